@@ -1,0 +1,29 @@
+package main
+
+// Temporary: each of these is replaced by its own file as the commands land.
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+)
+
+var errNotBuilt = errors.New("not built yet")
+
+func runDashboard(*cobra.Command, *globalOptions) error { return errNotBuilt }
+
+func newDemoCmd(*globalOptions) *cobra.Command {
+	return &cobra.Command{Use: "demo", RunE: func(*cobra.Command, []string) error { return errNotBuilt }}
+}
+
+func newLabCmd() *cobra.Command {
+	return &cobra.Command{Use: "lab", RunE: func(*cobra.Command, []string) error { return errNotBuilt }}
+}
+
+func newStatusCmd(*globalOptions) *cobra.Command {
+	return &cobra.Command{Use: "status", RunE: func(*cobra.Command, []string) error { return errNotBuilt }}
+}
+
+func newInfoCmd(*globalOptions) *cobra.Command {
+	return &cobra.Command{Use: "info", RunE: func(*cobra.Command, []string) error { return errNotBuilt }}
+}

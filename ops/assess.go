@@ -1,0 +1,140 @@
+package ops
+
+import "time"
+
+// Severity is how healthy something is, judged at a glance.
+type Severity int
+
+const (
+	// SeverityUnknown means there is not enough data to judge (unreachable, CE, never read).
+	SeverityUnknown Severity = iota
+	// SeverityOK is healthy.
+	SeverityOK
+	// SeveritySyncing is healthy but catching up (merkle-diff, merkle-sync, bootstrapping).
+	SeveritySyncing
+	// SeverityWarning needs attention soon.
+	SeverityWarning
+	// SeverityCritical is broken now.
+	SeverityCritical
+)
+
+var severityNames = [...]string{"unknown", "ok", "syncing", "warning", "critical"}
+
+// String returns "ok", "syncing", "warning", "critical" or "unknown".
+func (s Severity) String() string {
+	if int(s) >= 0 && int(s) < len(severityNames) {
+		return severityNames[s]
+	}
+	return "unknown"
+}
+
+// ParseSeverity is the inverse of String.
+func ParseSeverity(s string) Severity {
+	for i, n := range severityNames {
+		if n == s {
+			return Severity(i)
+		}
+	}
+	return SeverityUnknown
+}
+
+// rank orders severities for Worst: ok < syncing < unknown < warning < critical.
+func (s Severity) rank() int {
+	switch s {
+	case SeverityOK:
+		return 0
+	case SeveritySyncing:
+		return 1
+	case SeverityUnknown:
+		return 2
+	case SeverityWarning:
+		return 3
+	case SeverityCritical:
+		return 4
+	}
+	return 2
+}
+
+// Worst returns the more severe of a and b.
+func Worst(a, b Severity) Severity {
+	if b.rank() > a.rank() {
+		return b
+	}
+	return a
+}
+
+// Reason is one finding behind a severity, phrased for an operator.
+type Reason struct {
+	Severity Severity
+	Text     string // "secondary us-east-1 disconnected", "heartbeat 45s old"
+}
+
+// Thresholds tune the assessment; DefaultThresholds gives the defaults.
+type Thresholds struct {
+	HeartbeatWarn time.Duration // age of a peer's last heartbeat
+	HeartbeatCrit time.Duration
+	ClockSkewWarn time.Duration // absolute clock skew
+	WALGapWarn    uint64        // primary WAL minus secondary last_remote_wal
+	WALGapCrit    uint64
+	CanaryAgeWarn time.Duration
+	CanaryAgeCrit time.Duration
+}
+
+// TypeAssessment is the judgement of one replication type on one cluster.
+type TypeAssessment struct {
+	Type     ReplicationType
+	Severity Severity
+	Reasons  []Reason
+}
+
+// Link is a primary→secondary replication link found by matching cluster_id and
+// secondary_id/node_id across configured clusters.
+type Link struct {
+	Type        ReplicationType
+	Primary     string // configured cluster name of the primary
+	Secondary   string // configured cluster name of the secondary; "" when not configured
+	SecondaryID string // the activation token id (node_id / secondary_id)
+	Status      PeerStatus
+	// WALGap is primary last_performance_wal/last_dr_wal minus secondary last_remote_wal,
+	// valid only when both clusters are configured and read (HasWALGap).
+	WALGap       int64
+	HasWALGap    bool
+	CanaryAge    time.Duration
+	HasCanaryAge bool
+	HeartbeatAge time.Duration // now minus last_heartbeat, when known
+	InSync       bool          // merkle roots equal
+	Severity     Severity
+}
+
+// ClusterAssessment is the judgement of one cluster.
+type ClusterAssessment struct {
+	Name        string
+	Reachable   bool
+	Severity    Severity // worst of both types and reachability
+	Performance TypeAssessment
+	DR          TypeAssessment
+}
+
+// Of returns the assessment of one type.
+func (c ClusterAssessment) Of(t ReplicationType) TypeAssessment {
+	if t == DR {
+		return c.DR
+	}
+	return c.Performance
+}
+
+// Observation is what is known about one configured cluster when assessing:
+// the last good snapshot (nil if never read) and the latest error (nil if the
+// latest poll succeeded).
+type Observation struct {
+	Name     string
+	Snapshot *Snapshot
+	Err      error
+}
+
+// Report is the assessment of every configured cluster and the links between them.
+type Report struct {
+	Clusters []ClusterAssessment // in the order of the observations
+	Links    []Link
+	Worst    Severity
+}
