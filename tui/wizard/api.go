@@ -1,0 +1,151 @@
+package wizard
+
+import (
+	"context"
+	"time"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+	"github.com/vaultrepl/vaultrepl/theme"
+)
+
+// Operator is what the wizards need from one cluster: the replication writes,
+// the reads that pre-flight checks and the purge inventory rely on, and the
+// canary auth method of the propagation check. *ops.Client implements it.
+type Operator interface {
+	// Status reads sys/health and sys/replication/status (both unauthenticated).
+	Status(ctx context.Context) (ops.Snapshot, error)
+	// Capabilities asks sys/capabilities-self what the token may do on paths.
+	Capabilities(ctx context.Context, paths ...string) (map[string][]string, error)
+	EnablePrimary(ctx context.Context, t ops.ReplicationType, r ops.EnablePrimaryRequest) (ops.WriteResult, error)
+	SecondaryToken(ctx context.Context, t ops.ReplicationType, r ops.SecondaryTokenRequest) (ops.ActivationToken, error)
+	EnableSecondary(ctx context.Context, t ops.ReplicationType, r ops.EnableSecondaryRequest) (ops.WriteResult, error)
+	ListAuth(ctx context.Context) ([]ops.Mount, error)
+	ListMounts(ctx context.Context) ([]ops.Mount, error)
+	EnableAuth(ctx context.Context, path, typ, description string) error
+	DisableAuth(ctx context.Context, path string) error
+}
+
+// Cluster is one cluster the wizard may act on.
+type Cluster struct {
+	Name    string
+	Address string // the API address, e.g. https://vault.us-east-2:8200
+	Label   string // optional, shown next to the name
+	// Protected clusters need the typed cluster name for every role change,
+	// not only for the purge.
+	Protected bool
+	// ReadOnly clusters are still read (status, auth methods for the
+	// propagation check) but never written to: steps that would write to them
+	// fail their pre-flight.
+	ReadOnly bool
+	Op       Operator
+}
+
+// Deps is everything the wizard gets from its host. Only Clusters is required.
+type Deps struct {
+	Clusters []Cluster
+	// Now is the clock (token countdowns, propagation times). Default time.Now.
+	Now func() time.Time
+	// Styles come from theme.New; the zero value means theme.New(nil,
+	// theme.DefaultPalette()).
+	Styles theme.Styles
+	// Explain starts in training mode (the e key toggles it).
+	Explain bool
+	// Login re-authenticates on a cluster with userpass and returns an
+	// Operator that carries the new token. cmd builds it with
+	// ops.Client.LoginUserpass on the "userpass/" mount and ops.Client.WithToken.
+	// Nil: the wizard explains re-authentication but cannot perform it.
+	Login func(ctx context.Context, cluster, username, password string) (Operator, error)
+	// Username pre-fills the login form ("operator" in the lab).
+	Username string
+	// Copy puts text on the clipboard. Default: an OSC 52 sequence written to
+	// the controlling terminal (/dev/tty), never to stdout or a log.
+	Copy func(text string) error
+	// SaveDir is where the activation token may be saved (0600). Default: the
+	// user's home directory.
+	SaveDir string
+	// Interval between polls while watching and verifying. Default 2s.
+	Interval time.Duration
+	// Timeout of each request. Default 10s; writes get at least 30s because
+	// enabling replication makes Vault briefly unavailable.
+	Timeout time.Duration
+	// StuckAfter is the number of polls without progress after which the
+	// watch says the secondary is stuck (and why). Default 15.
+	StuckAfter int
+	// VerifyPolls is how many polls the propagation check waits for the canary
+	// on each secondary before reporting it missing. Default 30.
+	VerifyPolls int
+}
+
+// Flow picks where the wizard starts. Every flow can continue into the steps
+// that follow it (enable primary → secondary token → activate → watch →
+// verify), so the single-step flows are entry points, not dead ends.
+type Flow int
+
+const (
+	// FlowSetup is the full guided setup from an unconfigured primary.
+	FlowSetup Flow = iota
+	// FlowEnablePrimary enables replication on a primary.
+	FlowEnablePrimary
+	// FlowSecondaryToken generates an activation token on a primary.
+	FlowSecondaryToken
+	// FlowActivateSecondary activates a secondary with a pasted token.
+	FlowActivateSecondary
+	// FlowWatch follows an activated secondary until it streams.
+	FlowWatch
+	// FlowVerify runs the propagation check on an existing replication set.
+	FlowVerify
+)
+
+var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify"}
+
+// String returns the flow's name as used on the command palette.
+func (f Flow) String() string {
+	if int(f) >= 0 && int(f) < len(flowNames) {
+		return flowNames[f]
+	}
+	return "unknown"
+}
+
+// ParseFlow maps a name from String back to a Flow.
+func ParseFlow(s string) (Flow, bool) {
+	for i, n := range flowNames {
+		if n == s {
+			return Flow(i), true
+		}
+	}
+	return FlowSetup, false
+}
+
+// Start says which flow to open and what is already chosen.
+type Start struct {
+	Flow Flow
+	// Type is the replication type; it is asked first unless TypeKnown.
+	Type      ops.ReplicationType
+	TypeKnown bool
+	// Primary and Secondary preselect clusters by name (empty: asked).
+	Primary   string
+	Secondary string
+	// SecondaryID preselects the activation token id (watch, verify).
+	SecondaryID string
+}
+
+// ClosedMsg is sent when the operator leaves the wizard. Changed lists the
+// clusters whose replication configuration the wizard wrote to, so that the
+// host can refresh them at once.
+type ClosedMsg struct {
+	Changed []string
+}
+
+// ClientChangedMsg is sent after re-authentication on a cluster: the host
+// must use Op for that cluster from now on (its old token is gone).
+type ClientChangedMsg struct {
+	Cluster string
+	Op      Operator
+}
+
+// WroteMsg is sent after every successful write, so that the host can
+// refresh the cluster's pane without waiting for its next poll.
+type WroteMsg struct {
+	Cluster string
+	Action  string // "enable performance primary", "enable canary auth method", …
+}

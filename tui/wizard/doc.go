@@ -1,0 +1,71 @@
+// Package wizard is vaultrepl's guided replication setup: enable a primary,
+// generate a secondary activation token, activate a secondary (after the purge
+// warning and a typed confirmation), watch it reach stream-wals, and verify
+// that a change on the primary propagates. Performance and DR alike.
+//
+// Each step runs pre-flight checks (reachable, unsealed, Enterprise, the
+// current mode allows it, the token's capabilities, the activation token not
+// expired), then its inputs (huh fields inside this package's own step
+// machine; never form.Run), a review screen with the equivalent vault command
+// (secrets masked), the write with a spinner, and the result with the next
+// step. Writes are never retried automatically; reads are.
+//
+// # Plugging it into a host
+//
+// The dashboard (package tui) hosts the wizard as a child model:
+//
+//	w := wizard.New(wizard.Deps{
+//		Clusters: []wizard.Cluster{{Name: "us-east-2", Address: addr, Protected: false, Op: client}, …},
+//		Now:      time.Now,        // the injected clock
+//		Styles:   styles,          // theme.New(renderer, palette)
+//		Explain:  opts.explain,    // --explain: training mode
+//		Login:    login,           // re-authentication, see below
+//		Username: "operator",      // pre-fills the login form (lab: lab.Userpass())
+//		Interval: opts.interval, Timeout: opts.timeout,
+//	}, wizard.Start{Flow: wizard.FlowSetup})
+//	w = w.SetSize(width, height)   // the area the wizard may draw in
+//	cmd := w.Init()                // must be returned to bubbletea
+//
+// Wiring rules for the host:
+//
+//   - While the wizard is open, route every tea.KeyMsg to w.Update, except
+//     ctrl+c, which the host handles first (quit the app). The wizard uses esc
+//     (back; at the first screen, or mid-flow after a confirmation, close) and
+//     q (close, with a confirmation when leaving would lose work), so the host
+//     must not treat them as its own while the wizard is open.
+//   - Also route every message the host does not recognise as its own to
+//     w.Update: the wizard's results, ticks and the input cursor's blink
+//     arrive as messages of the wizard's (mostly unexported) types.
+//   - On tea.WindowSizeMsg call w = w.SetSize(w, h) with the area you give it
+//     (the whole screen below your header is fine; the wizard draws its own
+//     title line and key help, so do not add a second help line for it).
+//   - Handle the messages the wizard sends out: [ClosedMsg] (remove the
+//     wizard; refresh the clusters in Changed), [ClientChangedMsg] (use Op
+//     for that cluster from now on: after activation its old token is gone),
+//     [WroteMsg] (refresh that cluster's pane now).
+//   - w.ShortHelp / w.FullHelp describe the keys currently active, for a host
+//     that wants to show full help (?) itself; w.InputFocused reports whether
+//     a text field has focus.
+//
+// What cmd must pass in Deps: a Cluster per configured cluster with an
+// Operator (the *ops.Client), Protected and ReadOnly from the config; Login,
+// built from the cluster's *ops.Client as
+//
+//	func(ctx context.Context, cluster, user, pass string) (wizard.Operator, error) {
+//		c := clients[cluster]
+//		tok, err := c.LoginUserpass(ctx, "userpass", user, pass)
+//		if err != nil { return nil, err }
+//		return c.WithToken(tok)
+//	}
+//
+// and, in demo mode, Username from lab.Userpass(). With --read-only the host
+// must not offer the wizard at all.
+//
+// # Flows
+//
+// [Start] picks the entry point: [FlowSetup] (everything, from an
+// unconfigured primary), [FlowEnablePrimary], [FlowSecondaryToken],
+// [FlowActivateSecondary] (with a pasted token), [FlowWatch] and [FlowVerify]
+// (the propagation check on its own). Type and clusters may be preselected;
+// otherwise the wizard asks. Every flow continues into the steps after it.
+package wizard
