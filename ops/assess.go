@@ -104,15 +104,29 @@ type Link struct {
 	HeartbeatAge time.Duration // now minus last_heartbeat, when known
 	InSync       bool          // merkle roots equal
 	Severity     Severity
+	// Reasons explain Severity (disconnected, lag, heartbeat age, never connected).
+	Reasons []Reason
+	// Stale marks a link taken from the primary's last good snapshot while its
+	// latest poll failed: shown, but not judged (Severity is unknown).
+	Stale bool
 }
 
 // ClusterAssessment is the judgement of one cluster.
 type ClusterAssessment struct {
 	Name        string
-	Reachable   bool
-	Severity    Severity // worst of both types and reachability
+	// Reachable is true when the cluster's replication state could be
+	// determined now: the latest poll succeeded and either returned the
+	// replication status or failed for a reason the cluster's own state
+	// explains (sealed, Community Edition, unsupported licence).
+	Reachable bool
+	Severity  Severity // worst of both types and the cluster-level Reasons
+	// Reasons are findings about the node rather than one type: sealed,
+	// unreachable, Community Edition, standby, not initialised.
+	Reasons     []Reason
 	Performance TypeAssessment
 	DR          TypeAssessment
+	// Err is the classified error behind an unreachable or unreadable cluster.
+	Err error
 }
 
 // Of returns the assessment of one type.

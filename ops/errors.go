@@ -1,5 +1,11 @@
 package ops
 
+import (
+	"context"
+	"errors"
+	"strings"
+)
+
 // ErrorClass is what went wrong, in terms an operator can act on.
 type ErrorClass int
 
@@ -44,12 +50,20 @@ const (
 	ErrCanceled
 	// ErrConfig is a configuration problem (missing token file, bad address).
 	ErrConfig
+	// ErrStatusDisabled is 404 "disabled path": the listener sets
+	// disable_replication_status_endpoints (1.16+), so status is not served there.
+	ErrStatusDisabled
+	// ErrNotCaughtUp is 412 "required index state not present": the node has
+	// not yet seen the replication state the request needs (typically just
+	// after a promotion, through a load balancer, on a non-active node).
+	ErrNotCaughtUp
 )
 
 var errorClassNames = [...]string{
 	"unknown", "unreachable", "timeout", "tls", "sealed", "permission-denied", "invalid-token",
 	"community-edition", "dr-secondary", "unsupported", "not-found", "bad-request", "rate-limited",
 	"server-error", "standby", "malformed", "too-large", "read-only", "canceled", "config",
+	"status-disabled", "not-caught-up",
 }
 
 // String returns a stable kebab-case name, used in `status --json`.
@@ -84,7 +98,9 @@ type Error struct {
 // Error reads "<op> of <cluster>: <summary>[: <vault's message>]".
 func (e *Error) Error() string {
 	msg := e.Summary()
-	if detail := e.Detail(); detail != "" && detail != msg {
+	// Vault's own message often repeats the summary ("permission denied"):
+	// say it once.
+	if detail := e.Detail(); detail != "" && !strings.Contains(strings.ToLower(msg), strings.ToLower(detail)) {
 		msg += ": " + detail
 	}
 	switch {
@@ -156,6 +172,10 @@ func classSummary(c ErrorClass) string {
 		return "canceled"
 	case ErrConfig:
 		return "configuration error"
+	case ErrStatusDisabled:
+		return "replication status endpoints are disabled on this listener"
+	case ErrNotCaughtUp:
+		return "not caught up (412): this node lacks the replication state the request needs"
 	}
 	return "request failed"
 }
@@ -200,17 +220,44 @@ func classHint(c ErrorClass) string {
 		return ""
 	case ErrConfig:
 		return "fix the configuration and start again"
+	case ErrStatusDisabled:
+		return "the listener sets disable_replication_status_endpoints; point vaultrepl at a listener that serves them"
+	case ErrNotCaughtUp:
+		return "retry in a moment, or send the request to the cluster's active node"
 	}
 	return "see the full error in the detail view (enter)"
 }
 
 func joinMessages(msgs []string) string {
-	out := ""
-	for i, m := range msgs {
-		if i > 0 {
-			out += "; "
-		}
-		out += m
+	return strings.Join(msgs, "; ")
+}
+
+// ClassOf returns the class of err: the Class of the first *Error in its chain,
+// or, for an error that did not come from ops, the class its cause implies
+// (context.Canceled is ErrCanceled, a deadline is ErrTimeout, a refused
+// connection is ErrUnreachable, …). ClassOf(nil) is ErrUnknownClass.
+func ClassOf(err error) ErrorClass {
+	if err == nil {
+		return ErrUnknownClass
 	}
-	return out
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Class
+	}
+	return classifyTransport(err)
+}
+
+// IsClass reports whether err (or any error it wraps) is of class c.
+func IsClass(err error, c ErrorClass) bool { return err != nil && ClassOf(err) == c }
+
+// canceledOrTimeout distinguishes the two ways a context ends, which the
+// operator reads very differently (quit versus a slow cluster).
+func canceledOrTimeout(err error) (ErrorClass, bool) {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return ErrCanceled, true
+	case errors.Is(err, context.DeadlineExceeded):
+		return ErrTimeout, true
+	}
+	return ErrUnknownClass, false
 }

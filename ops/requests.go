@@ -17,6 +17,10 @@ type EnablePrimaryRequest struct {
 type SecondaryTokenRequest struct {
 	ID  string        // required, unique among known_secondaries
 	TTL time.Duration // 0 = Vault's default (30m)
+	// SecondaryPublicKey, when set, makes Vault encrypt the credentials to it
+	// (from …/secondary/generate-public-key) instead of response-wrapping
+	// them: the token then comes back in data.token and is not a JWT.
+	SecondaryPublicKey string
 }
 
 // ActivationToken is the wrapped response of secondary-token, with what the
@@ -34,6 +38,9 @@ type ActivationToken struct {
 	Expires      time.Time // JWT exp
 	Addr         string    // JWT addr: the primary's API address ("" when none was set)
 	JTI          string
+	// Encrypted is true for the secondary_public_key flow: Token is an
+	// encrypted blob, not a JWT, so the claims above are unknown.
+	Encrypted bool
 }
 
 // EnableSecondaryRequest is …/secondary/enable. It purges the target cluster.

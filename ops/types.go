@@ -214,6 +214,20 @@ type Peer struct {
 	HasClockSkew             bool
 	CanaryAge                time.Duration
 	HasCanaryAge             bool
+	// Extra holds fields this version of vaultrepl does not know.
+	Extra map[string]any
+}
+
+// ID returns the peer's identity for display: its node_id (secondaries[]) or,
+// for primaries[] entries, which carry none, its API or cluster address.
+func (p Peer) ID() string {
+	switch {
+	case p.NodeID != "":
+		return p.NodeID
+	case p.APIAddress != "":
+		return p.APIAddress
+	}
+	return p.ClusterAddress
 }
 
 // SyncProgress is merkle_sync_progress, present only in merkle-sync.
@@ -264,7 +278,23 @@ type TypeStatus struct {
 	MerkleSync               *SyncProgress
 	Reindex                  *Reindex
 
+	// Extra holds fields this version of vaultrepl does not know.
 	Extra map[string]any
+	// Anomalies lists fields whose JSON type differed from the reference
+	// ("performance.last_remote_wal: expected a number, got a string"). The
+	// value was converted when its meaning was unambiguous, else ignored:
+	// one odd field never makes the whole status unreadable.
+	Anomalies []string
+}
+
+// Enabled reports whether this type takes part in replication (primary,
+// secondary or on its way there).
+func (s TypeStatus) Enabled() bool {
+	switch s.Mode {
+	case ModePrimary, ModeSecondary, ModeBootstrapping:
+		return true
+	}
+	return false
 }
 
 // PrimaryWAL returns the WAL index a secondary's last_remote_wal is compared
@@ -287,6 +317,8 @@ type Replication struct {
 	CommunityEdition bool
 	Performance      TypeStatus
 	DR               TypeStatus
+	// Extra holds unknown keys of data besides dr, performance and mode.
+	Extra map[string]any
 }
 
 // Of returns the status of one type.
@@ -323,7 +355,24 @@ type Health struct {
 	EchoDuration       time.Duration
 	ClockSkew          time.Duration
 	CanaryAge          time.Duration
+	// RemovedFromCluster is set on a Raft node removed from its cluster (newer Vault).
+	RemovedFromCluster bool
+	// HAConnectionHealthy is a standby's view of its link to the active node;
+	// meaningful only when HasHAConnectionHealthy (newer Vault, standbys).
+	HAConnectionHealthy    bool
+	HasHAConnectionHealthy bool
+	// LastRequestForwardingHeartbeat is last_request_forwarding_heartbeat_ms.
+	LastRequestForwardingHeartbeat time.Duration
+
+	// Extra holds fields this version of vaultrepl does not know.
+	Extra map[string]any
+	// Anomalies lists fields whose JSON type differed from the reference.
+	Anomalies []string
 }
+
+// DRSecondary reports whether the node says it is a DR secondary. It is a
+// hint (sys/health derives it from a bitmask); trust sys/replication/status.
+func (h Health) DRSecondary() bool { return h.DRMode == ModeSecondary }
 
 // Edition is what the cluster turned out to be.
 type Edition int

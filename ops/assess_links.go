@@ -1,0 +1,189 @@
+package ops
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// findLinks lists every primary→secondary link the primaries report
+// (known_secondaries plus secondaries[]), in observation and type order, and
+// matches each to a configured secondary: same type, mode secondary, same
+// cluster_id (the replication set's id, shared by both ends) and
+// secondary_id equal to the link's node_id. Secondaries whose primary is not
+// configured produce no link: there is no primary side to report.
+func findLinks(now time.Time, obs []Observation, th Thresholds) []Link {
+	var links []Link
+	for _, o := range obs {
+		if o.Snapshot == nil || o.Snapshot.Replication == nil {
+			continue
+		}
+		for _, t := range ReplicationTypes {
+			p := o.Snapshot.Replication.Of(t)
+			if p.Mode != ModePrimary {
+				continue
+			}
+			for _, id := range secondaryIDs(p) {
+				links = append(links, buildLink(now, obs, o, p, id, th))
+			}
+		}
+	}
+	return links
+}
+
+// secondaryIDs is known_secondaries followed by any connected secondary that
+// is not in it, without duplicates.
+func secondaryIDs(p TypeStatus) []string {
+	seen := map[string]bool{}
+	var ids []string
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, id := range p.KnownSecondaries {
+		add(id)
+	}
+	for _, s := range p.Secondaries {
+		add(s.NodeID)
+	}
+	return ids
+}
+
+func buildLink(now time.Time, obs []Observation, prim Observation, p TypeStatus, id string, th Thresholds) Link {
+	l := Link{Type: p.Type, Primary: prim.Name, SecondaryID: id, Stale: prim.Err != nil}
+	peer, hasPeer := peerByNodeID(p.Secondaries, id)
+	if hasPeer {
+		l.Status = peer.Status
+		l.CanaryAge, l.HasCanaryAge = peer.CanaryAge, peer.HasCanaryAge
+		if !peer.LastHeartbeat.IsZero() {
+			l.HeartbeatAge = now.Sub(peer.LastHeartbeat)
+		}
+	}
+	sec, s, found := findSecondary(obs, p.Type, p.ClusterID, id)
+	if found {
+		l.Secondary = sec.Name
+		l.InSync = p.MerkleRoot != "" && p.MerkleRoot == s.MerkleRoot
+		if !l.Stale && sec.Err == nil && s.HasLastRemoteWAL {
+			l.WALGap, l.HasWALGap = walGap(p.PrimaryWAL(), s.LastRemoteWAL), true
+		}
+	}
+	judgeLink(now, &l, peer, hasPeer, th)
+	return l
+}
+
+func peerByNodeID(peers []Peer, id string) (Peer, bool) {
+	for _, p := range peers {
+		if p.NodeID == id {
+			return p, true
+		}
+	}
+	return Peer{}, false
+}
+
+// findSecondary finds the configured cluster at the other end of a link. A
+// missing cluster_id on either side does not prevent a match by id alone
+// (older versions), but two different ids do: after a promotion or a
+// re-enable, the same secondary id can belong to another replication set.
+func findSecondary(obs []Observation, t ReplicationType, clusterID, id string) (Observation, TypeStatus, bool) {
+	for _, o := range obs {
+		if o.Snapshot == nil || o.Snapshot.Replication == nil {
+			continue
+		}
+		s := o.Snapshot.Replication.Of(t)
+		if s.Mode != ModeSecondary || s.SecondaryID != id {
+			continue
+		}
+		if clusterID != "" && s.ClusterID != "" && s.ClusterID != clusterID {
+			continue
+		}
+		return o, s, true
+	}
+	return Observation{}, TypeStatus{}, false
+}
+
+// walGap is primary − secondary as a signed number, saturating instead of
+// overflowing on absurd inputs.
+func walGap(primary, secondary uint64) int64 {
+	if primary >= secondary {
+		d := primary - secondary
+		if d > math.MaxInt64 {
+			return math.MaxInt64
+		}
+		return int64(d)
+	}
+	d := secondary - primary
+	if d > math.MaxInt64 {
+		return math.MinInt64
+	}
+	return -int64(d)
+}
+
+// judgeLink sets the link's reasons and severity.
+func judgeLink(now time.Time, l *Link, peer Peer, hasPeer bool, th Thresholds) {
+	if l.Stale {
+		l.Severity = SeverityUnknown
+		l.Reasons = []Reason{{SeverityUnknown, fmt.Sprintf("primary %s unreachable: shown from its last good data, not judged", l.Primary)}}
+		return
+	}
+	var rs []Reason
+	if hasPeer {
+		rs = append(rs, peerReasons(now, peer, "secondary "+l.SecondaryID, th)...)
+	} else {
+		rs = append(rs, Reason{SeverityWarning, fmt.Sprintf("secondary %s has a token but has never connected", l.SecondaryID)})
+	}
+	if r, ok := lagReason(l, th); ok {
+		rs = append(rs, r)
+	}
+	if len(rs) == 0 {
+		rs = append(rs, Reason{SeverityOK, "connected"})
+	}
+	l.Reasons = rs
+	l.Severity = worstOf(rs)
+}
+
+// lagReason judges the WAL gap. Zero and negative gaps are caught up: the
+// secondary was read a moment after the primary and may be ahead of it.
+func lagReason(l *Link, th Thresholds) (Reason, bool) {
+	if !l.HasWALGap {
+		return Reason{}, false
+	}
+	gap := l.WALGap
+	text := fmt.Sprintf("%d WAL entries behind %s", gap, l.Primary)
+	switch {
+	case gap <= 0:
+		return Reason{SeverityOK, "caught up with " + l.Primary}, true
+	case th.WALGapCrit > 0 && uint64(gap) > th.WALGapCrit:
+		return Reason{SeverityCritical, text}, true
+	case th.WALGapWarn > 0 && uint64(gap) > th.WALGapWarn:
+		return Reason{SeverityWarning, text}, true
+	}
+	return Reason{SeverityOK, text}, true
+}
+
+// applyLag adds each link's lag finding to the secondary's own assessment:
+// it is the secondary that is behind.
+func applyLag(rep *Report, th Thresholds) {
+	for _, l := range rep.Links {
+		if l.Secondary == "" || l.Stale {
+			continue
+		}
+		r, ok := lagReason(&l, th)
+		if !ok {
+			continue
+		}
+		for i := range rep.Clusters {
+			c := &rep.Clusters[i]
+			if c.Name != l.Secondary {
+				continue
+			}
+			ta := &c.Performance
+			if l.Type == DR {
+				ta = &c.DR
+			}
+			ta.Reasons = append(ta.Reasons, r)
+			ta.Severity = Worst(ta.Severity, r.Severity)
+		}
+	}
+}

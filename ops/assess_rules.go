@@ -1,0 +1,380 @@
+package ops
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// DefaultThresholds are vaultrepl's defaults. Vault documents no numbers for
+// these; they are chosen so that a healthy set (heartbeats every few seconds,
+// canaries every second, NTP-synced clocks) never trips them, while a stalled
+// link does within a poll or two. A zero threshold disables its rule.
+func DefaultThresholds() Thresholds {
+	return Thresholds{
+		HeartbeatWarn: 30 * time.Second,
+		HeartbeatCrit: 2 * time.Minute,
+		ClockSkewWarn: 2 * time.Second,
+		WALGapWarn:    1000,
+		WALGapCrit:    10000,
+		CanaryAgeWarn: 10 * time.Second,
+		CanaryAgeCrit: time.Minute,
+	}
+}
+
+// Assess judges every observed cluster and the links between them. It is a
+// pure function of its arguments.
+//
+// Judgements that need care:
+//   - An unreachable or never-read cluster is unknown, not critical: vaultrepl
+//     cannot tell a dead cluster from a network problem on its own side.
+//     ClusterAssessment.Reachable says which (the status command exits 3).
+//   - Community Edition and an unsupported licence are unknown ("no
+//     replication"), never alarming: there is nothing to repair.
+//   - A sealed node is critical: it serves nothing, and its replication stops.
+//   - A DR secondary is normal; its performance type reads disabled.
+//   - A disconnected peer is critical on the cluster that reports it and on
+//     the link; a known secondary that never connected is a warning (a token
+//     may simply not have been used yet).
+//   - WAL lag is judged only when both ends are configured and freshly read;
+//     a small negative gap (the secondary read a moment later) is "caught up".
+func Assess(now time.Time, obs []Observation, th Thresholds) Report {
+	rep := Report{Clusters: make([]ClusterAssessment, len(obs))}
+	for i, o := range obs {
+		rep.Clusters[i] = assessCluster(now, o, th)
+	}
+	rep.Links = findLinks(now, obs, th)
+	applyLag(&rep, th)
+	rep.Worst = SeverityOK
+	for i := range rep.Clusters {
+		c := &rep.Clusters[i]
+		c.Severity = worstOf(c.Reasons, c.Performance.Severity, c.DR.Severity)
+		rep.Worst = Worst(rep.Worst, c.Severity)
+	}
+	for _, l := range rep.Links {
+		rep.Worst = Worst(rep.Worst, l.Severity)
+	}
+	if len(obs) == 0 {
+		rep.Worst = SeverityUnknown
+	}
+	return rep
+}
+
+// worstOf is the worst of some reasons and some severities; with nothing at
+// all it is ok.
+func worstOf(reasons []Reason, sevs ...Severity) Severity {
+	w := SeverityOK
+	for _, r := range reasons {
+		w = Worst(w, r.Severity)
+	}
+	for _, s := range sevs {
+		w = Worst(w, s)
+	}
+	return w
+}
+
+func assessCluster(now time.Time, o Observation, th Thresholds) ClusterAssessment {
+	ca := ClusterAssessment{Name: o.Name, Performance: TypeAssessment{Type: Performance}, DR: TypeAssessment{Type: DR}}
+	switch {
+	case o.Err != nil:
+		ca.Err = o.Err
+		text := "unreachable: " + errorSummary(o.Err)
+		if o.Snapshot != nil && !o.Snapshot.FetchedAt.IsZero() {
+			text += fmt.Sprintf(" (last good data %s old)", formatDuration(now.Sub(o.Snapshot.FetchedAt)))
+		}
+		ca.Reasons = append(ca.Reasons, Reason{SeverityUnknown, text})
+		markTypesUnknown(&ca, "not read: the cluster is unreachable")
+	case o.Snapshot == nil:
+		ca.Reasons = append(ca.Reasons, Reason{SeverityUnknown, "not read yet"})
+		markTypesUnknown(&ca, "not read yet")
+	default:
+		assessSnapshot(now, *o.Snapshot, th, &ca)
+	}
+	return ca
+}
+
+// errorSummary is the one-line text of an error for a reason: the class
+// summary for ops errors (their Detail may be long), the text otherwise.
+func errorSummary(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Summary()
+	}
+	return sanitize(err.Error())
+}
+
+func markTypesUnknown(ca *ClusterAssessment, why string) {
+	for _, ta := range []*TypeAssessment{&ca.Performance, &ca.DR} {
+		ta.Severity = SeverityUnknown
+		ta.Reasons = []Reason{{SeverityUnknown, why}}
+	}
+}
+
+func assessSnapshot(now time.Time, s Snapshot, th Thresholds, ca *ClusterAssessment) {
+	ca.Reasons = append(ca.Reasons, healthReasons(s.Health)...)
+	if s.Replication == nil {
+		assessUnreadReplication(s, ca)
+		return
+	}
+	r := s.Replication
+	ca.Reachable = true
+	switch {
+	case r.CommunityEdition:
+		ca.Reasons = append(ca.Reasons, Reason{SeverityUnknown, "no replication (Community Edition)"})
+		markTypesUnknown(ca, "no replication (Community Edition)")
+		return
+	case r.Unsupported:
+		ca.Reasons = append(ca.Reasons, Reason{SeverityUnknown, "no replication: unsupported by this Vault Enterprise licence"})
+		markTypesUnknown(ca, "unsupported by this licence")
+		return
+	}
+	if r.DR.Mode == ModeSecondary {
+		ca.Reasons = append(ca.Reasons, Reason{SeverityOK, "DR secondary: only status endpoints answer until it is promoted"})
+	}
+	ca.Performance = assessType(now, r.Performance, th)
+	ca.DR = assessType(now, r.DR, th)
+}
+
+// assessUnreadReplication handles a snapshot with health but no replication
+// status: the error's class decides whether that is the cluster's own state
+// (sealed: critical, already reported by health; CE: nothing to judge) or a
+// failure to read.
+func assessUnreadReplication(s Snapshot, ca *ClusterAssessment) {
+	switch ClassOf(s.ReplicationErr) {
+	case ErrSealed:
+		ca.Reachable = true
+		if s.Health == nil || !s.Health.Sealed {
+			ca.Reasons = append(ca.Reasons, Reason{SeverityCritical, sealedText})
+		}
+		markTypesUnknown(ca, "replication status is unavailable while sealed")
+	case ErrCommunityEdition:
+		ca.Reachable = true
+		ca.Reasons = append(ca.Reasons, Reason{SeverityUnknown, "no replication (Community Edition)"})
+		markTypesUnknown(ca, "no replication (Community Edition)")
+	default:
+		ca.Err = s.ReplicationErr
+		ca.Reasons = append(ca.Reasons, Reason{SeverityUnknown, "replication status unreadable: " + errorSummary(s.ReplicationErr)})
+		markTypesUnknown(ca, "replication status unreadable")
+	}
+}
+
+const sealedText = "sealed: Vault serves nothing and replication stops until it is unsealed"
+
+// healthReasons are the node-level findings of sys/health.
+func healthReasons(h *Health) []Reason {
+	if h == nil {
+		return nil
+	}
+	var rs []Reason
+	add := func(s Severity, text string) { rs = append(rs, Reason{s, text}) }
+	switch {
+	case !h.Initialized:
+		add(SeverityWarning, "not initialised")
+	case h.Sealed:
+		add(SeverityCritical, sealedText)
+	}
+	if h.RemovedFromCluster {
+		add(SeverityCritical, "node removed from its Raft cluster")
+	}
+	if h.HasHAConnectionHealthy && !h.HAConnectionHealthy {
+		add(SeverityWarning, "standby has lost its connection to the active node")
+	}
+	switch {
+	case h.PerformanceStandby:
+		add(SeverityOK, "performance standby node: serves reads, forwards writes to the active node")
+	case h.Standby:
+		add(SeverityOK, "standby node: requests are forwarded to the active node")
+	}
+	if h.License != nil && h.License.Terminated {
+		add(SeverityCritical, "licence terminated")
+	}
+	return rs
+}
+
+// assessType judges one replication type on one cluster.
+func assessType(now time.Time, ts TypeStatus, th Thresholds) TypeAssessment {
+	var rs []Reason
+	switch ts.Mode {
+	case ModeDisabled:
+		rs = append(rs, Reason{SeverityOK, "not enabled"})
+	case ModeUnsupported:
+		rs = append(rs, Reason{SeverityUnknown, "unsupported by this licence"})
+	case ModeBootstrapping:
+		rs = append(rs, Reason{SeveritySyncing, "bootstrapping: replication is being set up"})
+	case ModePrimary:
+		rs = append(rs, primaryReasons(now, ts, th)...)
+	case ModeSecondary:
+		rs = append(rs, secondaryReasons(now, ts, th)...)
+	default:
+		rs = append(rs, Reason{SeverityUnknown, unknownValue("mode", ts.RawMode)})
+	}
+	rs = append(rs, merkleReasons(ts)...)
+	return TypeAssessment{Type: ts.Type, Severity: worstOf(rs), Reasons: rs}
+}
+
+func unknownValue(field, raw string) string {
+	if raw == "" {
+		return field + " not reported"
+	}
+	return fmt.Sprintf("unrecognised %s %q", field, raw)
+}
+
+func primaryReasons(now time.Time, ts TypeStatus, th Thresholds) []Reason {
+	var rs []Reason
+	switch ts.State {
+	case StateRunning, StateReady:
+		rs = append(rs, Reason{SeverityOK, "running"})
+	case StateIdle, StateTransientFailure, StateShutdown:
+		rs = append(rs, Reason{SeverityCritical, fmt.Sprintf("state %s: replication is not running (check the server logs)", ts.State)})
+	case StateUnknown:
+		rs = append(rs, Reason{SeverityUnknown, unknownValue("state", ts.RawState)})
+	default:
+		rs = append(rs, Reason{SeverityUnknown, fmt.Sprintf("unexpected state %q for a primary", ts.RawState)})
+	}
+	seen := map[string]bool{}
+	for _, p := range ts.Secondaries {
+		seen[p.NodeID] = true
+		rs = append(rs, peerReasons(now, p, "secondary "+p.ID(), th)...)
+	}
+	for _, id := range ts.KnownSecondaries {
+		if !seen[id] {
+			rs = append(rs, Reason{SeverityWarning, fmt.Sprintf("secondary %s has a token but has never connected", id)})
+		}
+	}
+	return rs
+}
+
+func secondaryReasons(now time.Time, ts TypeStatus, th Thresholds) []Reason {
+	rs := []Reason{secondaryState(ts)}
+	switch ts.ConnectionState {
+	case ConnReady:
+	case ConnConnecting:
+		rs = append(rs, Reason{SeveritySyncing, "connection to the primary: connecting"})
+	case ConnIdle, ConnTransientFailure, ConnShutdown:
+		rs = append(rs, Reason{SeverityCritical, "connection to the primary: " + ts.ConnectionState.String()})
+	default:
+		if ts.RawConnection != "" {
+			rs = append(rs, Reason{SeverityUnknown, unknownValue("connection_state", ts.RawConnection)})
+		}
+	}
+	// Absent (nil) is an older Vault; present and empty is the documented
+	// symptom of a secondary that has lost track of its primary.
+	if ts.KnownPrimaryClusterAddrs != nil && len(ts.KnownPrimaryClusterAddrs) == 0 {
+		rs = append(rs, Reason{SeverityWarning, "no known primary cluster addresses"})
+	}
+	for _, p := range ts.Primaries {
+		rs = append(rs, peerReasons(now, p, "primary "+p.ID(), th)...)
+	}
+	return rs
+}
+
+func secondaryState(ts TypeStatus) Reason {
+	switch ts.State {
+	case StateStreamWALs:
+		return Reason{SeverityOK, "streaming WALs"}
+	case StateMerkleDiff:
+		return Reason{SeveritySyncing, "merkle-diff: comparing merkle trees with the primary"}
+	case StateMerkleSync:
+		text := "merkle-sync: copying the keys that differ"
+		if p := ts.MerkleSync; p != nil && p.TotalKeys > 0 {
+			text += fmt.Sprintf(" (%d of %d, %s)", p.Progress, p.TotalKeys, percent(p.Progress, p.TotalKeys))
+		}
+		return Reason{SeveritySyncing, text}
+	case StateConnecting:
+		return Reason{SeveritySyncing, "connecting to the primary"}
+	case StateIdle:
+		return Reason{SeverityCritical, "state idle: not replicating (a demoted primary stays idle until update-primary)"}
+	case StateTransientFailure, StateShutdown:
+		return Reason{SeverityCritical, fmt.Sprintf("state %s: not replicating", ts.State)}
+	case StateUnknown:
+		return Reason{SeverityUnknown, unknownValue("state", ts.RawState)}
+	}
+	return Reason{SeverityUnknown, fmt.Sprintf("unexpected state %q for a secondary", ts.RawState)}
+}
+
+func merkleReasons(ts TypeStatus) []Reason {
+	var rs []Reason
+	if ts.CorruptedMerkleTree {
+		rs = append(rs, Reason{SeverityCritical, "merkle tree corrupted: run merkle-check, then reindex (secondary first)"})
+	}
+	if ri := ts.Reindex; ri != nil && ri.InProgress {
+		text := "reindex in progress"
+		if ri.Stage != "" {
+			text += " (" + ri.Stage
+			if ri.BuildingTotal > 0 {
+				text += " " + percent(ri.BuildingProgress, ri.BuildingTotal)
+			}
+			text += ")"
+		}
+		if ts.Mode == ModePrimary {
+			rs = append(rs, Reason{SeverityWarning, text + ": the primary is unusable until it finishes"})
+		} else {
+			rs = append(rs, Reason{SeveritySyncing, text})
+		}
+	}
+	return rs
+}
+
+// peerReasons are the findings about one peer entry, from the reporting
+// cluster's side.
+func peerReasons(now time.Time, p Peer, label string, th Thresholds) []Reason {
+	var rs []Reason
+	switch p.Status {
+	case PeerDisconnected:
+		return append(rs, Reason{SeverityCritical, label + " disconnected"})
+	case PeerUnknown:
+		if p.RawStatus != "" {
+			rs = append(rs, Reason{SeverityUnknown, label + ": " + unknownValue("connection_status", p.RawStatus)})
+		}
+	}
+	if !p.LastHeartbeat.IsZero() {
+		age := now.Sub(p.LastHeartbeat)
+		if sev, ok := overThreshold(age, th.HeartbeatWarn, th.HeartbeatCrit); ok {
+			rs = append(rs, Reason{sev, fmt.Sprintf("%s: last heartbeat %s ago", label, formatDuration(age))})
+		}
+	}
+	if p.HasClockSkew && th.ClockSkewWarn > 0 && absDuration(p.ClockSkew) > th.ClockSkewWarn {
+		rs = append(rs, Reason{SeverityWarning, fmt.Sprintf("%s: clock skew %s", label, formatDuration(p.ClockSkew))})
+	}
+	if p.HasCanaryAge {
+		if sev, ok := overThreshold(p.CanaryAge, th.CanaryAgeWarn, th.CanaryAgeCrit); ok {
+			rs = append(rs, Reason{sev, fmt.Sprintf("%s: newest replication canary %s old", label, formatDuration(p.CanaryAge))})
+		}
+	}
+	return rs
+}
+
+// overThreshold compares v with a warning and a critical threshold (zero
+// disables either).
+func overThreshold(v, warn, crit time.Duration) (Severity, bool) {
+	switch {
+	case crit > 0 && v > crit:
+		return SeverityCritical, true
+	case warn > 0 && v > warn:
+		return SeverityWarning, true
+	}
+	return SeverityOK, false
+}
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
+// formatDuration rounds for reading: whole seconds from a second up,
+// milliseconds below.
+func formatDuration(d time.Duration) string {
+	if absDuration(d) >= time.Second {
+		return d.Round(time.Second).String()
+	}
+	return d.Round(time.Millisecond).String()
+}
+
+func percent(part, total uint64) string {
+	if total == 0 {
+		return "0%"
+	}
+	return fmt.Sprintf("%.0f%%", 100*float64(part)/float64(total))
+}

@@ -1,0 +1,379 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/hashicorp/vault/api"
+)
+
+// Defaults for ClientOptions.
+const (
+	DefaultTimeout      = 5 * time.Second
+	DefaultWriteTimeout = 30 * time.Second // enabling replication makes Vault briefly unavailable
+	DefaultMaxBodyBytes = 4 << 20
+)
+
+// ClientOptions tune a Client. The zero value gives the defaults.
+type ClientOptions struct {
+	// Timeout bounds each read request (default 5s). The caller's ctx may
+	// end it sooner.
+	Timeout time.Duration
+	// WriteTimeout bounds each write (default 30s).
+	WriteTimeout time.Duration
+	// MaxBodyBytes limits every response body (default 4 MiB); a larger body
+	// fails with ErrTooLarge without being read into memory.
+	MaxBodyBytes int64
+	// ReadOnly refuses every write with ErrReadOnly, sending nothing. The
+	// cluster's own ReadOnly has the same effect.
+	ReadOnly bool
+	// Logger receives one debug record per request (method, path, status,
+	// duration, class). Tokens and bodies are never logged. Nil discards.
+	Logger *slog.Logger
+}
+
+func (o ClientOptions) withDefaults() ClientOptions {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = DefaultWriteTimeout
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Client talks to one Vault cluster. It is safe for concurrent use and never
+// changes after NewClient: vault/api warns that its setters race with
+// requests in flight, so a new token means a new Client (WithToken).
+//
+// Every request goes out with vault/api's retries off. Reads fail fast and
+// the caller (the poller) decides when to try again, so that its backoff never
+// stacks with the library's 1–1.5 s waits and a poll never outlives its
+// timeout; writes must never be repeated behind the operator's back.
+type Client struct {
+	cfg   ClusterConfig
+	opts  ClientOptions
+	token string
+	// root serves sys/health, sys/replication/* and sys/capabilities-self:
+	// replication endpoints are restricted to the root namespace. ns carries
+	// the cluster's namespace for auth methods, mounts and login; it is root
+	// itself when no namespace is configured.
+	root *api.Client
+	ns   *api.Client
+}
+
+// NewClient builds the Client of one cluster: validates the address, resolves
+// the token (running the token helper if configured) and sets up TLS. Errors
+// are of class ErrConfig.
+func NewClient(cfg ClusterConfig, opts ClientOptions) (*Client, error) {
+	token, err := cfg.Token.Resolve(context.Background())
+	if err != nil {
+		return nil, &Error{Class: ErrConfig, Op: "read token", Cluster: cfg.Name,
+			Messages: []string{sanitize(err.Error(), token)}, Err: err}
+	}
+	return newClient(cfg, opts, token)
+}
+
+func newClient(cfg ClusterConfig, opts ClientOptions, token string) (*Client, error) {
+	opts = opts.withDefaults()
+	if err := ValidateAddress(cfg.Address); err != nil {
+		return nil, &Error{Class: ErrConfig, Op: "configure client", Cluster: cfg.Name, Messages: []string{err.Error()}}
+	}
+	c := &Client{cfg: cfg, opts: opts, token: token}
+	var err error
+	if c.root, err = c.newAPIClient(""); err != nil {
+		return nil, err
+	}
+	c.ns = c.root
+	if cfg.Namespace != "" {
+		if c.ns, err = c.newAPIClient(cfg.Namespace); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// WithToken returns a new Client with the same settings and another token,
+// e.g. after re-authenticating on a secondary whose old token the activation
+// wiped. The receiver is unchanged.
+func (c *Client) WithToken(token string) (*Client, error) {
+	cfg := c.cfg
+	cfg.Token = TokenSource{Inline: token}
+	return newClient(cfg, c.opts, token)
+}
+
+// Name is the configured cluster name.
+func (c *Client) Name() string { return c.cfg.Name }
+
+// Address is the cluster's API address.
+func (c *Client) Address() string { return c.cfg.Address }
+
+// ReadOnly reports whether writes are refused.
+func (c *Client) ReadOnly() bool { return c.opts.ReadOnly || c.cfg.ReadOnly }
+
+// Config returns the cluster configuration the client was built from, with
+// the inline token removed.
+func (c *Client) Config() ClusterConfig {
+	cfg := c.cfg
+	cfg.Token.Inline = ""
+	return cfg
+}
+
+// HasToken reports whether requests carry a token.
+func (c *Client) HasToken() bool { return c.token != "" }
+
+// neverRetry replaces vault/api's retry policy: even VAULT_MAX_RETRIES in the
+// environment cannot bring retries back.
+func neverRetry(context.Context, *http.Response, error) (bool, error) { return false, nil }
+
+// newAPIClient builds one vault/api client. api.DefaultConfig reads the
+// VAULT_* environment (CA, client cert, skip-verify, proxy, rate limit); the
+// cluster's settings are then applied on top.
+func (c *Client) newAPIClient(namespace string) (*api.Client, error) {
+	conf := api.DefaultConfig()
+	if conf.Error != nil {
+		return nil, c.configErr("read VAULT_* environment", conf.Error)
+	}
+	conf.Address = c.cfg.Address
+	conf.AgentAddress = "" // VAULT_AGENT_ADDR would send every cluster's requests to one agent
+	conf.MaxRetries = 0
+	conf.CheckRetry = neverRetry
+	conf.Timeout = 0 // every call carries its own deadline in ctx (see exchange)
+	if t := c.cfg.TLS; !t.IsZero() {
+		err := conf.ConfigureTLS(&api.TLSConfig{
+			CACert: t.CACert, CAPath: t.CAPath, ClientCert: t.ClientCert, ClientKey: t.ClientKey,
+			TLSServerName: t.ServerName, Insecure: t.Insecure,
+		})
+		if err != nil {
+			return nil, c.configErr("configure TLS", err)
+		}
+	}
+	// Wrapped after ConfigureTLS, which needs the bare *http.Transport.
+	conf.HttpClient.Transport = &limitTransport{base: conf.HttpClient.Transport, max: c.opts.MaxBodyBytes}
+	ac, err := api.NewClient(conf)
+	if err != nil {
+		return nil, c.configErr("configure client", err)
+	}
+	// NewClient picks up VAULT_TOKEN and VAULT_NAMESPACE by itself; the
+	// cluster's own settings replace them. This is construction, before any
+	// request, so it is not the mutation vault/api warns about.
+	ac.SetToken(c.token)
+	if namespace == "" {
+		ac.ClearNamespace()
+	} else {
+		ac.SetNamespace(namespace)
+	}
+	return ac, nil
+}
+
+func (c *Client) configErr(op string, err error) *Error {
+	return &Error{Class: ErrConfig, Op: op, Cluster: c.cfg.Name,
+		Messages: []string{sanitize(err.Error(), c.token)}, Err: err}
+}
+
+// request is one HTTP exchange with Vault.
+type request struct {
+	op      string // "read replication status": the Error's Op
+	method  string
+	path    string // without /v1/
+	query   url.Values
+	body    map[string]any
+	write   bool     // WriteTimeout instead of Timeout
+	ns      bool     // the cluster's namespace instead of root
+	noToken bool     // send no X-Vault-Token (login)
+	secrets []string // values in body to redact from any error
+}
+
+// reply is what came back: the status and the size-limited body.
+type reply struct {
+	status int
+	body   []byte
+}
+
+// ok reports a 2xx status.
+func (r reply) ok() bool { return r.status >= 200 && r.status < 300 }
+
+// do sends rq and returns the reply. A non-2xx status is returned as an
+// *Error as well (with the reply, whose body some callers still want: a
+// sys/health 503 carries health data).
+func (c *Client) do(ctx context.Context, rq request) (reply, error) {
+	start := time.Now()
+	rep, err := c.exchange(ctx, rq)
+	if err == nil && !rep.ok() {
+		msgs := parseErrorBody(rep.body)
+		err = c.fail(rq, classifyResponse(rep.status, msgs), rep.status, msgs, nil)
+	}
+	c.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "vault request",
+		slog.String("cluster", c.cfg.Name), slog.String("method", rq.method), slog.String("path", rq.path),
+		slog.Int("status", rep.status), slog.Duration("took", time.Since(start)),
+		slog.String("class", classOrOK(err)))
+	return rep, err
+}
+
+func classOrOK(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return ClassOf(err).String()
+}
+
+// exchange performs the HTTP request with its own deadline and reads the
+// whole (limited) body, so that the deadline also covers the body and the
+// connection is released before it returns. Only transport failures are
+// errors here.
+func (c *Client) exchange(ctx context.Context, rq request) (reply, error) {
+	timeout := c.opts.Timeout
+	if rq.write {
+		timeout = c.opts.WriteTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	ac := c.root
+	if rq.ns {
+		ac = c.ns
+	}
+	r := ac.NewRequest(rq.method, "/v1/"+rq.path)
+	r.WrapTTL = "" // VAULT_WRAP_TTL would otherwise wrap every response
+	if rq.noToken {
+		r.ClientToken = ""
+	}
+	if rq.query != nil {
+		r.Params = rq.query
+	}
+	if rq.body != nil {
+		if err := r.SetJSONBody(rq.body); err != nil {
+			return reply{}, c.fail(rq, ErrConfig, 0, []string{"encode request body"}, err)
+		}
+	}
+	//lint:ignore SA1019 the one vault/api entry point that takes a prepared request (method, query, body, token) and returns the response whatever its status; Logical().Read* would turn a 404 into (nil, nil).
+	resp, err := ac.RawRequestWithContext(ctx, r)
+	var rep reply
+	if resp != nil {
+		defer resp.Body.Close()
+		rep.status = resp.StatusCode
+		body, rerr := io.ReadAll(resp.Body)
+		if rerr != nil {
+			return rep, c.transportErr(rq, rep.status, rerr, timeout)
+		}
+		rep.body = body
+	}
+	var respErr *api.ResponseError
+	switch {
+	case err == nil || errors.As(err, &respErr) && resp != nil:
+		return rep, nil
+	default:
+		return rep, c.transportErr(rq, rep.status, err, timeout)
+	}
+}
+
+// transportErr classifies a failure that is not a Vault answer.
+func (c *Client) transportErr(rq request, status int, err error, timeout time.Duration) *Error {
+	var urlErr *url.Error
+	cause := err
+	if errors.As(err, &urlErr) {
+		cause = urlErr.Err // the URL says nothing the Error does not already say
+	}
+	class := classifyTransport(err)
+	msg := cause.Error()
+	switch class {
+	case ErrTimeout:
+		msg = fmt.Sprintf("no complete response within %s", timeout)
+	case ErrTooLarge:
+		msg = fmt.Sprintf("body larger than %d bytes", c.opts.MaxBodyBytes)
+	case ErrMalformed:
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			msg = "the response was cut off (" + msg + ")"
+		}
+	}
+	return c.fail(rq, class, status, []string{msg}, cause)
+}
+
+// fail builds the *Error of a request, sanitising every message.
+func (c *Client) fail(rq request, class ErrorClass, status int, msgs []string, cause error) *Error {
+	secrets := append([]string{c.token}, rq.secrets...)
+	return &Error{Class: class, Op: rq.op, Cluster: c.cfg.Name, StatusCode: status,
+		Messages: sanitizeAll(msgs, secrets...), Err: cause}
+}
+
+// withOp sets the Op and Cluster of an error made below the request layer
+// (a parse error); an error that is not an *Error becomes ErrMalformed.
+func (c *Client) withOp(err error, op string, status int) *Error {
+	var e Error
+	if pe := (*Error)(nil); errors.As(err, &pe) {
+		e = *pe
+	} else {
+		e = Error{Class: ErrMalformed, Messages: []string{err.Error()}, Err: err}
+	}
+	e.Op, e.Cluster, e.StatusCode = op, c.cfg.Name, status
+	e.Messages = sanitizeAll(e.Messages, c.token)
+	return &e
+}
+
+// limitTransport caps every response body. It sits under vault/api because
+// vault/api itself copies whole error bodies into memory.
+type limitTransport struct {
+	base http.RoundTripper
+	max  int64
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil || resp == nil || resp.Body == nil {
+		return resp, err
+	}
+	resp.Body = &limitedBody{rc: resp.Body, remaining: t.max, declaredTooBig: resp.ContentLength > t.max}
+	return resp, nil
+}
+
+// CloseIdleConnections lets http.Client and retryablehttp reach the base
+// transport's pool.
+func (t *limitTransport) CloseIdleConnections() {
+	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
+// limitedBody fails with errBodyTooLarge once more than its limit would be
+// read (at once when Content-Length already says so), rather than silently
+// truncating, which would turn a huge body into a confusing JSON error.
+type limitedBody struct {
+	rc             io.ReadCloser
+	remaining      int64
+	declaredTooBig bool
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.declaredTooBig {
+		return 0, errBodyTooLarge
+	}
+	if b.remaining <= 0 {
+		var one [1]byte
+		n, err := b.rc.Read(one[:])
+		if n > 0 {
+			return 0, errBodyTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > b.remaining {
+		p = p[:b.remaining]
+	}
+	n, err := b.rc.Read(p)
+	b.remaining -= int64(n)
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.rc.Close() }

@@ -1,0 +1,118 @@
+package ops
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// Op names of the two status reads, as they appear in errors.
+const (
+	OpReadHealth      = "read health"
+	OpReadReplication = "read replication status"
+)
+
+// healthQuery is what vault/api's Sys().Health() sends: every "this node is
+// not the healthy active node" status becomes 299, so sealed, standby,
+// performance-standby, DR-secondary, uninitialised, HA-unhealthy and removed
+// nodes all answer 2xx with their health data.
+var healthQuery = url.Values{
+	"uninitcode":             {"299"},
+	"sealedcode":             {"299"},
+	"standbycode":            {"299"},
+	"drsecondarycode":        {"299"},
+	"performancestandbycode": {"299"},
+	"removedcode":            {"299"},
+	"haunhealthycode":        {"299"},
+}
+
+// healthStatuses are the codes sys/health uses for its own answers when the
+// overrides are ignored (an old server or a proxy that strips the query):
+// their bodies are still health data.
+var healthStatuses = map[int]bool{429: true, 472: true, 473: true, 474: true, 501: true, 503: true, 530: true}
+
+// Status reads sys/health and sys/replication/status concurrently, so a poll
+// costs one round trip. Both are unauthenticated and read in the root
+// namespace.
+//
+// Either half may fail on its own, with its classified error in the
+// Snapshot (a sealed cluster has health but no replication status). Status
+// returns an error only when neither half could be read; the Snapshot then
+// still carries both errors and the timing.
+func (c *Client) Status(ctx context.Context) (Snapshot, error) {
+	start := time.Now()
+	var (
+		wg            sync.WaitGroup
+		health        *Health
+		healthErr     error
+		replication   *Replication
+		replicationEr error
+	)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		health, healthErr = c.readHealth(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		replication, replicationEr = c.readReplication(ctx)
+	}()
+	wg.Wait()
+	snap := Snapshot{
+		FetchedAt: start, Took: time.Since(start),
+		Health: health, HealthErr: healthErr,
+		Replication: replication, ReplicationErr: replicationEr,
+	}
+	if health == nil && replication == nil {
+		if replicationEr != nil {
+			return snap, replicationEr
+		}
+		return snap, healthErr
+	}
+	return snap, nil
+}
+
+// readHealth reads GET sys/health with the 299 overrides.
+func (c *Client) readHealth(ctx context.Context) (*Health, error) {
+	rep, err := c.do(ctx, request{op: OpReadHealth, method: http.MethodGet, path: "sys/health", query: healthQuery})
+	if err != nil && !(rep.status != 0 && healthStatuses[rep.status]) {
+		return nil, err
+	}
+	h, perr := ParseHealth(rep.body)
+	if perr != nil {
+		if err != nil {
+			return nil, err // the status code says more than the body
+		}
+		return nil, c.withOp(perr, OpReadHealth, rep.status)
+	}
+	return &h, nil
+}
+
+// readReplication reads GET sys/replication/status (both types at once).
+func (c *Client) readReplication(ctx context.Context) (*Replication, error) {
+	rep, err := c.do(ctx, request{op: OpReadReplication, method: http.MethodGet, path: "sys/replication/status"})
+	if err != nil {
+		// CE has always answered this path with {"mode":"disabled"}, but a
+		// 404 "enterprise-only feature" here (as PR #18870 once planned)
+		// says the same thing, so it is data, not a failure.
+		if ClassOf(err) == ErrCommunityEdition {
+			return ceReplication(), nil
+		}
+		return nil, err
+	}
+	r, perr := ParseReplicationStatus(rep.body)
+	if perr != nil {
+		return nil, c.withOp(perr, OpReadReplication, rep.status)
+	}
+	return &r, nil
+}
+
+func ceReplication() *Replication {
+	r := &Replication{CommunityEdition: true}
+	for _, t := range ReplicationTypes {
+		r.set(t, TypeStatus{Type: t, Mode: ModeDisabled, RawMode: ModeDisabled.String()})
+	}
+	return r
+}
