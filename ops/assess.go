@@ -113,7 +113,7 @@ type Link struct {
 
 // ClusterAssessment is the judgement of one cluster.
 type ClusterAssessment struct {
-	Name        string
+	Name string
 	// Reachable is true when the cluster's replication state could be
 	// determined now: the latest poll succeeded and either returned the
 	// replication status or failed for a reason the cluster's own state
