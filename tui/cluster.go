@@ -1,0 +1,188 @@
+package tui
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+)
+
+// maxEvents bounds each cluster's timeline; memory stays flat however long
+// the dashboard runs.
+const maxEvents = 64
+
+// event is one entry of a cluster's timeline: a transition seen between two
+// polls, stamped with the injected clock.
+type event struct {
+	at    time.Time
+	level ops.Severity
+	text  string
+}
+
+// clusterState is everything the dashboard knows about one cluster. It lives
+// in the root model and changes only in Update.
+type clusterState struct {
+	spec ClusterSpec
+
+	gen           uint64 // the live timer's generation
+	inFlight      bool   // a status read is running: never start a second
+	armed         bool   // a live timer is pending
+	refreshQueued bool   // a refresh was asked for while a read was in flight
+	nextPoll      time.Time
+
+	snap     *ops.Snapshot // last good data; nil until the first success
+	lastOK   time.Time     // when that data arrived
+	lastTook time.Duration
+	lastErr  error // the latest read's error; nil when it succeeded
+	errSince time.Time
+	errs     int // consecutive failures
+	attempts int // reads started, for the retry jitter
+	polls    int // results received
+
+	severity ops.Severity // the last assessment, to log transitions
+	assessed bool         // severity holds a judgement of real data
+	events   []event
+	version  uint64 // bumps when anything a pane shows changes (not relative times)
+}
+
+func (c *clusterState) record(at time.Time, level ops.Severity, format string, args ...any) {
+	c.events = append(c.events, event{at: at, level: level, text: fmt.Sprintf(format, args...)})
+	if len(c.events) > maxEvents {
+		// Copy rather than reslice so the dropped head can be collected.
+		c.events = append([]event(nil), c.events[len(c.events)-maxEvents:]...)
+	}
+}
+
+// stale is true when the pane shows old data because the latest read failed.
+func (c *clusterState) stale() bool { return c.lastErr != nil && c.snap != nil }
+
+// reachable is true when the latest read succeeded.
+func (c *clusterState) reachable() bool { return c.lastErr == nil && c.snap != nil }
+
+// applyResult records one status read and the transitions it reveals.
+func (c *clusterState) applyResult(msg statusMsg) {
+	c.polls++
+	c.lastTook = msg.took
+	if msg.err != nil {
+		if c.lastErr == nil {
+			c.errSince = msg.at
+			c.record(msg.at, ops.SeverityCritical, "unreachable: %s", errorSummary(msg.err))
+		} else if ops.ClassOf(c.lastErr) != ops.ClassOf(msg.err) {
+			c.record(msg.at, ops.SeverityCritical, "still failing, now: %s", errorSummary(msg.err))
+		}
+		c.lastErr = msg.err
+		c.errs++
+		c.version++
+		return
+	}
+	snap := msg.snap
+	switch {
+	case c.lastErr != nil:
+		c.record(msg.at, ops.SeverityOK, "reachable again after %s", ago(msg.at.Sub(c.errSince)))
+	case c.snap == nil:
+		c.record(msg.at, ops.SeverityOK, "first status read (%s)", describeRoles(&snap))
+	}
+	if c.snap != nil {
+		for _, t := range diffSnapshots(c.snap, &snap) {
+			c.record(msg.at, t.level, "%s", t.text)
+		}
+	}
+	c.snap = &snap
+	c.lastOK = msg.at
+	c.lastErr = nil
+	c.errs = 0
+	c.version++
+}
+
+type transition struct {
+	level ops.Severity
+	text  string
+}
+
+// diffSnapshots lists what changed between two good reads: seal, standby,
+// edition, and per type the mode, state and connection state.
+func diffSnapshots(old, cur *ops.Snapshot) []transition {
+	var out []transition
+	oh, ch := old.Health, cur.Health
+	if oh != nil && ch != nil {
+		if oh.Sealed != ch.Sealed {
+			if ch.Sealed {
+				out = append(out, transition{ops.SeverityCritical, "sealed"})
+			} else {
+				out = append(out, transition{ops.SeverityOK, "unsealed"})
+			}
+		}
+		if oh.Standby != ch.Standby {
+			out = append(out, transition{ops.SeverityWarning, fmt.Sprintf("node standby: %v → %v", oh.Standby, ch.Standby)})
+		}
+		if oh.Version != ch.Version && oh.Version != "" && ch.Version != "" {
+			out = append(out, transition{ops.SeverityOK, fmt.Sprintf("version %s → %s", oh.Version, ch.Version)})
+		}
+	}
+	if oe, ce := old.Edition(), cur.Edition(); oe != ce && oe != ops.EditionUnknown && ce != ops.EditionUnknown {
+		out = append(out, transition{ops.SeverityWarning, fmt.Sprintf("edition %s → %s", oe, ce)})
+	}
+	or, cr := old.Replication, cur.Replication
+	switch {
+	case or == nil && cr != nil:
+		out = append(out, transition{ops.SeverityOK, "replication status readable again"})
+	case or != nil && cr == nil:
+		out = append(out, transition{ops.SeverityWarning, "replication status unreadable: " + errorSummary(cur.ReplicationErr)})
+	case or != nil && cr != nil:
+		for _, t := range ops.ReplicationTypes {
+			out = append(out, diffType(or.Of(t), cr.Of(t))...)
+		}
+	}
+	return out
+}
+
+func diffType(o, c ops.TypeStatus) []transition {
+	var out []transition
+	name := c.Type.Title()
+	if o.Mode != c.Mode {
+		out = append(out, transition{ops.SeverityWarning, fmt.Sprintf("%s mode %s → %s", name, modeWord(o), modeWord(c))})
+	}
+	if o.State != c.State || o.RawState != c.RawState {
+		out = append(out, transition{stateSeverity(c.State), fmt.Sprintf("%s state %s → %s", name, stateWord(o), stateWord(c))})
+	}
+	if o.ConnectionState != c.ConnectionState && c.Mode == ops.ModeSecondary {
+		out = append(out, transition{connSeverity(c.ConnectionState), fmt.Sprintf("%s connection %s → %s", name, connWord(o), connWord(c))})
+	}
+	if o.CorruptedMerkleTree != c.CorruptedMerkleTree {
+		if c.CorruptedMerkleTree {
+			out = append(out, transition{ops.SeverityCritical, name + " merkle tree reported corrupted"})
+		} else {
+			out = append(out, transition{ops.SeverityOK, name + " merkle tree no longer reported corrupted"})
+		}
+	}
+	if (o.Reindex == nil) != (c.Reindex == nil) {
+		if c.Reindex != nil {
+			out = append(out, transition{ops.SeveritySyncing, name + " reindex started"})
+		} else {
+			out = append(out, transition{ops.SeverityOK, name + " reindex finished"})
+		}
+	}
+	if o.ClusterID != c.ClusterID && o.ClusterID != "" && c.ClusterID != "" {
+		out = append(out, transition{ops.SeverityWarning, fmt.Sprintf("%s replication set changed %s → %s", name, shortID(o.ClusterID), shortID(c.ClusterID))})
+	}
+	return out
+}
+
+// describeRoles is a one-line summary of both types ("perf primary, DR disabled").
+func describeRoles(s *ops.Snapshot) string {
+	switch {
+	case s.Replication == nil:
+		return "no replication status: " + errorSummary(s.ReplicationErr)
+	case s.Replication.CommunityEdition:
+		return "Community Edition"
+	case s.Replication.Unsupported:
+		return "replication unsupported"
+	}
+	role := func(s ops.TypeStatus) string {
+		if !s.Enabled() {
+			return modeWord(s)
+		}
+		return modeWord(s) + " " + stateWord(s)
+	}
+	return fmt.Sprintf("performance %s, DR %s", role(s.Replication.Performance), role(s.Replication.DR))
+}

@@ -1,0 +1,164 @@
+package tui
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+	"github.com/vaultrepl/vaultrepl/theme"
+)
+
+// StatusReader reads one cluster's status: sys/health plus
+// sys/replication/status. *ops.Client implements it; tests use fakes.
+type StatusReader interface {
+	Status(ctx context.Context) (ops.Snapshot, error)
+}
+
+// ClusterSpec is one configured cluster as the dashboard sees it. It carries
+// no write access: writes belong to the wizard, which cmd wires through
+// [Deps.Wizard] with the clusters' clients, so a read-only run has nothing
+// here that could write.
+type ClusterSpec struct {
+	Name      string
+	Address   string // the API address, shown and used in the equivalent vault commands
+	Label     string // optional, e.g. "production"
+	Protected bool   // drawn unmistakably: double border and the PROTECTED tag
+	ReadOnly  bool   // this cluster is never written to (shown in the pane)
+	Reader    StatusReader
+}
+
+// LabControl is what the lab menu needs from the simulator: inject a fault on
+// a cluster and clear it. Only demo mode sets it; cmd adapts the simulator.
+// Names are configured cluster names.
+type LabControl interface {
+	Partition(a, b string) error
+	Heal(a, b string) error
+	Seal(name string) error
+	Unseal(name string) error
+	Stop(name string) error
+	Restart(name string) error
+	SetLatency(name string, d time.Duration) error
+	FailRequests(name string, status, count int) error
+	SkewClock(name string, d time.Duration) error
+	ClearFaults(name string) error
+}
+
+// Overlay is a full-screen child the dashboard hosts, such as the setup
+// wizard. While it is open the dashboard routes every key (except ctrl+c,
+// which always quits) and every message it does not handle itself to it.
+// It reports back with [OverlayClosedMsg] and [ClusterChangedMsg].
+type Overlay interface {
+	Update(msg tea.Msg) (Overlay, tea.Cmd)
+	View() string
+	SetSize(width, height int) Overlay
+	// InputFocused is true while a text field has focus.
+	InputFocused() bool
+	// ShortHelp lists the overlay's keys for the footer.
+	ShortHelp() []key.Binding
+}
+
+// WizardOpener opens the wizard on the focused cluster (its name; "" when
+// none) in an area of width×height cells. cmd builds it from the clusters'
+// clients and adapts package wizard's model to [Overlay].
+type WizardOpener func(focused string, width, height int) (Overlay, tea.Cmd)
+
+// OverlayClosedMsg tells the dashboard that the overlay closed. Changed lists
+// clusters whose replication configuration changed; they are refreshed now.
+type OverlayClosedMsg struct {
+	Changed []string
+}
+
+// ClusterChangedMsg asks the dashboard to refresh one cluster's pane now (a
+// write just changed it) rather than at its next poll.
+type ClusterChangedMsg struct {
+	Cluster string
+}
+
+// Deps is everything the dashboard needs. Only Clusters is required.
+type Deps struct {
+	Clusters []ClusterSpec
+	// Now is the clock. Views read it once per frame; nothing in the
+	// dashboard calls time.Now. Default time.Now.
+	Now func() time.Time
+	// Interval between polls of one cluster. Default 2s.
+	Interval time.Duration
+	// Timeout of one status read. Default 5s.
+	Timeout time.Duration
+	// MaxBackoff caps the delay between polls of a failing cluster. Default 30s.
+	MaxBackoff time.Duration
+	// Styles come from theme.New; the zero value means the default palette
+	// on lipgloss's default renderer.
+	Styles theme.Styles
+	// ReadOnly is the global --read-only (shown in the header; no wizard).
+	ReadOnly bool
+	// Insecure is TLS verification off (--insecure or VAULT_SKIP_VERIFY): a
+	// banner says so for as long as the dashboard runs.
+	Insecure bool
+	// Explain is training mode (passed on to the wizard by cmd).
+	Explain bool
+	// Lab is the simulator's fault injector; non-nil only in demo mode.
+	Lab LabControl
+	// Wizard opens the setup wizard (key w); nil hides it (read-only runs).
+	Wizard WizardOpener
+	// Assess judges the clusters. Default ops.Assess with ops.DefaultThresholds.
+	Assess func(now time.Time, obs []ops.Observation) ops.Report
+	// Context is the parent of every request; canceling it aborts them.
+	// Default context.Background. The dashboard cancels its own child on quit.
+	Context context.Context
+	// Seed varies the retry jitter between runs; tests leave it 0.
+	Seed uint64
+	// Log receives debug records (never tokens; the dashboard never sees one).
+	// Default: discarded.
+	Log *slog.Logger
+}
+
+const (
+	defaultInterval   = 2 * time.Second
+	defaultTimeout    = 5 * time.Second
+	defaultMaxBackoff = 30 * time.Second
+	// MinWidth and MinHeight are the smallest terminal the dashboard draws in.
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+func (d Deps) withDefaults() Deps {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Interval <= 0 {
+		d.Interval = defaultInterval
+	}
+	if d.Timeout <= 0 {
+		d.Timeout = defaultTimeout
+	}
+	if d.MaxBackoff <= 0 {
+		d.MaxBackoff = defaultMaxBackoff
+	}
+	if d.MaxBackoff < d.Interval {
+		d.MaxBackoff = d.Interval
+	}
+	if d.Styles.Renderer == nil {
+		d.Styles = theme.New(nil, theme.DefaultPalette())
+	}
+	if d.Assess == nil {
+		d.Assess = func(now time.Time, obs []ops.Observation) ops.Report {
+			return ops.Assess(now, obs, ops.DefaultThresholds())
+		}
+	}
+	if d.Context == nil {
+		d.Context = context.Background()
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if d.ReadOnly {
+		// A read-only run offers no writes at all, whatever cmd passed.
+		d.Wizard = nil
+	}
+	return d
+}

@@ -1,0 +1,424 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+	"github.com/vaultrepl/vaultrepl/theme"
+)
+
+// kv is one field of the detail view.
+type kv struct{ k, v string }
+
+// detailContent is everything known about the focused cluster: the poll,
+// the last error in full, the assessment, every field of both replication
+// types with their peers, sys/health, and the timeline.
+func (m Model) detailContent(now time.Time) string {
+	if int(m.focus) >= len(m.clusters) {
+		return ""
+	}
+	st := m.st
+	c := &m.clusters[m.focus]
+	a := m.assessment(m.focus)
+	w := m.width
+	var b strings.Builder
+	line := func(s string) { b.WriteString(fit(s, w, st.Glyphs.Ellipsis) + "\n") }
+	heading := func(s string) { b.WriteString("\n" + st.Detail.Heading.Render(s) + "\n") }
+
+	title := st.Detail.Title.Render(c.spec.Name)
+	if c.spec.Label != "" {
+		title += "  " + st.Pane.Label.Render(c.spec.Label)
+	}
+	if c.spec.Protected {
+		title += "  " + st.Pane.ProtectedTag.Render(st.Glyphs.Protected+" PROTECTED")
+	}
+	sev, word := a.Severity, a.Severity.String()
+	if c.lastErr != nil {
+		sev, word = ops.SeverityCritical, "unreachable"
+	}
+	line(spread(title, st.Badge(level(sev), word), w, st.Glyphs.Ellipsis))
+
+	poll := []kv{{"address", c.spec.Address}, {"reads", strconv.Itoa(c.polls)}}
+	if !c.lastOK.IsZero() {
+		poll = append(poll, kv{"last good read", fmt.Sprintf("%s (%s ago, took %s)", clock(c.lastOK), ago(now.Sub(c.lastOK)), ms(c.lastTook))})
+	} else {
+		poll = append(poll, kv{"last good read", "none yet"})
+	}
+	switch {
+	case m.paused:
+		poll = append(poll, kv{"next read", "paused (p resumes)"})
+	case c.inFlight:
+		poll = append(poll, kv{"next read", "in flight"})
+	case c.armed:
+		poll = append(poll, kv{"next read", "in " + ago(max(0, c.nextPoll.Sub(now))+time.Second-1)})
+	}
+	if c.spec.ReadOnly || m.deps.ReadOnly {
+		poll = append(poll, kv{"writes", "read-only"})
+	}
+	b.WriteString(m.kvBlock(poll, w))
+
+	heading("Last error")
+	if c.lastErr == nil {
+		line(st.Muted.Render("none: the latest read succeeded"))
+	} else {
+		b.WriteString(m.errorBlock(c.lastErr, c.errSince, now, c.errs, w))
+	}
+	if c.snap != nil {
+		for _, e := range []struct {
+			what string
+			err  error
+		}{{"sys/health", c.snap.HealthErr}, {"sys/replication/status", c.snap.ReplicationErr}} {
+			if e.err != nil {
+				line(st.Level(theme.LevelWarn).Render(e.what+" unreadable: ") + errorSummary(e.err))
+				if h := errorHint(e.err); h != "" {
+					line("  " + st.Pane.Hint.Render("hint: "+h))
+				}
+			}
+		}
+	}
+
+	heading("Assessment")
+	if len(allReasons(a)) == 0 {
+		line(st.Muted.Render("  no findings"))
+	}
+	for _, r := range a.Reasons {
+		line("  " + st.Badge(level(r.Severity), r.Text))
+	}
+	for _, t := range ops.ReplicationTypes {
+		for _, r := range a.Of(t).Reasons {
+			line("  " + st.Badge(level(r.Severity), t.Title()+": "+r.Text))
+		}
+	}
+
+	if snap := c.snap; snap != nil {
+		if c.stale() {
+			line("")
+			line(st.Level(theme.LevelWarn).Render(fmt.Sprintf("The fields below are the last good data, from %s (%s old).", clock(c.lastOK), ago(now.Sub(c.lastOK)))))
+		}
+		if r := snap.Replication; r != nil {
+			for _, t := range ops.ReplicationTypes {
+				heading(t.Title() + " replication")
+				b.WriteString(m.typeBlock(r.Of(t), now, w))
+			}
+			if len(r.Extra) > 0 {
+				heading("Other replication fields")
+				b.WriteString(m.kvBlock(extraKVs(r.Extra), w))
+			}
+		}
+		if h := snap.Health; h != nil {
+			heading("Health (sys/health)")
+			b.WriteString(m.kvBlock(healthKVs(h), w))
+		}
+	}
+
+	heading("Timeline (newest first)")
+	if len(c.events) == 0 {
+		line(st.Muted.Render("nothing yet"))
+	}
+	for i := len(c.events) - 1; i >= 0; i-- {
+		e := c.events[i]
+		line(fmt.Sprintf("  %s  %s %s", st.Muted.Render(clock(e.at)), st.Level(level(e.level)).Render(st.Glyphs.Level(level(e.level))), e.text))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// errorBlock is an error in full: the classified summary, Vault's message,
+// HTTP status, class, the hint, and since when it has lasted.
+func (m Model) errorBlock(err error, since, now time.Time, count int, w int) string {
+	st := m.st
+	kvs := []kv{{"since", fmt.Sprintf("%s (%s, %d failed reads in a row)", clock(since), ago(now.Sub(since)), count)}}
+	var oe *ops.Error
+	if errors.As(err, &oe) {
+		kvs = append(kvs, kv{"what", oe.Summary()}, kv{"class", oe.Class.String()})
+		if oe.StatusCode != 0 {
+			kvs = append(kvs, kv{"HTTP status", strconv.Itoa(oe.StatusCode)})
+		}
+		if d := oe.Detail(); d != "" {
+			kvs = append(kvs, kv{"detail", d})
+		}
+		if h := oe.Hint(); h != "" {
+			kvs = append(kvs, kv{"hint", h})
+		}
+	} else {
+		kvs = append(kvs, kv{"class", ops.ClassOf(err).String()})
+	}
+	out := st.Level(theme.LevelCrit).Render(st.Glyphs.Crit+" ") + wrapText(err.Error(), w-2, "  ") + "\n"
+	return out + m.kvBlock(kvs, w)
+}
+
+// typeBlock is every field of one replication type, then its peers.
+func (m Model) typeBlock(s ops.TypeStatus, now time.Time, w int) string {
+	st := m.st
+	if !s.Enabled() && s.Mode != ops.ModeUnknown {
+		return st.Muted.Render("  mode "+modeWord(s)) + "\n"
+	}
+	kvs := []kv{
+		{"mode", modeWord(s)},
+		{"state", st.Badge(level(stateSeverity(s.State)), stateWord(s))},
+	}
+	if s.Mode == ops.ModeSecondary || s.ConnectionState != ops.ConnUnknown {
+		kvs = append(kvs, kv{"connection_state", st.Badge(level(connSeverity(s.ConnectionState)), connWord(s))})
+	}
+	kvs = append(kvs,
+		kv{"cluster_id", s.ClusterID},
+		kv{"primary_cluster_addr", orDash(s.PrimaryClusterAddr)},
+		kv{"merkle_root", orDash(s.MerkleRoot)},
+	)
+	if s.HasCorruptionCheck {
+		kvs = append(kvs, kv{"corrupted_merkle_tree", strconv.FormatBool(s.CorruptedMerkleTree)}, kv{"last corruption check", stamp(s.LastCorruptionCheck)})
+	}
+	kvs = append(kvs, kv{"last reindex", stamp(s.LastReindex)}, kv{"ssct_generation_counter", strconv.FormatUint(s.SSCTGenerationCounter, 10)})
+	switch s.Mode {
+	case ops.ModePrimary:
+		kvs = append(kvs, kv{"last_wal", strconv.FormatUint(s.LastWAL, 10)})
+		if s.Type == ops.Performance {
+			kvs = append(kvs, kv{"last_performance_wal", strconv.FormatUint(s.LastPerformanceWAL, 10)})
+		} else {
+			kvs = append(kvs, kv{"last_dr_wal", strconv.FormatUint(s.LastDRWAL, 10)})
+		}
+		kvs = append(kvs, kv{"known_secondaries", strconv.Itoa(len(s.KnownSecondaries))})
+	case ops.ModeSecondary:
+		if s.HasLastRemoteWAL {
+			kvs = append(kvs, kv{"last_remote_wal", strconv.FormatUint(s.LastRemoteWAL, 10)})
+		}
+		if l, ok := m.upLink(s.Type, m.focus); ok && l.HasWALGap {
+			kvs = append(kvs, kv{"lag (WAL gap)", fmt.Sprintf("%d behind %s", l.WALGap, l.Primary)})
+		}
+		kvs = append(kvs, kv{"secondary_id", orDash(s.SecondaryID)}, kv{"last_start", stamp(s.LastStart)},
+			kv{"known_primary_cluster_addrs", strconv.Itoa(len(s.KnownPrimaryClusterAddrs))})
+	case ops.ModeBootstrapping, ops.ModeDisabled, ops.ModeUnknown, ops.ModeUnsupported:
+	}
+	if ms := s.MerkleSync; ms != nil {
+		kvs = append(kvs, kv{"merkle sync", fmt.Sprintf("%d%% (%d of %d keys)", pct(ms.Progress, ms.TotalKeys), ms.Progress, ms.TotalKeys)})
+	}
+	if ri := s.Reindex; ri != nil {
+		kvs = append(kvs, kv{"reindex", fmt.Sprintf("in progress %v, stage %q, %d of %d", ri.InProgress, ri.Stage, ri.BuildingProgress, ri.BuildingTotal)})
+	}
+	kvs = append(kvs, extraKVs(s.Extra)...)
+	out := m.kvBlock(kvs, w)
+	if len(s.Anomalies) > 0 {
+		out += st.Level(theme.LevelWarn).Render("  fields not as documented: ") + strings.Join(s.Anomalies, "; ") + "\n"
+	}
+	list := func(title string, items []string) {
+		if len(items) == 0 {
+			out += st.Detail.Key.Render("  "+title) + "  " + st.Muted.Render("none") + "\n"
+			return
+		}
+		out += st.Detail.Key.Render("  "+title) + "\n"
+		for _, it := range items {
+			out += "    " + fit(it, w-4, st.Glyphs.Ellipsis) + "\n"
+		}
+	}
+	switch s.Mode {
+	case ops.ModePrimary:
+		list("known_secondaries (activation token ids, used or not)", s.KnownSecondaries)
+		out += "\n" + m.peerTable("secondaries", s.Secondaries, now, w)
+	case ops.ModeSecondary:
+		list("known_primary_cluster_addrs", s.KnownPrimaryClusterAddrs)
+		out += "\n" + m.peerTable("primaries", s.Primaries, now, w)
+	case ops.ModeBootstrapping, ops.ModeDisabled, ops.ModeUnknown, ops.ModeUnsupported:
+	}
+	return out
+}
+
+// column is one column of a text table.
+type column struct {
+	title string
+	min   int
+	flex  bool // shares the width left over
+}
+
+// peerTable lists peers with their heartbeat age, skew and canary age.
+func (m Model) peerTable(title string, peers []ops.Peer, now time.Time, w int) string {
+	st := m.st
+	if len(peers) == 0 {
+		return st.Muted.Render("  no "+title+" reported") + "\n"
+	}
+	cols := []column{{"ID", 12, true}, {"API ADDRESS", 14, true}, {"CLUSTER ADDRESS", 14, true}, {"STATUS", 14, false}, {"HEARTBEAT", 10, false}, {"HB TOOK", 7, false}, {"SKEW", 7, false}, {"CANARY", 7, false}}
+	if w < 120 {
+		cols = append(cols[:2], cols[3:]...) // the cluster address gives way first
+	}
+	rows := make([][]string, 0, len(peers))
+	for _, p := range peers {
+		hb := "-"
+		if !p.LastHeartbeat.IsZero() {
+			hb = ago(now.Sub(p.LastHeartbeat)) + " ago"
+		}
+		status := st.Badge(level(peerSeverity(p.Status)), orDash(p.Status.String()))
+		row := []string{orDash(p.ID()), orDash(p.APIAddress), orDash(p.ClusterAddress), status, hb,
+			optMS(p.LastHeartbeatDuration, p.HasLastHeartbeatDuration), optMS(p.ClockSkew, p.HasClockSkew), optMS(p.CanaryAge, p.HasCanaryAge)}
+		if w < 120 {
+			row = append(row[:2], row[3:]...)
+		}
+		rows = append(rows, row)
+	}
+	return "  " + st.Detail.TableHeader.Render(title) + "\n" + m.table(cols, rows, w-2, "  ")
+}
+
+func peerSeverity(s ops.PeerStatus) ops.Severity {
+	switch s {
+	case ops.PeerConnected:
+		return ops.SeverityOK
+	case ops.PeerDisconnected:
+		return ops.SeverityCritical
+	case ops.PeerUnknown:
+		return ops.SeverityUnknown
+	}
+	return ops.SeverityUnknown
+}
+
+// table lays rows out in columns of width w, giving flexible columns an
+// equal share of what the fixed ones leave.
+func (m Model) table(cols []column, rows [][]string, w int, indent string) string {
+	widths := make([]int, len(cols))
+	fixed, flex := 0, 0
+	for i, c := range cols {
+		widths[i] = max(c.min, ansi.StringWidth(c.title))
+		if !c.flex {
+			for _, r := range rows {
+				widths[i] = max(widths[i], ansi.StringWidth(r[i]))
+			}
+			fixed += widths[i]
+		} else {
+			flex++
+		}
+	}
+	gaps := 2 * (len(cols) - 1)
+	if flex > 0 {
+		share := (w - fixed - gaps) / flex
+		for i, c := range cols {
+			if c.flex {
+				need := widths[i]
+				for _, r := range rows {
+					need = max(need, ansi.StringWidth(r[i]))
+				}
+				widths[i] = max(c.min, min(need, share))
+			}
+		}
+	}
+	g := m.st.Glyphs.Ellipsis
+	var b strings.Builder
+	hdr := make([]string, len(cols))
+	for i, c := range cols {
+		hdr[i] = pad(c.title, widths[i], g)
+	}
+	b.WriteString(indent + m.st.Muted.Render(strings.Join(hdr, "  ")) + "\n")
+	for _, r := range rows {
+		cells := make([]string, len(cols))
+		for i := range cols {
+			cells[i] = pad(r[i], widths[i], g)
+		}
+		b.WriteString(indent + strings.TrimRight(strings.Join(cells, "  "), " ") + "\n")
+	}
+	return b.String()
+}
+
+// kvBlock lays fields out as "key  value" lines, two columns when wide.
+func (m Model) kvBlock(kvs []kv, w int) string {
+	if len(kvs) == 0 {
+		return ""
+	}
+	kw := 0
+	for _, f := range kvs {
+		kw = max(kw, ansi.StringWidth(f.k))
+	}
+	cols := 1
+	colW := w - 2
+	if w >= 150 {
+		cols, colW = 2, (w-2)/2
+	}
+	g := m.st.Glyphs.Ellipsis
+	var b strings.Builder
+	for i := 0; i < len(kvs); i += cols {
+		b.WriteString("  ")
+		for j := 0; j < cols && i+j < len(kvs); j++ {
+			f := kvs[i+j]
+			cell := m.st.Detail.Key.Render(pad(f.k, kw, g)) + "  " + f.v
+			if j < cols-1 && i+j+1 < len(kvs) {
+				cell = pad(cell, colW, g)
+			} else {
+				cell = fit(cell, colW, g)
+			}
+			b.WriteString(cell)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func healthKVs(h *ops.Health) []kv {
+	kvs := []kv{
+		{"initialized", strconv.FormatBool(h.Initialized)},
+		{"sealed", strconv.FormatBool(h.Sealed)},
+		{"standby", strconv.FormatBool(h.Standby)},
+		{"performance_standby", strconv.FormatBool(h.PerformanceStandby)},
+		{"replication_performance_mode", h.PerformanceMode.String() + " (a hint)"},
+		{"replication_dr_mode", h.DRMode.String() + " (a hint)"},
+		{"version", orDash(h.Version)},
+		{"enterprise", strconv.FormatBool(h.Enterprise)},
+		{"cluster_name", orDash(h.ClusterName)},
+		{"cluster_id", orDash(h.ClusterID)},
+		{"server_time_utc", stamp(h.ServerTime)},
+		{"last_wal", strconv.FormatUint(h.LastWAL, 10)},
+		{"echo_duration", ms(h.EchoDuration)},
+		{"clock_skew", ms(h.ClockSkew)},
+		{"replication_primary_canary_age", ms(h.CanaryAge)},
+	}
+	if l := h.License; l != nil {
+		exp := "-"
+		if !l.ExpiryTime.IsZero() {
+			exp = stamp(l.ExpiryTime)
+		}
+		kvs = append(kvs, kv{"license", fmt.Sprintf("%s, expires %s, terminated %v", orDash(l.State), exp, l.Terminated)})
+	}
+	if h.HasHAConnectionHealthy {
+		kvs = append(kvs, kv{"ha_connection_healthy", strconv.FormatBool(h.HAConnectionHealthy)})
+	}
+	if h.LastRequestForwardingHeartbeat > 0 {
+		kvs = append(kvs, kv{"last_request_forwarding_heartbeat", ms(h.LastRequestForwardingHeartbeat)})
+	}
+	return append(kvs, extraKVs(h.Extra)...)
+}
+
+// extraKVs shows fields Vault sent that this version does not know.
+func extraKVs(extra map[string]any) []kv {
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]kv, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, kv{k + " (unknown field)", fmt.Sprint(extra[k])})
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func optMS(d time.Duration, ok bool) string {
+	if !ok {
+		return "-"
+	}
+	return ms(d)
+}
+
+// wrapText breaks s into lines of at most w cells, indenting the rest.
+func wrapText(s string, w int, indent string) string {
+	if w <= 10 {
+		return s
+	}
+	return strings.ReplaceAll(ansi.Wordwrap(s, w, " /"), "\n", "\n"+indent)
+}

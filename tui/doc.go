@@ -1,0 +1,13 @@
+// Package tui is vaultrepl's dashboard: a pane per configured cluster with
+// its performance and DR replication status, a detail view, a topology view,
+// the equivalent vault commands, full help, and in demo mode a lab menu that
+// injects simulator faults. It hosts the setup wizard (package tui/wizard)
+// as an Overlay that cmd opens through Deps.Wizard.
+//
+// The package never talks to Vault itself: it consumes ops types through the
+// small interfaces it declares (StatusReader, LabControl), so tests drive it
+// with fakes and an injected clock. Each cluster has its own poll loop
+// (tea.Tick re-armed on each result, one read in flight, a timeout, backoff
+// with jitter after errors, generation tags so a refresh never doubles the
+// rate); one failing cluster only dims its own pane.
+package tui

@@ -1,0 +1,253 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+	"github.com/vaultrepl/vaultrepl/theme"
+)
+
+// level maps a domain severity onto the theme's levels.
+func level(s ops.Severity) theme.Level {
+	switch s {
+	case ops.SeverityOK:
+		return theme.LevelOK
+	case ops.SeveritySyncing:
+		return theme.LevelSyncing
+	case ops.SeverityWarning:
+		return theme.LevelWarn
+	case ops.SeverityCritical:
+		return theme.LevelCrit
+	case ops.SeverityUnknown:
+		return theme.LevelUnknown
+	}
+	return theme.LevelUnknown
+}
+
+// stateSeverity is Vault's own UI classification of a state
+// (cluster-states.js): ok, syncing, or not ok; unknown stays unknown.
+func stateSeverity(s ops.State) ops.Severity {
+	switch s {
+	case ops.StateRunning, ops.StateReady, ops.StateStreamWALs:
+		return ops.SeverityOK
+	case ops.StateMerkleDiff, ops.StateMerkleSync, ops.StateConnecting:
+		return ops.SeveritySyncing
+	case ops.StateIdle, ops.StateTransientFailure, ops.StateShutdown:
+		return ops.SeverityCritical
+	case ops.StateUnknown:
+		return ops.SeverityUnknown
+	}
+	return ops.SeverityUnknown
+}
+
+// connSeverity classifies a secondary's connection_state the same way.
+func connSeverity(c ops.ConnectionState) ops.Severity {
+	switch c {
+	case ops.ConnReady:
+		return ops.SeverityOK
+	case ops.ConnConnecting:
+		return ops.SeveritySyncing
+	case ops.ConnIdle, ops.ConnTransientFailure, ops.ConnShutdown:
+		return ops.SeverityCritical
+	case ops.ConnUnknown:
+		return ops.SeverityUnknown
+	}
+	return ops.SeverityUnknown
+}
+
+func modeWord(s ops.TypeStatus) string {
+	if s.Mode == ops.ModeUnknown && s.RawMode != "" {
+		return s.RawMode
+	}
+	return s.Mode.String()
+}
+
+func stateWord(s ops.TypeStatus) string {
+	if w := s.State.String(); w != "" {
+		return w
+	}
+	if s.RawState != "" {
+		return s.RawState
+	}
+	return "unknown"
+}
+
+func connWord(s ops.TypeStatus) string {
+	if w := s.ConnectionState.String(); w != "" {
+		return w
+	}
+	if s.RawConnection != "" {
+		return s.RawConnection
+	}
+	return "unknown"
+}
+
+// shortID is the first block of a UUID or the first 8 characters of a hash:
+// enough to tell replication sets and merkle roots apart at a glance.
+func shortID(id string) string {
+	if i := strings.IndexByte(id, '-'); i > 0 && i <= 8 {
+		return id[:i]
+	}
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// ago formats a duration for "updated 12s ago": whole seconds below a
+// minute, then minutes and seconds, hours and minutes, days.
+func ago(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d < time.Second:
+		return "0s"
+	case d < time.Minute:
+		return strconv.Itoa(int(d/time.Second)) + "s"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d/time.Minute), int(d%time.Minute/time.Second))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+}
+
+// ms formats a short duration in milliseconds, or seconds past ten seconds.
+func ms(d time.Duration) string {
+	neg := d < 0
+	if neg {
+		d = -d
+	}
+	var s string
+	if d < 10*time.Second {
+		s = strconv.FormatInt(d.Milliseconds(), 10) + "ms"
+	} else {
+		s = ago(d)
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Format("15:04:05")
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Format("2006-01-02 15:04:05 MST")
+}
+
+// errorSummary is the classified one-liner for an error, without the
+// "<op> of <cluster>:" prefix (the pane already names the cluster).
+func errorSummary(err error) string {
+	if err == nil {
+		return ""
+	}
+	var oe *ops.Error
+	if errors.As(err, &oe) {
+		s := oe.Summary()
+		if d := oe.Detail(); d != "" && d != s && len(d) < 80 {
+			s += " (" + d + ")"
+		}
+		return s
+	}
+	return err.Error()
+}
+
+func errorHint(err error) string {
+	var oe *ops.Error
+	if errors.As(err, &oe) {
+		return oe.Hint()
+	}
+	return ""
+}
+
+// pct is a whole percentage of done/total, clamped to 0–100.
+func pct(done, total uint64) int {
+	if total == 0 {
+		return 0
+	}
+	p := done * 100 / total
+	if p > 100 {
+		p = 100
+	}
+	return int(p)
+}
+
+// bar draws a progress bar of width cells.
+func bar(g theme.Glyphs, done, total uint64, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	full := 0
+	if total > 0 {
+		full = int(min(done, total) * uint64(width) / total)
+	}
+	return strings.Repeat(g.BarFull, full) + strings.Repeat(g.BarEmpty, width-full)
+}
+
+// fit cuts s to width cells, marking the cut.
+func fit(s string, width int, ellipsis string) string {
+	if width <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= width {
+		return s
+	}
+	return ansi.Truncate(s, width, ellipsis)
+}
+
+// pad fills s with spaces to exactly width cells (cutting it if longer).
+func pad(s string, width int, ellipsis string) string {
+	s = fit(s, width, ellipsis)
+	if w := ansi.StringWidth(s); w < width {
+		s += strings.Repeat(" ", width-w)
+	}
+	return s
+}
+
+// spread puts left and right on one line of width cells. When both do not
+// fit, right is kept (it holds the status) and left is cut.
+func spread(left, right string, width int, ellipsis string) string {
+	lw, rw := ansi.StringWidth(left), ansi.StringWidth(right)
+	switch {
+	case right == "":
+		return pad(left, width, ellipsis)
+	case lw+1+rw <= width:
+		return left + strings.Repeat(" ", width-lw-rw) + right
+	case rw+2 <= width:
+		return pad(left, width-rw-1, ellipsis) + " " + right
+	}
+	return pad(right, width, ellipsis)
+}
+
+// join joins non-empty parts with sep.
+func join(sep string, parts ...string) string {
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}
+
+// place centres block in a width×height area.
+func place(width, height int, block string) string {
+	return lipgloss.Place(width, height, lipgloss.Center, lipgloss.Center, block)
+}

@@ -1,0 +1,164 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/vaultrepl/vaultrepl/theme"
+)
+
+const (
+	// minPaneWidth decides the number of columns: one at 80 cells, two at
+	// 160, three from 234.
+	minPaneWidth = 78
+	// compactPaneHeight is a pane with three content lines (name, Perf, DR)
+	// inside its border: four of them fit in 80×24 with header and footer.
+	compactPaneHeight = 5
+	// maxPaneHeight is the most a pane grows; beyond it there is nothing
+	// more to show and the grid keeps its shape.
+	maxPaneHeight = 22
+)
+
+// layout is the grid geometry for n visible panes in the body.
+type layout struct {
+	cols, rows  int // columns; rows needed for every visible pane
+	paneW       int // outer width of a pane (the last column takes the remainder)
+	paneH       int // outer height of every pane
+	visibleRows int // rows that fit
+}
+
+func (m Model) gridLayout(n int) layout {
+	bodyH := m.bodyHeight()
+	l := layout{cols: max(1, m.width/minPaneWidth)}
+	if n > 0 {
+		l.cols = min(l.cols, n)
+	}
+	l.paneW = m.width / l.cols
+	l.rows = (n + l.cols - 1) / l.cols
+	if l.rows == 0 {
+		return l
+	}
+	fits := bodyH / compactPaneHeight
+	if l.rows <= fits {
+		l.paneH = min(maxPaneHeight, bodyH/l.rows)
+		l.visibleRows = l.rows
+	} else {
+		l.visibleRows = max(1, fits)
+		l.paneH = bodyH / l.visibleRows
+	}
+	l.paneH = max(l.paneH, min(compactPaneHeight, bodyH))
+	return l
+}
+
+// gridView draws the visible rows of panes. When every pane fits, panes are
+// as tall as the fullest one needs (no taller), and the space left below
+// shows the recent transitions of all clusters.
+func (m Model) gridView(now time.Time, height int) string {
+	vis := m.visibleIDs()
+	if len(vis) == 0 {
+		return m.emptyView(height)
+	}
+	l := m.gridLayout(len(vis))
+	paneH := l.paneH
+	if l.rows <= l.visibleRows && paneH > compactPaneHeight {
+		natural := 0
+		for _, id := range vis {
+			natural = max(natural, m.paneNaturalHeight(id, l.paneW, now))
+		}
+		paneH = max(compactPaneHeight, min(paneH, natural))
+	}
+	rows := make([]string, 0, l.visibleRows+1)
+	for r := m.scrollRow; r < m.scrollRow+l.visibleRows && r < l.rows; r++ {
+		panes := make([]string, 0, l.cols)
+		for c := 0; c < l.cols; c++ {
+			i := r*l.cols + c
+			w := l.paneW
+			if c == l.cols-1 {
+				w = m.width - l.paneW*(l.cols-1)
+			}
+			if i >= len(vis) {
+				panes = append(panes, blank(w, paneH))
+				continue
+			}
+			num := 0
+			if i < 9 {
+				num = i + 1
+			}
+			panes = append(panes, m.paneView(vis[i], num, w, paneH, now))
+		}
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, panes...))
+	}
+	if left := height - len(rows)*paneH; left >= 5 && l.rows <= l.visibleRows {
+		rows = append(rows, m.eventsView(vis, left, now))
+	}
+	return strings.Join(rows, "\n")
+}
+
+// eventsView is a box of the newest transitions of the visible clusters.
+func (m Model) eventsView(vis []ClusterID, height int, now time.Time) string {
+	st := m.st
+	box := st.Pane.Box
+	innerW := m.width - box.GetHorizontalFrameSize()
+	innerH := height - box.GetVerticalFrameSize()
+	type row struct {
+		e    event
+		name string
+	}
+	var all []row
+	for _, id := range vis {
+		for _, e := range m.clusters[id].events {
+			all = append(all, row{e, m.clusters[id].spec.Name})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].e.at.After(all[j].e.at) })
+	nameW := 0
+	for _, id := range vis {
+		nameW = max(nameW, len(m.clusters[id].spec.Name))
+	}
+	lines := []string{spread(st.Pane.Section.Render("Recent events"), st.Muted.Render("enter on a cluster shows its whole timeline"), innerW, st.Glyphs.Ellipsis)}
+	for _, r := range all {
+		if len(lines) >= innerH {
+			break
+		}
+		lv := level(r.e.level)
+		lines = append(lines, fit(fmt.Sprintf("%s  %s  %s %s", st.Muted.Render(clock(r.e.at)+" "+pad(ago(now.Sub(r.e.at)), 6, "")),
+			pad(r.name, min(nameW, 24), st.Glyphs.Ellipsis), st.Level(lv).Render(st.Glyphs.Level(lv)), r.e.text), innerW, st.Glyphs.Ellipsis))
+	}
+	if len(all) == 0 {
+		lines = append(lines, st.Muted.Render("no transitions yet"))
+	}
+	for i := range lines {
+		lines[i] = pad(lines[i], innerW, st.Glyphs.Ellipsis)
+	}
+	for len(lines) < innerH {
+		lines = append(lines, strings.Repeat(" ", innerW))
+	}
+	return box.Width(m.width - box.GetHorizontalBorderSize()).Height(innerH).Render(strings.Join(lines[:innerH], "\n"))
+}
+
+func (m Model) emptyView(height int) string {
+	st := m.st
+	var msg string
+	switch {
+	case len(m.clusters) == 0:
+		msg = "No clusters configured.\n\nAdd them to the config file (vaultrepl info shows where),\npass --cluster name=https://vault:8200, or set VAULT_ADDR,\nor try the lab: vaultrepl demo"
+	case m.unhealthyOnly && m.filter.Value() == "":
+		msg = st.Badge(theme.LevelOK, "no unhealthy cluster") + "\n\n" + st.Muted.Render("! shows all clusters again")
+	default:
+		msg = "No cluster matches the filter.\n\n" + st.Muted.Render("esc clears it")
+	}
+	return place(m.width, height, msg)
+}
+
+func blank(w, h int) string {
+	line := strings.Repeat(" ", w)
+	lines := make([]string, h)
+	for i := range lines {
+		lines[i] = line
+	}
+	return strings.Join(lines, "\n")
+}

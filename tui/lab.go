@@ -1,0 +1,175 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+)
+
+// labAction is one entry of the lab menu, bound to the focused cluster.
+type labAction struct {
+	title   string
+	run     func(LabControl) error
+	refresh []string
+}
+
+// labPeers are the configured clusters the focused one replicates with, of
+// either type: the other ends a partition cuts.
+func (m Model) labPeers(id ClusterID) []string {
+	var peers []string
+	seen := map[string]bool{}
+	name := m.clusters[id].spec.Name
+	add := func(n string) {
+		if n != "" && n != name && !seen[n] {
+			seen[n] = true
+			peers = append(peers, n)
+		}
+	}
+	for _, t := range ops.ReplicationTypes {
+		if l, ok := m.upLink(t, id); ok {
+			add(l.Primary)
+		}
+		for _, l := range m.downLinks(t, id) {
+			add(l.Secondary)
+		}
+	}
+	return peers
+}
+
+// labActions lists what the trainer can do to the focused cluster.
+func (m Model) labActions() []labAction {
+	if m.deps.Lab == nil || int(m.focus) >= len(m.clusters) {
+		return nil
+	}
+	name := m.clusters[m.focus].spec.Name
+	peers := m.labPeers(m.focus)
+	self := []string{name}
+	both := append([]string{name}, peers...)
+	var acts []labAction
+	if len(peers) > 0 {
+		list := strings.Join(peers, ", ")
+		acts = append(acts,
+			labAction{"partition from " + list, func(l LabControl) error {
+				return eachPeer(peers, func(p string) error { return l.Partition(name, p) })
+			}, both},
+			labAction{"heal partition with " + list, func(l LabControl) error {
+				return eachPeer(peers, func(p string) error { return l.Heal(name, p) })
+			}, both},
+		)
+	}
+	acts = append(acts,
+		labAction{"seal", func(l LabControl) error { return l.Seal(name) }, both},
+		labAction{"unseal", func(l LabControl) error { return l.Unseal(name) }, both},
+		labAction{"stop (connection refused)", func(l LabControl) error { return l.Stop(name) }, both},
+		labAction{"restart", func(l LabControl) error { return l.Restart(name) }, both},
+		labAction{"add 3s latency", func(l LabControl) error { return l.SetLatency(name, 3*time.Second) }, self},
+		labAction{"remove latency", func(l LabControl) error { return l.SetLatency(name, 0) }, self},
+		labAction{"fail the next 5 requests (503)", func(l LabControl) error { return l.FailRequests(name, 503, 5) }, self},
+		labAction{"skew clock by +45s", func(l LabControl) error { return l.SkewClock(name, 45*time.Second) }, both},
+		labAction{"clear every fault", func(l LabControl) error {
+			err := l.ClearFaults(name)
+			// Partitions involve two clusters; heal them explicitly too.
+			return errors.Join(err, eachPeer(peers, func(p string) error { return l.Heal(name, p) }))
+		}, both},
+	)
+	return acts
+}
+
+func eachPeer(peers []string, f func(string) error) error {
+	var errs []error
+	for _, p := range peers {
+		errs = append(errs, f(p))
+	}
+	return errors.Join(errs...)
+}
+
+// updateLabKey drives the open lab menu: move, pick by number, apply, close.
+func (m Model) updateLabKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	acts := m.labActions()
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Back, k.Lab, k.Quit):
+		m.labOpen = false
+	case key.Matches(msg, k.Down, k.Next):
+		m.labCursor = min(m.labCursor+1, len(acts)-1)
+	case key.Matches(msg, k.Up, k.Prev):
+		m.labCursor = max(m.labCursor-1, 0)
+	case key.Matches(msg, k.Enter):
+		return m.runLab(acts, m.labCursor)
+	case msg.Type == tea.KeyRunes && len(msg.Runes) == 1 && msg.Runes[0] >= '0' && msg.Runes[0] <= '9':
+		n := int(msg.Runes[0] - '1')
+		if msg.Runes[0] == '0' {
+			n = 9
+		}
+		if n < len(acts) {
+			return m.runLab(acts, n)
+		}
+	}
+	return m, nil
+}
+
+// runLab applies one action in a Cmd (the lab is in-process, but a fault
+// call is still I/O as far as Update is concerned) and closes the menu, so
+// the trainer watches the panes react.
+func (m Model) runLab(acts []labAction, i int) (Model, tea.Cmd) {
+	if i < 0 || i >= len(acts) || m.labBusy {
+		return m, nil
+	}
+	a := acts[i]
+	lab, cluster := m.deps.Lab, m.Focused()
+	m.labOpen, m.labBusy = false, true
+	return m, func() tea.Msg {
+		return labDoneMsg{action: a.title, cluster: cluster, err: a.run(lab), refresh: a.refresh}
+	}
+}
+
+func (m Model) updateLabDone(msg labDoneMsg) (Model, tea.Cmd) {
+	m.labBusy = false
+	now := m.deps.Now()
+	if id, ok := m.byName[msg.cluster]; ok {
+		if msg.err != nil {
+			m.clusters[id].record(now, ops.SeverityWarning, "lab: %s failed: %v", msg.action, msg.err)
+		} else {
+			m.clusters[id].record(now, ops.SeverityUnknown, "lab: %s", msg.action)
+		}
+	}
+	var flash tea.Cmd
+	if msg.err != nil {
+		flash = m.setFlash(fmt.Sprintf("lab: %s on %s failed: %v", msg.action, msg.cluster, msg.err), true)
+	} else {
+		flash = m.setFlash(fmt.Sprintf("lab: %s on %s", msg.action, msg.cluster), false)
+	}
+	m, cmd := m.refreshNamed(msg.refresh)
+	return m, tea.Batch(flash, cmd)
+}
+
+// labView draws the menu as a box in the body.
+func (m Model) labView(width, height int) string {
+	acts := m.labActions()
+	st := m.st
+	var b strings.Builder
+	b.WriteString(st.Detail.Title.Render("Lab faults on "+m.Focused()) + "\n")
+	b.WriteString(st.Muted.Render("simulated clusters only: inject a fault, then watch the panes react") + "\n\n")
+	for i, a := range acts {
+		n := fmt.Sprintf("%d", i+1)
+		if i == 9 {
+			n = "0"
+		}
+		marker := "  "
+		line := n + "  " + a.title
+		if i == m.labCursor {
+			marker = st.Glyphs.Focus + " "
+			line = st.Accent.Render(line)
+		}
+		b.WriteString(marker + line + "\n")
+	}
+	b.WriteString("\n" + st.Muted.Render("enter/number apply "+st.Glyphs.Sep+" esc close"))
+	box := st.Modal.Width(min(64, width-4)).Render(b.String())
+	return place(width, height, box)
+}

@@ -1,0 +1,338 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+	"github.com/vaultrepl/vaultrepl/theme"
+)
+
+// screen is what fills the body.
+type screen int
+
+const (
+	screenDashboard screen = iota
+	screenDetail
+	screenTopology
+	screenCommands
+	screenHelp
+)
+
+// Model is the dashboard: the root model that routes messages, owns the
+// per-cluster poll loops and draws the screens. Create it with New.
+type Model struct {
+	deps   Deps
+	keys   KeyMap
+	st     theme.Styles
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	clusters []clusterState
+	byName   map[string]ClusterID
+	report   ops.Report
+	links    linkIndex
+
+	width, height int
+	screen        screen
+	back          screen // where esc returns from the commands and help screens
+	focus         ClusterID
+	scrollRow     int // first grid row drawn
+
+	filter        textinput.Model
+	filtering     bool // the filter input has focus
+	unhealthyOnly bool
+	paused        bool
+
+	help     help.Model
+	viewport viewport.Model
+
+	labOpen   bool
+	labCursor int
+	labBusy   bool
+
+	overlay Overlay
+
+	flash    string
+	flashSeq int
+	flashBad bool
+
+	quitting bool
+}
+
+// New builds the dashboard. It starts nothing: Init returns the first polls.
+func New(d Deps) Model {
+	d = d.withDefaults()
+	ctx, cancel := context.WithCancel(d.Context)
+	m := Model{
+		deps:     d,
+		keys:     DefaultKeyMap(),
+		st:       d.Styles,
+		ctx:      ctx,
+		cancel:   cancel,
+		clusters: make([]clusterState, len(d.Clusters)),
+		byName:   make(map[string]ClusterID, len(d.Clusters)),
+		help:     help.New(),
+		viewport: viewport.New(0, 0),
+	}
+	for i, spec := range d.Clusters {
+		m.clusters[i] = clusterState{spec: spec, gen: 1}
+		m.byName[spec.Name] = ClusterID(i)
+	}
+	m.help.Styles = helpStyles(m.st)
+	m.help.ShortSeparator = " " + m.st.Glyphs.Sep + " "
+	m.help.Ellipsis = m.st.Glyphs.Ellipsis
+
+	m.filter = textinput.New()
+	m.filter.Prompt = "/"
+	m.filter.Placeholder = "cluster name or label"
+	m.filter.CharLimit = 64
+	// A static cursor: a blinking one would repaint twice a second for nothing
+	// and make the plain-text views depend on timing.
+	m.filter.Cursor.SetMode(cursor.CursorStatic)
+	m.filter.PromptStyle = m.st.Accent
+	m.filter.PlaceholderStyle = m.st.Muted
+
+	m.reassess(d.Now())
+	return m
+}
+
+func helpStyles(st theme.Styles) help.Styles {
+	return help.Styles{
+		Ellipsis:       st.Help.Ellipsis,
+		ShortKey:       st.Help.Key,
+		ShortDesc:      st.Help.Desc,
+		ShortSeparator: st.Help.Sep,
+		FullKey:        st.Help.Key,
+		FullDesc:       st.Help.Desc,
+		FullSeparator:  st.Help.Sep,
+	}
+}
+
+// Init starts one poll loop per cluster, staggered, and the clock.
+func (m Model) Init() tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(m.clusters)+1)
+	for i := range m.clusters {
+		c := &m.clusters[i]
+		cmds = append(cmds, pollAfter(stagger(i, len(m.clusters), m.deps.Interval), ClusterID(i), c.gen))
+	}
+	cmds = append(cmds, clockTick())
+	return tea.Batch(cmds...)
+}
+
+// Update routes each message to a small handler.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m, cmd = m.updateSize(msg)
+	case tea.KeyMsg:
+		m, cmd = m.updateKey(msg)
+	case pollDueMsg:
+		m, cmd = m.updatePollDue(msg)
+	case statusMsg:
+		m, cmd = m.updateStatus(msg)
+	case clockMsg:
+		m.reassess(m.deps.Now())
+		cmd = clockTick()
+	case flashExpiredMsg:
+		if msg.seq == m.flashSeq {
+			m.flash = ""
+		}
+	case labDoneMsg:
+		m, cmd = m.updateLabDone(msg)
+	case OverlayClosedMsg:
+		m.overlay = nil
+		m, cmd = m.refreshNamed(msg.Changed)
+	case ClusterChangedMsg:
+		m, cmd = m.refreshNamed([]string{msg.Cluster})
+	default:
+		m, cmd = m.forward(msg)
+	}
+	m.syncViewport()
+	return m, cmd
+}
+
+// forward hands messages the dashboard does not know to whichever child
+// owns them: the overlay (the wizard's own results and ticks), else the
+// filter input.
+func (m Model) forward(msg tea.Msg) (Model, tea.Cmd) {
+	if m.overlay != nil {
+		var cmd tea.Cmd
+		m.overlay, cmd = m.overlay.Update(msg)
+		return m, cmd
+	}
+	if m.filtering {
+		var cmd tea.Cmd
+		m.filter, cmd = m.filter.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m Model) updateSize(msg tea.WindowSizeMsg) (Model, tea.Cmd) {
+	m.width, m.height = msg.Width, msg.Height
+	m.help.Width = msg.Width
+	m.filter.Width = max(10, msg.Width/3)
+	var cmd tea.Cmd
+	if m.overlay != nil {
+		m.overlay = m.overlay.SetSize(m.width, m.bodyHeight())
+	}
+	m.ensureFocusVisible()
+	return m, cmd
+}
+
+// tooSmall is true below the minimum size: the dashboard then draws only a
+// message and ignores every key but quit.
+func (m Model) tooSmall() bool { return m.width < MinWidth || m.height < MinHeight }
+
+// reassess runs the assessment over every cluster's last data and error,
+// and notes severity changes in the clusters' timelines.
+func (m *Model) reassess(now time.Time) {
+	obs := make([]ops.Observation, len(m.clusters))
+	for i := range m.clusters {
+		c := &m.clusters[i]
+		obs[i] = ops.Observation{Name: c.spec.Name, Snapshot: c.snap, Err: c.lastErr}
+	}
+	m.report = m.deps.Assess(now, obs)
+	m.links = indexLinks(m.report, m.byName, len(m.clusters))
+	for i := range m.clusters {
+		c := &m.clusters[i]
+		a := m.assessment(ClusterID(i))
+		switch {
+		case c.polls == 0:
+		case !c.assessed:
+			// The first judgement is not a transition; the timeline already
+			// says "first status read".
+			c.assessed = true
+			c.version++
+		case a.Severity != c.severity:
+			c.record(now, a.Severity, "severity %s → %s%s", c.severity, a.Severity, firstReason(a))
+			m.deps.Log.Info("severity changed", "cluster", c.spec.Name, "from", c.severity.String(), "to", a.Severity.String())
+			c.version++
+		}
+		c.severity = a.Severity
+	}
+}
+
+func firstReason(a ops.ClusterAssessment) string {
+	if r := topReason(a); r != "" {
+		return ": " + r
+	}
+	return ""
+}
+
+// topReason is the first reason with the cluster's own severity: the
+// cluster-level findings first, then performance, then DR.
+func topReason(a ops.ClusterAssessment) string {
+	for _, r := range allReasons(a) {
+		if r.Severity == a.Severity {
+			return r.Text
+		}
+	}
+	return ""
+}
+
+func allReasons(a ops.ClusterAssessment) []ops.Reason {
+	out := append([]ops.Reason(nil), a.Reasons...)
+	out = append(out, a.Performance.Reasons...)
+	return append(out, a.DR.Reasons...)
+}
+
+// assessment returns cluster id's assessment (zero value when missing).
+func (m Model) assessment(id ClusterID) ops.ClusterAssessment {
+	if int(id) < len(m.report.Clusters) {
+		return m.report.Clusters[id]
+	}
+	return ops.ClusterAssessment{}
+}
+
+// linkIndex finds the links a cluster takes part in without scanning.
+type linkIndex struct {
+	up   [2][]int   // per type, per cluster: index in Report.Links where it is the secondary, or -1
+	down [2][][]int // per type, per cluster: indexes where it is the primary
+}
+
+func typeIndex(t ops.ReplicationType) int {
+	if t == ops.DR {
+		return 1
+	}
+	return 0
+}
+
+func indexLinks(r ops.Report, byName map[string]ClusterID, n int) linkIndex {
+	var li linkIndex
+	for t := range li.up {
+		li.up[t] = make([]int, n)
+		for i := range li.up[t] {
+			li.up[t][i] = -1
+		}
+		li.down[t] = make([][]int, n)
+	}
+	for i, l := range r.Links {
+		t := typeIndex(l.Type)
+		if id, ok := byName[l.Secondary]; ok && l.Secondary != "" {
+			li.up[t][id] = i
+		}
+		if id, ok := byName[l.Primary]; ok {
+			li.down[t][id] = append(li.down[t][id], i)
+		}
+	}
+	return li
+}
+
+// upLink is the link in which cluster id is the secondary of type t.
+func (m Model) upLink(t ops.ReplicationType, id ClusterID) (ops.Link, bool) {
+	ti := typeIndex(t)
+	if int(id) >= len(m.links.up[ti]) {
+		return ops.Link{}, false
+	}
+	if i := m.links.up[ti][id]; i >= 0 {
+		return m.report.Links[i], true
+	}
+	return ops.Link{}, false
+}
+
+// downLinks are the links in which cluster id is the primary of type t.
+func (m Model) downLinks(t ops.ReplicationType, id ClusterID) []ops.Link {
+	ti := typeIndex(t)
+	if int(id) >= len(m.links.down[ti]) {
+		return nil
+	}
+	idx := m.links.down[ti][id]
+	out := make([]ops.Link, len(idx))
+	for i, j := range idx {
+		out[i] = m.report.Links[j]
+	}
+	return out
+}
+
+// setFlash shows a transient line in the footer for a few seconds.
+func (m *Model) setFlash(text string, bad bool) tea.Cmd {
+	m.flashSeq++
+	m.flash, m.flashBad = text, bad
+	return flashExpire(m.flashSeq, 6*time.Second)
+}
+
+func (m Model) quit() (Model, tea.Cmd) {
+	m.quitting = true
+	m.cancel()
+	return m, tea.Quit
+}
+
+// Focused returns the focused cluster's name ("" when there are none).
+func (m Model) Focused() string {
+	if int(m.focus) < len(m.clusters) {
+		return m.clusters[m.focus].spec.Name
+	}
+	return ""
+}
+
+// Quitting reports whether the dashboard has asked bubbletea to quit.
+func (m Model) Quitting() bool { return m.quitting }

@@ -1,0 +1,74 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+)
+
+// ClusterID is a configured cluster's index in Deps.Clusters.
+type ClusterID int
+
+// pollDueMsg is one cluster's timer firing. gen tells a live timer from one
+// that a manual refresh has replaced.
+type pollDueMsg struct {
+	id  ClusterID
+	gen uint64
+}
+
+// statusMsg is the result of one status read.
+type statusMsg struct {
+	id   ClusterID
+	gen  uint64
+	snap ops.Snapshot
+	err  error
+	took time.Duration
+	at   time.Time // when the result arrived, on the injected clock
+}
+
+// clockMsg is the 1 s tick that only re-renders relative times ("12s ago")
+// and re-assesses heartbeat ages; it never polls.
+type clockMsg time.Time
+
+// flashExpiredMsg clears the flash line if it is still the one with seq.
+type flashExpiredMsg struct{ seq int }
+
+// labDoneMsg is the result of a lab fault injection.
+type labDoneMsg struct {
+	action  string
+	cluster string
+	err     error
+	refresh []string // clusters to re-poll now
+}
+
+// fetchStatus reads one cluster's status in a Cmd. It captures only values
+// (never the model), bounds the read with its own timeout, and derives the
+// request context from ctx so that quitting aborts it.
+func fetchStatus(ctx context.Context, r StatusReader, id ClusterID, gen uint64, timeout time.Duration, now func() time.Time) tea.Cmd {
+	return func() tea.Msg {
+		start := now()
+		rctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		snap, err := r.Status(rctx)
+		end := now()
+		return statusMsg{id: id, gen: gen, snap: snap, err: err, took: end.Sub(start), at: end}
+	}
+}
+
+// pollAfter arms one cluster's timer. tea.Tick fires once; the result
+// handler re-arms it, so the interval counts from each result.
+func pollAfter(d time.Duration, id ClusterID, gen uint64) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return pollDueMsg{id: id, gen: gen} })
+}
+
+// clockTick schedules the next relative-time refresh.
+func clockTick() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return clockMsg(t) })
+}
+
+func flashExpire(seq int, after time.Duration) tea.Cmd {
+	return tea.Tick(after, func(time.Time) tea.Msg { return flashExpiredMsg{seq: seq} })
+}

@@ -1,0 +1,566 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+	"github.com/vaultrepl/vaultrepl/theme"
+)
+
+// Line priorities: when a pane is short, lines go from the highest number
+// down (and the last of equals first). 0 always stays: the name line, the
+// error, the one-line summary of each replication type.
+const (
+	prioKeep = iota
+	prioReason
+	prioProgress
+	prioDetail
+)
+
+// pline is one line of a pane before fitting.
+type pline struct {
+	text string
+	prio int
+	data bool // last-known data: dimmed when the latest read failed
+}
+
+// paneView draws one cluster as a w×h box.
+// num is the pane's 1–9 jump key (0: none).
+func (m Model) paneView(id ClusterID, num, w, h int, now time.Time) string {
+	c := &m.clusters[id]
+	box := m.paneBox(c.spec.Protected, id == m.focus)
+	innerW := max(1, w-box.GetHorizontalFrameSize())
+	innerH := max(1, h-box.GetVerticalFrameSize())
+	p := paneCtx{m: &m, st: m.st, c: c, id: id, num: num, a: m.assessment(id), w: innerW, compact: innerH <= 3, now: now}
+	p.stale = c.stale()
+	lines := fitLines(p.lines(), innerH)
+	var b strings.Builder
+	for i := 0; i < innerH; i++ {
+		var text string
+		if i < len(lines) {
+			text = lines[i].text
+			if p.stale && lines[i].data {
+				text = m.st.Pane.Stale.Render(fit(text, innerW, m.st.Glyphs.Ellipsis))
+			}
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(pad(text, innerW, m.st.Glyphs.Ellipsis))
+	}
+	// lipgloss v1: Width includes padding but not the border.
+	return box.Width(w - box.GetHorizontalBorderSize()).Height(innerH).Render(b.String())
+}
+
+// paneNaturalHeight is the outer height pane id needs to show every line
+// at width w.
+func (m Model) paneNaturalHeight(id ClusterID, w int, now time.Time) int {
+	c := &m.clusters[id]
+	box := m.paneBox(c.spec.Protected, id == m.focus)
+	p := paneCtx{m: &m, st: m.st, c: c, id: id, a: m.assessment(id), w: max(1, w-box.GetHorizontalFrameSize()), now: now, stale: c.stale()}
+	return len(p.lines()) + box.GetVerticalFrameSize()
+}
+
+func (m Model) paneBox(protected, focused bool) lipgloss.Style {
+	switch {
+	case protected && focused:
+		return m.st.Pane.ProtectedFocused
+	case protected:
+		return m.st.Pane.Protected
+	case focused:
+		return m.st.Pane.Focused
+	}
+	return m.st.Pane.Box
+}
+
+// fitLines drops the least important lines until at most h remain.
+func fitLines(lines []pline, h int) []pline {
+	for len(lines) > h {
+		worst := 0
+		for i, l := range lines {
+			if l.prio >= lines[worst].prio {
+				worst = i
+			}
+		}
+		lines = append(lines[:worst:worst], lines[worst+1:]...)
+	}
+	return lines
+}
+
+// paneCtx carries what one pane's lines are built from.
+type paneCtx struct {
+	m       *Model
+	st      theme.Styles
+	c       *clusterState
+	id      ClusterID
+	num     int
+	a       ops.ClusterAssessment
+	w       int
+	compact bool
+	stale   bool // data lines are drawn unstyled, then dimmed as a whole
+	now     time.Time
+}
+
+// sty styles s unless the line will be dimmed as a whole (nested styles
+// would cancel the dimming).
+func (p *paneCtx) sty(style lipgloss.Style, s string) string {
+	if p.stale {
+		return s
+	}
+	return style.Render(s)
+}
+
+func (p *paneCtx) badge(sev ops.Severity, word string) string {
+	if p.stale {
+		return p.st.Glyphs.Level(level(sev)) + " " + word
+	}
+	return p.st.Badge(level(sev), word)
+}
+
+func (p *paneCtx) sep() string { return " " + p.sty(p.st.Muted, p.st.Glyphs.Sep) + " " }
+
+func (p *paneCtx) kv(k, v string) string { return p.sty(p.st.Pane.Key, k) + " " + v }
+
+func (p *paneCtx) lines() []pline {
+	c := p.c
+	out := []pline{{text: p.title(), prio: prioKeep}}
+	switch {
+	case c.lastErr != nil:
+		out = append(out, p.errorLines()...)
+		if c.snap == nil {
+			return out
+		}
+	case c.snap == nil:
+		return append(out, pline{text: p.st.Muted.Render("waiting for the first status read" + p.st.Glyphs.Ellipsis), prio: prioKeep})
+	}
+	if !p.compact {
+		out = append(out, pline{text: p.healthLine(), prio: prioProgress, data: true})
+	}
+	out = append(out, p.notes()...)
+	for _, r := range p.a.Reasons {
+		if r.Severity == ops.SeverityWarning || r.Severity == ops.SeverityCritical {
+			out = append(out, pline{text: p.badge(r.Severity, r.Text), prio: prioReason, data: true})
+		}
+	}
+	r := c.snap.Replication
+	if r == nil || r.CommunityEdition || r.Unsupported {
+		return out
+	}
+	for _, t := range ops.ReplicationTypes {
+		out = append(out, p.section(t, r.Of(t))...)
+	}
+	return out
+}
+
+// title is the name line: focus marker, jump number, name, label,
+// PROTECTED, and the severity (with its first reason when compact).
+func (p *paneCtx) title() string {
+	st, g, c := p.st, p.st.Glyphs, p.c
+	marker := " "
+	if p.id == p.m.focus {
+		marker = st.Accent.Render(g.Focus)
+	}
+	num := ""
+	if p.num > 0 {
+		num = st.Muted.Render(strconv.Itoa(p.num)) + " "
+	}
+	left := marker + " " + num + st.Pane.Title.Render(c.spec.Name)
+	if c.spec.Label != "" {
+		left += "  " + st.Pane.Label.Render(c.spec.Label)
+	}
+	if c.spec.Protected {
+		left += "  " + st.Pane.ProtectedTag.Render(g.Protected+" PROTECTED")
+	}
+	if c.spec.ReadOnly {
+		left += "  " + st.Muted.Render("read-only")
+	}
+	sev, word := p.a.Severity, p.a.Severity.String()
+	if c.lastErr != nil {
+		sev, word = ops.SeverityCritical, "unreachable"
+	} else if c.snap == nil {
+		word = "pending"
+	}
+	right := st.Badge(level(sev), word)
+	if p.compact {
+		if r := p.topReason(); r != "" && c.lastErr == nil {
+			right = st.Badge(level(sev), word+": "+r)
+		}
+		if !c.lastOK.IsZero() {
+			right += "  " + st.Muted.Render(ago(p.now.Sub(c.lastOK))+" ago")
+		}
+		// Keep the name readable: the reason gives way first.
+		if maxRight := p.w - lipgloss.Width(left) - 2; lipgloss.Width(right) > maxRight && maxRight > 12 {
+			right = fit(right, maxRight, g.Ellipsis)
+		}
+	}
+	return spread(left, right, p.w, g.Ellipsis)
+}
+
+// topReason is the first reason of the cluster's worst severity.
+func (p *paneCtx) topReason() string {
+	if p.a.Severity == ops.SeverityOK {
+		return ""
+	}
+	return topReason(p.a)
+}
+
+// errorLines say since when and why the cluster cannot be read, what to
+// do, and how old the data shown below is.
+func (p *paneCtx) errorLines() []pline {
+	st, c := p.st, p.c
+	since := fmt.Sprintf("since %s (%s)", clock(c.errSince), ago(p.now.Sub(c.errSince)))
+	out := []pline{{text: st.Level(theme.LevelCrit).Render(st.Glyphs.Crit+" "+since+": ") + errorSummary(c.lastErr), prio: prioKeep}}
+	if h := errorHint(c.lastErr); h != "" {
+		out = append(out, pline{text: st.Pane.Hint.Render("hint: " + h), prio: prioProgress})
+	}
+	retry := ""
+	if c.armed && !p.m.paused {
+		if d := c.nextPoll.Sub(p.now); d > 0 {
+			retry = ", retry in " + ago(d+time.Second-1)
+		}
+	}
+	if c.snap != nil {
+		out = append(out, pline{text: st.Muted.Render(fmt.Sprintf("showing last good data from %s (%s old)%s", clock(c.lastOK), ago(p.now.Sub(c.lastOK)), retry)), prio: prioReason})
+	} else {
+		out = append(out, pline{text: st.Muted.Render("no data read yet" + retry), prio: prioReason})
+	}
+	return out
+}
+
+// healthLine is sys/health: version, active or standby, seal; and the age
+// of the data.
+func (p *paneCtx) healthLine() string {
+	snap := p.c.snap
+	var parts []string
+	if h := snap.Health; h != nil {
+		if h.Version != "" {
+			parts = append(parts, "v"+strings.TrimPrefix(h.Version, "v"))
+		}
+		switch {
+		case h.PerformanceStandby:
+			parts = append(parts, "perf standby")
+		case h.Standby:
+			parts = append(parts, "standby")
+		default:
+			parts = append(parts, "active")
+		}
+		if h.Sealed {
+			parts = append(parts, p.sty(p.st.Level(theme.LevelCrit), "sealed"))
+		} else {
+			parts = append(parts, "unsealed")
+		}
+		if !h.Initialized {
+			parts = append(parts, p.sty(p.st.Level(theme.LevelWarn), "not initialised"))
+		}
+	} else {
+		parts = append(parts, p.sty(p.st.Level(theme.LevelWarn), "health unreadable: "+errorSummary(snap.HealthErr)))
+	}
+	right := "updated " + ago(p.now.Sub(p.c.lastOK)) + " ago"
+	return spread(strings.Join(parts, p.sep()), p.sty(p.st.Muted, right), p.w, p.st.Glyphs.Ellipsis)
+}
+
+// notes are calm explanations for states that are not errors: Community
+// Edition, no replication licence, sealed, DR secondary, standby.
+func (p *paneCtx) notes() []pline {
+	snap, st := p.c.snap, p.st
+	note := func(prio int, s string) pline {
+		return pline{text: p.sty(st.Pane.Note, s), prio: prio, data: true}
+	}
+	var out []pline
+	h, r := snap.Health, snap.Replication
+	switch {
+	case snap.Edition() == ops.EditionCommunity:
+		v := ""
+		if h != nil && h.Version != "" {
+			v = " (" + h.Version + ")"
+		}
+		out = append(out, note(prioKeep, "Community Edition"+v+": replication is a Vault Enterprise feature, so there is nothing to replicate here. Not an error."))
+	case r != nil && r.Unsupported:
+		out = append(out, note(prioKeep, "Vault Enterprise without replication in its licence: nothing to show. Not an error."))
+	case h != nil && h.Sealed:
+		out = append(out, note(prioKeep, "sealed: only health answers; replication status returns once it is unsealed (vault operator unseal)"))
+	case r == nil:
+		out = append(out, pline{text: p.sty(st.Level(theme.LevelWarn), "replication status unreadable: "+errorSummary(snap.ReplicationErr)), prio: prioKeep, data: true})
+	}
+	if r != nil && r.DR.Mode == ops.ModeSecondary {
+		out = append(out, note(prioReason, "DR secondary: a warm standby; serves no clients until promoted"))
+	}
+	if h != nil && (h.Standby || h.PerformanceStandby) && !h.Sealed {
+		out = append(out, note(prioDetail, "this address is a standby node: the replication modes shown are the active node's"))
+	}
+	return out
+}
+
+// section is one replication type: a summary line that always stays, then
+// details, progress and reasons that give way in a small pane.
+func (p *paneCtx) section(t ops.ReplicationType, s ops.TypeStatus) []pline {
+	name := t.Title()
+	nameW := len("Performance")
+	if p.compact {
+		name = map[ops.ReplicationType]string{ops.Performance: "Perf", ops.DR: "DR"}[t]
+		nameW = 4
+	}
+	head := p.sty(p.st.Pane.Section, pad(name, nameW, ""))
+	if !s.Enabled() {
+		// A disabled type is the first thing to give way in a short pane.
+		prio := prioKeep
+		if p.compact {
+			prio = prioReason
+		}
+		return []pline{{text: head + "  " + p.sty(p.st.Muted, modeWord(s)), prio: prio, data: true}}
+	}
+	left := head + "  " + pad(modeWord(s), 9, "") + " " + p.badge(stateSeverity(s.State), stateWord(s))
+	if s.Mode == ops.ModeSecondary {
+		left += p.sep() + p.kv("conn", p.badge(connSeverity(s.ConnectionState), connWord(s)))
+	}
+	out := []pline{{text: spread(left, p.sectionRight(t, s), p.w, p.st.Glyphs.Ellipsis), prio: prioKeep, data: true}}
+	if !p.compact {
+		for _, d := range p.sectionDetails(t, s) {
+			out = append(out, pline{text: "  " + d, prio: prioDetail, data: true})
+		}
+	}
+	for _, pr := range p.progress(s) {
+		out = append(out, pline{text: "  " + pr, prio: prioProgress, data: true})
+	}
+	for _, r := range p.a.Of(t).Reasons {
+		if r.Severity == ops.SeverityOK {
+			continue
+		}
+		out = append(out, pline{text: "  " + p.badge(r.Severity, r.Text), prio: prioReason, data: true})
+	}
+	return out
+}
+
+// sectionRight is the summary's right end: connected secondaries on a
+// primary, lag and heartbeat on a secondary.
+func (p *paneCtx) sectionRight(t ops.ReplicationType, s ops.TypeStatus) string {
+	switch s.Mode {
+	case ops.ModePrimary:
+		conn, known := connectedSecondaries(s)
+		sev := ops.SeverityOK
+		if conn < known || conn < len(s.Secondaries) {
+			sev = ops.SeverityWarning
+		}
+		if known == 0 && len(s.Secondaries) == 0 {
+			return p.sty(p.st.Muted, "no secondaries")
+		}
+		txt := fmt.Sprintf("%d/%d secondaries", conn, max(known, len(s.Secondaries)))
+		if p.compact {
+			txt += p.sep() + "wal " + strconv.FormatUint(s.PrimaryWAL(), 10)
+		}
+		return p.badgeText(sev, txt)
+	case ops.ModeSecondary:
+		parts := []string{p.lagText(t, s)}
+		if p.compact {
+			if hb, ok := worstHeartbeat(s.Primaries, p.now); ok {
+				parts = append(parts, "hb "+ago(hb))
+			}
+		}
+		return strings.Join(parts, p.sep())
+	}
+	return ""
+}
+
+// badgeText colours plain text by severity without a glyph (the glyph is
+// on the state already).
+func (p *paneCtx) badgeText(sev ops.Severity, s string) string {
+	if sev == ops.SeverityOK {
+		return s
+	}
+	return p.sty(p.st.Level(level(sev)), p.st.Glyphs.Level(level(sev))+" "+s)
+}
+
+// lagText is the WAL gap to the primary when both ends are read.
+func (p *paneCtx) lagText(t ops.ReplicationType, s ops.TypeStatus) string {
+	l, ok := p.m.upLink(t, p.id)
+	if !ok || !l.HasWALGap {
+		if s.HasLastRemoteWAL {
+			return "lag ?"
+		}
+		return ""
+	}
+	gap := l.WALGap
+	if gap < 0 {
+		gap = 0 // the secondary briefly reads ahead of the primary's counter
+	}
+	txt := "lag " + strconv.FormatInt(gap, 10)
+	if l.Severity == ops.SeverityWarning || l.Severity == ops.SeverityCritical {
+		return p.badgeText(l.Severity, txt)
+	}
+	return txt
+}
+
+func (p *paneCtx) sectionDetails(t ops.ReplicationType, s ops.TypeStatus) []string {
+	sep := p.sep()
+	var out []string
+	merkle := ""
+	if s.MerkleRoot != "" {
+		merkle = p.kv("merkle", shortID(s.MerkleRoot))
+	}
+	if s.CorruptedMerkleTree {
+		merkle += " " + p.sty(p.st.Level(theme.LevelCrit), p.st.Glyphs.Crit+" CORRUPTED")
+	}
+	switch s.Mode {
+	case ops.ModePrimary:
+		links := p.m.downLinks(t, p.id)
+		if n, in := syncedLinks(links); n > 0 && !s.CorruptedMerkleTree {
+			merkle += " " + p.syncMark(in == n, fmt.Sprintf("%d/%d in sync", in, n))
+		}
+		out = append(out, join(sep, p.kv("set", shortID(s.ClusterID)), p.kv("wal", strconv.FormatUint(s.PrimaryWAL(), 10)), merkle))
+		out = append(out, join(sep, p.peerSummary(s.Secondaries, "worst hb")...))
+	case ops.ModeSecondary:
+		l, linked := p.m.upLink(t, p.id)
+		primary := s.PrimaryClusterAddr
+		if linked && l.Primary != "" {
+			primary += " (" + l.Primary + ")"
+		}
+		out = append(out, join(sep, p.kv("set", shortID(s.ClusterID)), p.kv("primary", primary)))
+		if linked && l.HasWALGap && !s.CorruptedMerkleTree {
+			merkle += " " + p.syncMark(l.InSync, map[bool]string{true: "in sync", false: "differs"}[l.InSync])
+		}
+		wal := ""
+		if s.HasLastRemoteWAL {
+			wal = p.kv("remote wal", strconv.FormatUint(s.LastRemoteWAL, 10))
+		}
+		out = append(out, join(sep, wal, p.lagText(t, s), merkle))
+		out = append(out, join(sep, p.peerSummary(s.Primaries, "primary hb")...))
+	case ops.ModeBootstrapping, ops.ModeDisabled, ops.ModeUnknown, ops.ModeUnsupported:
+		out = append(out, join(sep, p.kv("set", shortID(s.ClusterID)), merkle))
+	}
+	return out
+}
+
+func (p *paneCtx) syncMark(ok bool, word string) string {
+	if ok {
+		return p.sty(p.st.Level(theme.LevelOK), p.st.Glyphs.InSync+" "+word)
+	}
+	return p.sty(p.st.Level(theme.LevelSyncing), p.st.Glyphs.Diverged+" "+word)
+}
+
+// peerSummary is counts, worst heartbeat age, worst clock skew and canary
+// age over a peer list.
+func (p *paneCtx) peerSummary(peers []ops.Peer, hbWord string) []string {
+	var parts []string
+	if hbWord == "worst hb" {
+		conn := 0
+		for _, pe := range peers {
+			if pe.Status == ops.PeerConnected {
+				conn++
+			}
+		}
+		parts = append(parts, p.kv("connected", fmt.Sprintf("%d/%d", conn, len(peers))))
+	}
+	if hb, ok := worstHeartbeat(peers, p.now); ok {
+		parts = append(parts, p.kv(hbWord, ago(hb)))
+	}
+	if sk, ok := worstSkew(peers); ok {
+		parts = append(parts, p.kv("skew", ms(sk)))
+	}
+	if ca, ok := worstCanary(peers); ok {
+		parts = append(parts, p.kv("canary", ms(ca)))
+	}
+	if len(parts) == 0 || (hbWord != "worst hb" && len(peers) == 0) {
+		return []string{p.sty(p.st.Muted, "no peer connected")}
+	}
+	return parts
+}
+
+// progress is merkle sync and reindex progress, when Vault reports them.
+func (p *paneCtx) progress(s ops.TypeStatus) []string {
+	var out []string
+	barW := 10
+	if p.compact {
+		barW = 6
+	}
+	if ms := s.MerkleSync; ms != nil {
+		out = append(out, fmt.Sprintf("merkle-sync %3d%% %s %d/%d keys", pct(ms.Progress, ms.TotalKeys),
+			p.sty(p.st.Level(theme.LevelSyncing), bar(p.st.Glyphs, ms.Progress, ms.TotalKeys, barW)), ms.Progress, ms.TotalKeys))
+	}
+	if ri := s.Reindex; ri != nil && ri.InProgress {
+		stage := ri.Stage
+		if stage == "" {
+			stage = "running"
+		}
+		line := "reindex " + stage
+		if ri.BuildingTotal > 0 {
+			line += fmt.Sprintf(" %3d%% %s %d/%d", pct(ri.BuildingProgress, ri.BuildingTotal),
+				p.sty(p.st.Level(theme.LevelSyncing), bar(p.st.Glyphs, ri.BuildingProgress, ri.BuildingTotal, barW)), ri.BuildingProgress, ri.BuildingTotal)
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func connectedSecondaries(s ops.TypeStatus) (connected, known int) {
+	for _, pe := range s.Secondaries {
+		if pe.Status == ops.PeerConnected {
+			connected++
+		}
+	}
+	return connected, len(s.KnownSecondaries)
+}
+
+func syncedLinks(links []ops.Link) (n, inSync int) {
+	for _, l := range links {
+		if l.Secondary == "" || !l.HasWALGap {
+			continue
+		}
+		n++
+		if l.InSync {
+			inSync++
+		}
+	}
+	return n, inSync
+}
+
+func worstHeartbeat(peers []ops.Peer, now time.Time) (time.Duration, bool) {
+	var worst time.Duration
+	ok := false
+	for _, pe := range peers {
+		if pe.LastHeartbeat.IsZero() {
+			continue
+		}
+		d := max(0, now.Sub(pe.LastHeartbeat))
+		if !ok || d > worst {
+			worst, ok = d, true
+		}
+	}
+	return worst, ok
+}
+
+func worstSkew(peers []ops.Peer) (time.Duration, bool) {
+	var worst time.Duration
+	ok := false
+	for _, pe := range peers {
+		if !pe.HasClockSkew {
+			continue
+		}
+		if !ok || abs(pe.ClockSkew) > abs(worst) {
+			worst, ok = pe.ClockSkew, true
+		}
+	}
+	return worst, ok
+}
+
+func worstCanary(peers []ops.Peer) (time.Duration, bool) {
+	var worst time.Duration
+	ok := false
+	for _, pe := range peers {
+		if pe.HasCanaryAge && (!ok || pe.CanaryAge > worst) {
+			worst, ok = pe.CanaryAge, true
+		}
+	}
+	return worst, ok
+}
+
+func abs(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}

@@ -1,0 +1,164 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+)
+
+// topologyContent draws which clusters replicate to which, per type, from
+// the links the assessment found by matching cluster_id with secondary_id
+// and node_id, with each link's health and lag.
+func (m Model) topologyContent(now time.Time) string {
+	st := m.st
+	g := st.Glyphs
+	w := m.width
+	var b strings.Builder
+	line := func(s string) { b.WriteString(fit(s, w, g.Ellipsis) + "\n") }
+	line(st.Detail.Title.Render("Replication topology") + "  " + st.Muted.Render("matched by cluster_id and secondary_id/node_id; lag = primary WAL minus secondary last_remote_wal"))
+
+	nameW := 8
+	for i := range m.clusters {
+		nameW = max(nameW, len(m.clusters[i].spec.Name))
+	}
+	nameW = min(nameW, 28)
+
+	for _, t := range ops.ReplicationTypes {
+		b.WriteString("\n" + st.Detail.Heading.Render(t.Title()) + "\n")
+		any := false
+		for i := range m.clusters {
+			id := ClusterID(i)
+			s, ok := m.typeOf(id, t)
+			if !ok || s.Mode != ops.ModePrimary {
+				continue
+			}
+			any = true
+			c := &m.clusters[i]
+			head := "  " + st.Pane.Title.Render(pad(c.spec.Name, nameW, g.Ellipsis)) + "  primary " + st.Badge(level(stateSeverity(s.State)), stateWord(s)) +
+				"  " + st.Muted.Render("set "+shortID(s.ClusterID)+"  wal "+strconv.FormatUint(s.PrimaryWAL(), 10))
+			if c.stale() {
+				head += "  " + st.Level(level(ops.SeverityWarning)).Render(g.Warn+" unreachable, last data "+ago(now.Sub(c.lastOK))+" old")
+			}
+			line(head)
+			links := m.downLinks(t, id)
+			if len(links) == 0 {
+				line("    " + st.Muted.Render("no secondaries"))
+			}
+			for _, l := range links {
+				line(m.linkLine(l, nameW))
+			}
+		}
+		orphans := m.orphanSecondaries(t)
+		for _, o := range orphans {
+			line("  " + st.Muted.Render(o))
+		}
+		if !any && len(orphans) == 0 {
+			line("  " + st.Muted.Render("no cluster is a "+t.Title()+" primary"))
+		}
+	}
+
+	var idle []string
+	for i := range m.clusters {
+		c := &m.clusters[i]
+		switch {
+		case c.snap == nil && c.lastErr != nil:
+			idle = append(idle, c.spec.Name+" (unreachable, never read)")
+		case c.snap == nil:
+			idle = append(idle, c.spec.Name+" (not read yet)")
+		case c.snap.Edition() == ops.EditionCommunity:
+			idle = append(idle, c.spec.Name+" (Community Edition)")
+		case c.snap.Replication == nil:
+			idle = append(idle, c.spec.Name+" (replication status unreadable)")
+		case c.snap.Replication.Unsupported:
+			idle = append(idle, c.spec.Name+" (unsupported licence)")
+		case !c.snap.Replication.Performance.Enabled() && !c.snap.Replication.DR.Enabled():
+			idle = append(idle, c.spec.Name+" (replication disabled)")
+		}
+	}
+	if len(idle) > 0 {
+		b.WriteString("\n" + st.Detail.Heading.Render("Not replicating") + "\n")
+		for _, s := range idle {
+			line("  " + s)
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// typeOf is a cluster's last known status of type t.
+func (m Model) typeOf(id ClusterID, t ops.ReplicationType) (ops.TypeStatus, bool) {
+	c := &m.clusters[id]
+	if c.snap == nil || c.snap.Replication == nil || c.snap.Replication.CommunityEdition || c.snap.Replication.Unsupported {
+		return ops.TypeStatus{}, false
+	}
+	return c.snap.Replication.Of(t), true
+}
+
+// linkLine is one primary → secondary link: status, lag, heartbeat,
+// canary, merkle match, and the worst reason when it is not healthy.
+func (m Model) linkLine(l ops.Link, nameW int) string {
+	st := m.st
+	g := st.Glyphs
+	name := l.Secondary
+	if name == "" {
+		name = "token " + shortID(l.SecondaryID) + " (not configured here)"
+	}
+	sev := l.Severity
+	status := orDash(l.Status.String())
+	parts := []string{
+		"    " + st.Accent.Render(g.Link) + " " + pad(name, nameW, g.Ellipsis),
+		st.Badge(level(sev), pad(status, 12, "")),
+	}
+	lag := "lag ?"
+	if l.HasWALGap {
+		lag = "lag " + strconv.FormatInt(max(0, l.WALGap), 10)
+	}
+	parts = append(parts, pad(lag, 8, ""))
+	if l.HeartbeatAge > 0 || l.Status == ops.PeerConnected {
+		parts = append(parts, pad("hb "+ago(l.HeartbeatAge), 7, ""))
+	}
+	if l.HasCanaryAge {
+		parts = append(parts, pad("canary "+ms(l.CanaryAge), 12, ""))
+	}
+	if l.HasWALGap {
+		if l.InSync {
+			parts = append(parts, st.Level(level(ops.SeverityOK)).Render(g.InSync+" in sync"))
+		} else {
+			parts = append(parts, st.Level(level(ops.SeveritySyncing)).Render(g.Diverged+" differs"))
+		}
+	}
+	if l.Stale {
+		parts = append(parts, st.Muted.Render("(primary unreachable: last known)"))
+	}
+	for _, r := range l.Reasons {
+		if r.Severity == sev && sev != ops.SeverityOK {
+			parts = append(parts, st.Level(level(sev)).Render(r.Text))
+			break
+		}
+	}
+	return strings.Join(parts, "  ")
+}
+
+// orphanSecondaries are secondaries of type t whose primary is not one of
+// the configured clusters.
+func (m Model) orphanSecondaries(t ops.ReplicationType) []string {
+	var out []string
+	for i := range m.clusters {
+		id := ClusterID(i)
+		s, ok := m.typeOf(id, t)
+		if !ok || s.Mode != ops.ModeSecondary {
+			continue
+		}
+		if l, linked := m.upLink(t, id); linked && l.Primary != "" {
+			continue
+		}
+		addr := s.PrimaryClusterAddr
+		if addr == "" && len(s.KnownPrimaryClusterAddrs) > 0 {
+			addr = s.KnownPrimaryClusterAddrs[0]
+		}
+		out = append(out, fmt.Sprintf("%s is a secondary (%s) of a primary not configured here: %s", m.clusters[i].spec.Name, stateWord(s), orDash(addr)))
+	}
+	return out
+}

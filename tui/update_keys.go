@@ -1,0 +1,320 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+)
+
+// updateKey routes a key press: ctrl+c always quits; a too-small terminal
+// accepts only quit; then the overlay, the filter input, the lab menu and the
+// screen get it, in that order.
+func (m Model) updateKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	if key.Matches(msg, m.keys.ForceQuit) {
+		return m.quit()
+	}
+	if m.tooSmall() {
+		if key.Matches(msg, m.keys.Quit) && m.overlay == nil && !m.filtering {
+			return m.quit()
+		}
+		return m, nil
+	}
+	if m.overlay != nil {
+		var cmd tea.Cmd
+		m.overlay, cmd = m.overlay.Update(msg)
+		return m, cmd
+	}
+	if m.filtering {
+		return m.updateFilterKey(msg)
+	}
+	if m.labOpen {
+		return m.updateLabKey(msg)
+	}
+	if key.Matches(msg, m.keys.Pause) {
+		return m.togglePause()
+	}
+	if cmd, ok := m.globalKey(msg); ok {
+		return m, cmd
+	}
+	switch m.screen {
+	case screenDashboard:
+		return m.updateDashboardKey(msg)
+	case screenDetail:
+		return m.updateDetailKey(msg)
+	case screenTopology, screenCommands, screenHelp:
+		return m.updateScrollKey(msg)
+	}
+	return m, nil
+}
+
+// globalKey handles the keys that mean the same on every screen. It returns
+// ok=false when msg is not one of them.
+func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		m.quitting = true
+		m.cancel()
+		return tea.Quit, true
+	case key.Matches(msg, k.Redraw):
+		return tea.ClearScreen, true
+	case key.Matches(msg, k.Refresh):
+		if int(m.focus) < len(m.clusters) {
+			return tea.Batch(m.refresh(m.focus), m.setFlash("refreshing "+m.Focused(), false)), true
+		}
+		return nil, true
+	case key.Matches(msg, k.RefreshAll):
+		return tea.Batch(m.refreshAll(), m.setFlash("refreshing every cluster", false)), true
+	case key.Matches(msg, k.Help):
+		m.toggleScreen(screenHelp)
+		return nil, true
+	case key.Matches(msg, k.Commands):
+		m.toggleScreen(screenCommands)
+		return nil, true
+	case key.Matches(msg, k.Topology):
+		m.toggleScreen(screenTopology)
+		return nil, true
+	case key.Matches(msg, k.Lab):
+		m.labOpen, m.labCursor = true, 0
+		return nil, true
+	case key.Matches(msg, k.Wizard):
+		ov, cmd := m.deps.Wizard(m.Focused(), m.width, m.bodyHeight())
+		m.overlay = ov
+		return cmd, true
+	}
+	return nil, false
+}
+
+// toggleScreen opens s, or goes back when s is already open. The commands
+// and help screens remember where they were opened from.
+func (m *Model) toggleScreen(s screen) {
+	if m.screen == s {
+		m.screen, m.back = m.back, screenDashboard
+		m.viewport.GotoTop()
+		return
+	}
+	switch s {
+	case screenCommands, screenHelp:
+		if m.screen != screenCommands && m.screen != screenHelp {
+			m.back = m.screen
+		}
+	default:
+		m.back = screenDashboard
+	}
+	m.screen = s
+	m.viewport.GotoTop()
+}
+
+func (m Model) updateDashboardKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	k := m.keys
+	vis := m.visibleIDs()
+	pos := indexOf(vis, m.focus)
+	cols := m.gridLayout(len(vis)).cols
+	switch {
+	case key.Matches(msg, k.Filter):
+		m.filtering = true
+		return m, m.filter.Focus()
+	case key.Matches(msg, k.Unhealthy):
+		m.unhealthyOnly = !m.unhealthyOnly
+		m.focusFirstIfHidden()
+		if m.unhealthyOnly {
+			return m, m.setFlash("showing only unhealthy clusters (! shows all)", false)
+		}
+		return m, nil
+	case key.Matches(msg, k.Back):
+		m.clearFilters()
+	case key.Matches(msg, k.Enter):
+		if len(vis) > 0 {
+			m.screen = screenDetail
+			m.viewport.GotoTop()
+		}
+	case key.Matches(msg, k.Next):
+		m.moveTo(vis, (pos+1)%max(1, len(vis)))
+	case key.Matches(msg, k.Prev):
+		m.moveTo(vis, (pos-1+len(vis))%max(1, len(vis)))
+	case key.Matches(msg, k.Right):
+		m.moveTo(vis, pos+1)
+	case key.Matches(msg, k.Left):
+		m.moveTo(vis, pos-1)
+	case key.Matches(msg, k.Down):
+		m.moveTo(vis, pos+cols)
+	case key.Matches(msg, k.Up):
+		m.moveTo(vis, pos-cols)
+	case key.Matches(msg, k.PageDown):
+		m.moveTo(vis, pos+cols*max(1, m.gridLayout(len(vis)).visibleRows))
+	case key.Matches(msg, k.PageUp):
+		m.moveTo(vis, pos-cols*max(1, m.gridLayout(len(vis)).visibleRows))
+	case key.Matches(msg, k.Top):
+		m.moveTo(vis, 0)
+	case key.Matches(msg, k.Bottom):
+		m.moveTo(vis, len(vis)-1)
+	case key.Matches(msg, k.Jump):
+		m.moveTo(vis, int(msg.Runes[0]-'1'))
+	}
+	return m, nil
+}
+
+func (m Model) updateDetailKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	k := m.keys
+	vis := m.visibleIDs()
+	pos := indexOf(vis, m.focus)
+	switch {
+	case key.Matches(msg, k.Back):
+		m.screen = screenDashboard
+	case key.Matches(msg, k.Next, k.Right):
+		m.moveTo(vis, (pos+1)%max(1, len(vis)))
+		m.viewport.GotoTop()
+	case key.Matches(msg, k.Prev, k.Left):
+		m.moveTo(vis, (pos-1+len(vis))%max(1, len(vis)))
+		m.viewport.GotoTop()
+	case key.Matches(msg, k.Jump):
+		m.moveTo(vis, int(msg.Runes[0]-'1'))
+		m.viewport.GotoTop()
+	default:
+		m.scroll(msg)
+	}
+	return m, nil
+}
+
+func (m Model) updateScrollKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		if m.screen == screenTopology {
+			m.screen = screenDashboard
+		} else {
+			m.screen, m.back = m.back, screenDashboard
+		}
+		m.viewport.GotoTop()
+	default:
+		m.scroll(msg)
+	}
+	return m, nil
+}
+
+// scroll moves the viewport of a text screen.
+func (m *Model) scroll(msg tea.KeyMsg) {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Down):
+		m.viewport.ScrollDown(1)
+	case key.Matches(msg, k.Up):
+		m.viewport.ScrollUp(1)
+	case key.Matches(msg, k.PageDown):
+		m.viewport.PageDown()
+	case key.Matches(msg, k.PageUp):
+		m.viewport.PageUp()
+	case key.Matches(msg, k.Top):
+		m.viewport.GotoTop()
+	case key.Matches(msg, k.Bottom):
+		m.viewport.GotoBottom()
+	}
+}
+
+// updateFilterKey edits the filter. Every key goes to the text field (so q
+// types a q), except enter (keep the filter) and esc (clear it).
+func (m Model) updateFilterKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	switch msg.Type {
+	case tea.KeyEnter:
+		m.filtering = false
+		m.filter.Blur()
+		m.focusFirstIfHidden()
+		return m, nil
+	case tea.KeyEsc:
+		m.filtering = false
+		m.filter.Blur()
+		m.filter.SetValue("")
+		m.focusFirstIfHidden()
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(msg)
+	m.focusFirstIfHidden()
+	return m, cmd
+}
+
+func (m *Model) clearFilters() {
+	m.filter.SetValue("")
+	m.unhealthyOnly = false
+	m.ensureFocusVisible()
+}
+
+// visibleIDs are the clusters the filter and the unhealthy toggle let through,
+// in configured order.
+func (m Model) visibleIDs() []ClusterID {
+	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
+	out := make([]ClusterID, 0, len(m.clusters))
+	for i := range m.clusters {
+		c := &m.clusters[i]
+		if q != "" && !strings.Contains(strings.ToLower(c.spec.Name), q) && !strings.Contains(strings.ToLower(c.spec.Label), q) {
+			continue
+		}
+		if m.unhealthyOnly && !m.unhealthy(ClusterID(i)) {
+			continue
+		}
+		out = append(out, ClusterID(i))
+	}
+	return out
+}
+
+// unhealthy is what ! keeps: unreachable, warning or critical. Syncing is
+// healthy, and unknown without an error (CE, not yet read) is not a fault.
+func (m Model) unhealthy(id ClusterID) bool {
+	c := &m.clusters[id]
+	if c.lastErr != nil {
+		return true
+	}
+	s := m.assessment(id).Severity
+	return s == ops.SeverityWarning || s == ops.SeverityCritical
+}
+
+func indexOf(ids []ClusterID, id ClusterID) int {
+	for i, v := range ids {
+		if v == id {
+			return i
+		}
+	}
+	return 0
+}
+
+// moveTo focuses the pos-th visible cluster (clamped) and scrolls to it.
+func (m *Model) moveTo(vis []ClusterID, pos int) {
+	if len(vis) == 0 {
+		return
+	}
+	pos = max(0, min(pos, len(vis)-1))
+	m.focus = vis[pos]
+	m.ensureFocusVisible()
+}
+
+func (m *Model) focusFirstIfHidden() {
+	vis := m.visibleIDs()
+	if len(vis) == 0 {
+		m.scrollRow = 0
+		return
+	}
+	for _, id := range vis {
+		if id == m.focus {
+			m.ensureFocusVisible()
+			return
+		}
+	}
+	m.focus = vis[0]
+	m.ensureFocusVisible()
+}
+
+// ensureFocusVisible scrolls the grid so the focused pane's row is drawn.
+func (m *Model) ensureFocusVisible() {
+	vis := m.visibleIDs()
+	l := m.gridLayout(len(vis))
+	row := indexOf(vis, m.focus) / max(1, l.cols)
+	if row < m.scrollRow {
+		m.scrollRow = row
+	}
+	if l.visibleRows > 0 && row >= m.scrollRow+l.visibleRows {
+		m.scrollRow = row - l.visibleRows + 1
+	}
+	m.scrollRow = max(0, min(m.scrollRow, l.rows-l.visibleRows))
+}

@@ -1,0 +1,318 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/vaultrepl/vaultrepl/theme"
+)
+
+// View draws the screen. It is a pure function of the model and one reading
+// of Deps.Now (relative times); it performs no I/O.
+func (m Model) View() string {
+	if m.quitting {
+		return ""
+	}
+	if m.width == 0 || m.height == 0 {
+		return "starting vaultrepl" + m.st.Glyphs.Ellipsis
+	}
+	if m.tooSmall() {
+		return m.tooSmallView()
+	}
+	now := m.deps.Now()
+	var b strings.Builder
+	b.WriteString(m.headerView(now))
+	b.WriteByte('\n')
+	if m.deps.Insecure {
+		b.WriteString(m.bannerView())
+		b.WriteByte('\n')
+	}
+	bodyH := m.bodyHeight()
+	if m.overlay != nil {
+		b.WriteString(fixHeight(m.overlay.View(), m.width, bodyH))
+		return b.String()
+	}
+	b.WriteString(fixHeight(m.bodyView(now, bodyH), m.width, bodyH))
+	b.WriteByte('\n')
+	b.WriteString(m.footerView())
+	return b.String()
+}
+
+func (m Model) bodyView(now time.Time, height int) string {
+	if m.labOpen {
+		return m.labView(m.width, height)
+	}
+	switch m.screen {
+	case screenDetail, screenTopology, screenCommands, screenHelp:
+		return m.viewport.View()
+	case screenDashboard:
+		return m.gridView(now, height)
+	}
+	return ""
+}
+
+// headerHeight is the header line plus the TLS banner when it shows.
+func (m Model) headerHeight() int {
+	if m.deps.Insecure {
+		return 2
+	}
+	return 1
+}
+
+// bodyHeight is what is left for the body: the whole height below the
+// header for an overlay (it draws its own help), else minus the footer.
+func (m Model) bodyHeight() int {
+	h := m.height - m.headerHeight()
+	if m.overlay == nil {
+		h--
+	}
+	return max(0, h)
+}
+
+func (m Model) tooSmallView() string {
+	st := m.st
+	msg := st.Level(theme.LevelWarn).Render(fmt.Sprintf("terminal too small (need %d×%d, have %d×%d)", MinWidth, MinHeight, m.width, m.height))
+	hint := st.Muted.Render("enlarge the window, or press q to quit")
+	lines := []string{fit(msg, m.width, ""), fit(hint, m.width, "")}
+	if m.height < 2 {
+		lines = lines[:max(0, m.height)]
+	}
+	return place(m.width, m.height, strings.Join(lines, "\n"))
+}
+
+func (m Model) headerView(now time.Time) string {
+	st := m.st
+	g := st.Glyphs
+	sep := " " + st.Muted.Render(g.Sep) + " "
+
+	reach, pending := 0, 0
+	for i := range m.clusters {
+		c := &m.clusters[i]
+		switch {
+		case c.reachable():
+			reach++
+		case c.polls == 0:
+			pending++
+		}
+	}
+	n := len(m.clusters)
+	lvl := theme.LevelOK
+	switch {
+	case reach+pending < n:
+		lvl = theme.LevelCrit
+	case pending > 0:
+		lvl = theme.LevelUnknown
+	}
+	reachText := fmt.Sprintf("%d/%d reachable", reach, n)
+	if pending > 0 {
+		reachText += fmt.Sprintf(" (%d pending)", pending)
+	}
+	parts := []string{
+		st.Header.Title.Render("vaultrepl") + m.crumb(),
+		st.Badge(lvl, reachText),
+		"worst " + st.Badge(level(m.report.Worst), m.report.Worst.String()),
+	}
+	if m.deps.ReadOnly {
+		parts = append(parts, st.Header.ReadOnly.Render("read-only"))
+	}
+	if m.paused {
+		parts = append(parts, st.Header.Paused.Render(" PAUSED "))
+	} else {
+		parts = append(parts, st.Muted.Render("every "+m.deps.Interval.String()))
+	}
+	if q := m.filter.Value(); q != "" && !m.filtering {
+		parts = append(parts, st.Accent.Render("filter: "+q))
+	}
+	if m.unhealthyOnly {
+		parts = append(parts, st.Accent.Render("unhealthy only"))
+	}
+	right := ""
+	if m.screen == screenDashboard && m.overlay == nil {
+		right = m.scrollInfo()
+	}
+	right = join("  ", right, st.Muted.Render(clock(now)))
+	return spread(strings.Join(parts, sep), right, m.width, g.Ellipsis)
+}
+
+// crumb names the screen after the title.
+func (m Model) crumb() string {
+	st := m.st
+	arrow := " " + st.Muted.Render(st.Glyphs.Focus) + " "
+	if m.overlay != nil {
+		return arrow + "wizard"
+	}
+	var s string
+	switch m.screen {
+	case screenDetail:
+		s = m.Focused()
+	case screenTopology:
+		s = "topology"
+	case screenCommands:
+		s = "vault commands"
+	case screenHelp:
+		s = "help"
+	case screenDashboard:
+		return ""
+	}
+	return arrow + s
+}
+
+// scrollInfo says which panes are shown when not all of them fit.
+func (m Model) scrollInfo() string {
+	vis := m.visibleIDs()
+	l := m.gridLayout(len(vis))
+	if len(vis) < len(m.clusters) && l.rows <= l.visibleRows {
+		return m.st.Muted.Render(fmt.Sprintf("%d of %d shown", len(vis), len(m.clusters)))
+	}
+	if l.rows <= l.visibleRows || len(vis) == 0 {
+		return ""
+	}
+	first := m.scrollRow*l.cols + 1
+	last := min(len(vis), (m.scrollRow+l.visibleRows)*l.cols)
+	return m.st.Muted.Render(fmt.Sprintf("%d-%d of %d", first, last, len(vis)))
+}
+
+func (m Model) bannerView() string {
+	text := " WARNING: TLS verification is off (--insecure or VAULT_SKIP_VERIFY): cluster identities are not checked "
+	if len(text) > m.width {
+		text = " WARNING: TLS verification off (--insecure/VAULT_SKIP_VERIFY): identities not checked "
+	}
+	return m.st.Banner.Render(pad(text, m.width, m.st.Glyphs.Ellipsis))
+}
+
+func (m Model) footerView() string {
+	st := m.st
+	if m.filtering {
+		hint := st.Muted.Render("  enter keep " + st.Glyphs.Sep + " esc clear")
+		return fit(m.filter.View()+hint, m.width, st.Glyphs.Ellipsis)
+	}
+	h := m.help
+	left := ""
+	if m.flash != "" {
+		style := st.Flash
+		if m.flashBad {
+			style = st.Level(theme.LevelCrit)
+		}
+		left = style.Render(fit(m.flash, m.width/2, st.Glyphs.Ellipsis)) + "  "
+	}
+	h.Width = max(0, m.width-ansi.StringWidth(left))
+	return fit(left+h.ShortHelpView(m.shortHelp()), m.width, st.Glyphs.Ellipsis)
+}
+
+// shortHelp lists the keys that apply right now, most useful first.
+func (m Model) shortHelp() []key.Binding {
+	k := m.keys
+	if m.labOpen {
+		return []key.Binding{k.Enter, k.Up, k.Down, k.Back}
+	}
+	switch m.screen {
+	case screenDetail:
+		return []key.Binding{k.Back, k.Next, k.Down, k.Refresh, k.Commands, k.Lab, k.Help, k.Quit}
+	case screenTopology, screenCommands, screenHelp:
+		return []key.Binding{k.Back, k.Down, k.PageDown, k.Help, k.Quit}
+	case screenDashboard:
+	}
+	return []key.Binding{k.Help, k.Quit, k.Enter, k.Next, k.Refresh, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Pause, k.Lab, k.Wizard, k.Back}
+}
+
+// fullHelp groups every key for the help screen.
+func (m Model) fullHelp() [][]key.Binding {
+	k := m.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Left, k.Right, k.Next, k.Prev, k.Jump, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Enter, k.Back, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Help},
+		{k.Refresh, k.RefreshAll, k.Pause, k.Lab, k.Wizard, k.Redraw, k.Quit, k.ForceQuit},
+	}
+}
+
+// syncKeys enables exactly the bindings that do something now, and words
+// the toggles by what they will do. Disabled bindings match no key and are
+// left out of help.
+func (m *Model) syncKeys() {
+	k := &m.keys
+	n := len(m.visibleIDs())
+	dash := m.screen == screenDashboard
+	detail := m.screen == screenDetail
+	nav := (dash || detail) && n > 1
+	for _, b := range []*key.Binding{&k.Left, &k.Right, &k.Next, &k.Prev, &k.Jump} {
+		b.SetEnabled(nav)
+	}
+	scrollable := !dash || n > 1
+	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom} {
+		b.SetEnabled(scrollable)
+	}
+	k.Enter.SetEnabled(dash && n > 0)
+	k.Back.SetEnabled(!dash || m.filter.Value() != "" || m.unhealthyOnly)
+	if dash {
+		k.Back.SetHelp("esc", "clear filter")
+	} else {
+		k.Back.SetHelp("esc", "back")
+	}
+	k.Filter.SetEnabled(dash && len(m.clusters) > 1)
+	k.Unhealthy.SetEnabled(dash && len(m.clusters) > 0)
+	if m.unhealthyOnly {
+		k.Unhealthy.SetHelp("!", "show all")
+	} else {
+		k.Unhealthy.SetHelp("!", "unhealthy only")
+	}
+	if m.paused {
+		k.Pause.SetHelp("p", "resume")
+	} else {
+		k.Pause.SetHelp("p", "pause")
+	}
+	has := len(m.clusters) > 0
+	k.Refresh.SetEnabled(has && (dash || detail))
+	k.RefreshAll.SetEnabled(has)
+	k.Pause.SetEnabled(has)
+	k.Topology.SetEnabled(has)
+	k.Lab.SetEnabled(m.deps.Lab != nil && has && (dash || detail))
+	k.Wizard.SetEnabled(m.deps.Wizard != nil && (dash || detail))
+}
+
+// syncViewport regenerates the text of a scrolling screen after any change,
+// keeping the scroll position, and re-enables the keys for the new state.
+func (m *Model) syncViewport() {
+	m.syncKeys()
+	if m.screen == screenDashboard || m.tooSmall() {
+		return
+	}
+	now := m.deps.Now()
+	m.viewport.Width = m.width
+	m.viewport.Height = m.bodyHeight()
+	var content string
+	switch m.screen {
+	case screenDetail:
+		content = m.detailContent(now)
+	case screenTopology:
+		content = m.topologyContent(now)
+	case screenCommands:
+		content = m.commandsContent()
+	case screenHelp:
+		content = m.helpContent()
+	case screenDashboard:
+	}
+	y := m.viewport.YOffset
+	m.viewport.SetContent(content)
+	m.viewport.SetYOffset(y)
+}
+
+// fixHeight pads or cuts s to exactly height lines of at most width cells.
+func fixHeight(s string, width, height int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > width {
+			lines[i] = ansi.Truncate(l, width, "")
+		}
+	}
+	for len(lines) < height {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
