@@ -54,9 +54,12 @@ func topLevelMode(f *fields, anomalies []string) (Replication, error) {
 	case ModeUnsupported:
 		r.Unsupported = true
 	default:
+		// A per-type object (…/performance/status) or an invented shape: the
+		// combined endpoint never puts another mode at the top level.
 		if raw == "" {
 			return Replication{}, malformed("data has neither dr, performance nor mode")
 		}
+		return Replication{}, malformed("data has no dr or performance object (top-level mode %q)", truncate(raw, 40))
 	}
 	for _, t := range ReplicationTypes {
 		ts := TypeStatus{Type: t, Mode: mode, RawMode: raw, Anomalies: append([]string(nil), anomalies...)}

@@ -415,7 +415,9 @@ func (s Snapshot) Edition() Edition {
 	switch {
 	case s.Replication != nil && s.Replication.CommunityEdition:
 		return EditionCommunity
-	case s.Health != nil && s.Health.Enterprise:
+	case s.Health != nil && (s.Health.Enterprise || hasEntSuffix(s.Health.Version)):
+		// "enterprise" exists only from 1.16; older Enterprise builds are
+		// known by their version suffix ("1.9.0+prem").
 		return EditionEnterprise
 	case s.Health != nil && s.Health.Version != "" && !hasEntSuffix(s.Health.Version):
 		return EditionCommunity

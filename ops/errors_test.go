@@ -1,0 +1,143 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func TestErrorClassNames(t *testing.T) {
+	for c := ErrUnknownClass; c <= ErrNotCaughtUp; c++ {
+		name := c.String()
+		if name == "" || (c != ErrUnknownClass && name == "unknown") {
+			t.Errorf("class %d has no name", c)
+		}
+		if ParseErrorClass(name) != c {
+			t.Errorf("ParseErrorClass(%q) != %d", name, c)
+		}
+		if c != ErrCanceled && classHint(c) == "" {
+			t.Errorf("%s has no hint", name)
+		}
+		if classSummary(c) == "" {
+			t.Errorf("%s has no summary", name)
+		}
+	}
+	if ErrorClass(99).String() != "unknown" {
+		t.Errorf("out of range")
+	}
+}
+
+func TestClassifyResponse(t *testing.T) {
+	tests := []struct {
+		status int
+		msgs   []string
+		want   ErrorClass
+	}{
+		{403, []string{"permission denied"}, ErrPermissionDenied},
+		{403, []string{"permission denied", "invalid token"}, ErrInvalidToken},
+		{403, nil, ErrPermissionDenied},
+		{404, []string{"enterprise-only feature"}, ErrCommunityEdition},
+		{404, []string{"unsupported path"}, ErrNotFound},
+		{404, []string{"disabled path"}, ErrStatusDisabled},
+		{400, []string{"path disabled in replication DR secondary mode"}, ErrDRSecondary},
+		{400, []string{"invalid request"}, ErrBadRequest},
+		{405, []string{"unsupported operation"}, ErrBadRequest},
+		{503, []string{"Vault is sealed"}, ErrSealed},
+		{503, []string{"upstream unavailable"}, ErrServer},
+		{500, []string{"errors from both primary and secondary; primary error was permission denied; secondary errors follow"}, ErrPermissionDenied},
+		{429, []string{"rate limit quota exceeded"}, ErrRateLimited},
+		{412, nil, ErrNotCaughtUp},
+		{472, nil, ErrDRSecondary},
+		{473, nil, ErrStandby},
+		{400, []string{"Client sent an HTTP request to an HTTPS server."}, ErrTLS},
+	}
+	for _, tt := range tests {
+		if got := classifyResponse(tt.status, tt.msgs); got != tt.want {
+			t.Errorf("%d %q: %v, want %v", tt.status, tt.msgs, got, tt.want)
+		}
+	}
+}
+
+func TestClassOf(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	tests := []struct {
+		err  error
+		want ErrorClass
+	}{
+		{nil, ErrUnknownClass},
+		{context.Canceled, ErrCanceled},
+		{fmt.Errorf("wrapped: %w", context.DeadlineExceeded), ErrTimeout},
+		{refused, ErrUnreachable},
+		{&net.DNSError{Err: "no such host", Name: "vault.invalid"}, ErrUnreachable},
+		{io.ErrUnexpectedEOF, ErrMalformed},
+		{errBodyTooLarge, ErrTooLarge},
+		{errors.New("x509: certificate signed by unknown authority"), ErrTLS},
+		{fmt.Errorf("outer: %w", &Error{Class: ErrSealed}), ErrSealed},
+		{errors.New("something else"), ErrUnknownClass},
+	}
+	for _, tt := range tests {
+		if got := ClassOf(tt.err); got != tt.want {
+			t.Errorf("%v: %v, want %v", tt.err, got, tt.want)
+		}
+	}
+	if !IsClass(&Error{Class: ErrTLS}, ErrTLS) || IsClass(nil, ErrUnknownClass) {
+		t.Errorf("IsClass")
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	e := &Error{Class: ErrPermissionDenied, Op: "enable performance primary", Cluster: "us-east-2", StatusCode: 403, Messages: []string{"permission denied"}}
+	if got := e.Error(); got != "enable performance primary of us-east-2: permission denied: the token's policy does not allow this" {
+		t.Errorf("%q", got)
+	}
+	e = &Error{Class: ErrBadRequest, Op: "promote DR secondary", Cluster: "dr", Messages: []string{"a", "b"}}
+	if got := e.Error(); got != "promote DR secondary of dr: rejected by Vault: a; b" {
+		t.Errorf("%q", got)
+	}
+	if e.Hint() == "" || e.Summary() == "" {
+		t.Errorf("hint/summary")
+	}
+	cause := errors.New("cause")
+	if !errors.Is(&Error{Err: cause}, cause) {
+		t.Errorf("Unwrap")
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	tests := []struct {
+		in, out string
+		known   []string
+	}{
+		{"token hvs.CAESIJabcdefghijklmnop is invalid", "token [redacted] is invalid", nil},
+		{"legacy s.abcdefghijklmnopqrstuvwx here", "legacy [redacted] here", nil},
+		{"batch hvb.AAAAAQJabcdefgh", "batch [redacted]", nil},
+		{"jwt eyJhbGciOiJFUzUxMiJ9.eyJleHAiOjF9.c2ln end", "jwt [redacted] end", nil},
+		{"dial https://admin:hunter2@vault:8200/v1", "dial https://[redacted]@vault:8200/v1", nil},
+		{"custom 0123-opaque-dr-token oops", "custom [redacted] oops", []string{"0123-opaque-dr-token"}},
+		{"short ab stays", "short ab stays", []string{"ab"}},
+		{"permission denied", "permission denied", nil},
+		{"sys/replication/performance/status", "sys/replication/performance/status", nil},
+	}
+	for _, tt := range tests {
+		if got := sanitize(tt.in, tt.known...); got != tt.out {
+			t.Errorf("sanitize(%q) = %q, want %q", tt.in, got, tt.out)
+		}
+	}
+}
+
+func TestParseErrorBody(t *testing.T) {
+	if got := parseErrorBody([]byte("<html>\n<h1>502</h1>")); len(got) != 1 || got[0] != "<html>" {
+		t.Errorf("%q", got)
+	}
+	if got := parseErrorBody([]byte(strings.Repeat("x", 500))); len(got[0]) > 210 {
+		t.Errorf("not bounded: %d", len(got[0]))
+	}
+	if got := parseErrorBody([]byte(`{"errors":[]}`)); got != nil {
+		t.Errorf("%q", got)
+	}
+}
