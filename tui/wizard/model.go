@@ -1,0 +1,443 @@
+package wizard
+
+import (
+	"slices"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+	"github.com/vaultrepl/vaultrepl/theme"
+)
+
+// step is a stage of the guided setup.
+type step int
+
+const (
+	stType     step = iota // choose performance or DR
+	stPrimary              // enable the primary
+	stToken                // generate the secondary activation token
+	stActivate             // activate the secondary (purges it)
+	stWatch                // follow it to stream-wals
+	stLogin                // re-authenticate on the new performance secondary
+	stNext                 // what next
+	stVerify               // the propagation check
+)
+
+// phase is where the operator is within a step.
+type phase int
+
+const (
+	phLoading  phase = iota // reads in flight (survey, pre-flight, login)
+	phForm                  // a huh form has the keys
+	phChecks                // pre-flight found a blocker, or the step is already done
+	phReview                // the equivalent vault command; enter executes
+	phConfirm               // the typed cluster name (a form)
+	phRunning               // a write in flight
+	phResult                // what the write returned
+	phToken                 // the activation token, shown once
+	phWatching              // polling the new secondary
+	phInfo                  // an explanation with nothing to enter
+	phPolling               // verify: waiting for the canary on the secondaries
+	phCleanup               // verify: remove the canary? (y/n)
+	phDone                  // verify: the report
+)
+
+const defaultTTL = 30 * time.Minute
+
+// Model is the wizard. It is a value: Update returns the next one.
+type Model struct {
+	d     Deps
+	start Start
+	keys  KeyMap
+	st    theme.Styles
+	ht    *huh.Theme
+
+	width, height int
+	explain       bool
+	fullHelp      bool
+
+	typ     ops.ReplicationType
+	step    step
+	ph      phase
+	fk      formKind
+	form    *huh.Form
+	v       *values
+	gen     int
+	loading string // what phLoading is waiting for
+
+	survey    map[string]facts
+	primary   string
+	secondary string
+	askedPri  bool // the primary was chosen in this wizard (so back can re-ask)
+	askedSec  bool
+
+	checks  []check
+	already bool // the step's goal is already met
+	main    facts
+	others  []facts
+
+	tok         ops.ActivationToken
+	hasTok      bool
+	tokFromHere bool
+	tokUsed     bool
+	tokInfo     tokenInfo
+	tokErr      error
+	secondaryID string
+	revealed    bool
+
+	epReq      ops.EnablePrimaryRequest
+	stReq      ops.SecondaryTokenRequest
+	esReq      ops.EnableSecondaryRequest
+	needAddr   bool
+	actPrimary string // the configured cluster the activation token points at
+
+	res  ops.WriteResult
+	err  error
+	diag *facts
+
+	note      string // one line of feedback: copied, saved, refused
+	noteLevel level
+
+	watch      watchState
+	ver        verifyState
+	loginFor   string
+	afterLogin step
+	loginErr   error
+
+	changed  []string
+	closing  bool
+	closed   bool
+	spinning bool
+	frame    int
+
+	// tick is tea.Tick; tests replace it so that timers fire at once.
+	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+}
+
+// New builds the wizard. Call Init and return its command to bubbletea.
+func New(d Deps, start Start) Model {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Styles.Renderer == nil {
+		d.Styles = theme.New(nil, theme.DefaultPalette())
+	}
+	if d.Interval <= 0 {
+		d.Interval = 2 * time.Second
+	}
+	if d.StuckAfter <= 0 {
+		d.StuckAfter = 15
+	}
+	if d.VerifyPolls <= 0 {
+		d.VerifyPolls = 30
+	}
+	d.Clusters = slices.Clone(d.Clusters)
+	m := Model{
+		d: d, start: start, keys: DefaultKeyMap(), st: d.Styles, ht: huhTheme(d.Styles),
+		width: 80, height: 24, explain: d.Explain,
+		typ: start.Type, primary: start.Primary, secondary: start.Secondary, secondaryID: start.SecondaryID,
+		v: &values{}, survey: map[string]facts{},
+		ph: phLoading, loading: "Reading the clusters' replication status", spinning: true,
+		tick: tea.Tick,
+	}
+	if !start.TypeKnown {
+		m.step = stType
+	} else {
+		m.step = firstStep(start.Flow)
+	}
+	return m
+}
+
+func firstStep(f Flow) step {
+	switch f {
+	case FlowEnablePrimary, FlowSetup:
+		return stPrimary
+	case FlowSecondaryToken:
+		return stToken
+	case FlowActivateSecondary:
+		return stActivate
+	case FlowWatch:
+		return stWatch
+	case FlowVerify:
+		return stVerify
+	}
+	return stPrimary
+}
+
+// Init reads every cluster's status (so that choices show current roles) and
+// starts the clock that drives countdowns.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.surveyCmd(), m.clockTick(), m.spinTick())
+}
+
+// SetSize sets the area the wizard draws in.
+func (m Model) SetSize(w, h int) Model {
+	m.width, m.height = max(w, 20), max(h, 8)
+	m.sizeForm()
+	return m
+}
+
+// Closed reports whether the operator has left the wizard (ClosedMsg is on
+// its way to the host).
+func (m Model) Closed() bool { return m.closed }
+
+// InputFocused reports whether a text field has the keys, so that a host
+// knows single letters are text, not commands.
+func (m Model) InputFocused() bool {
+	return m.form != nil && (m.ph == phForm || m.ph == phConfirm) && !m.closing
+}
+
+// Update handles one message. Keys and the wizard's own messages are
+// handled here; anything else (the input cursor's blink, huh's internal
+// messages) goes to the active form.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if m.closed {
+		return m, nil
+	}
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		return m.updateKey(msg)
+	case tea.WindowSizeMsg:
+		// The host sizes the wizard with SetSize; the full terminal size is
+		// not the wizard's area.
+		return m, nil
+	case surveyMsg:
+		return m.onSurvey(msg)
+	case factsMsg:
+		return m.onFacts(msg)
+	case writeMsg:
+		return m.onWrite(msg)
+	case pollDueMsg:
+		return m.onPollDue(msg)
+	case watchMsg:
+		return m.onWatch(msg)
+	case loginMsg:
+		return m.onLogin(msg)
+	case canaryMsg:
+		return m.onCanary(msg)
+	case probeMsg:
+		return m.onProbe(msg)
+	case copiedMsg:
+		return m.onCopied(msg)
+	case savedMsg:
+		return m.onSaved(msg)
+	case clockMsg:
+		return m, m.clockTick()
+	case spinMsg:
+		return m.onSpin()
+	}
+	return m.updateForm(msg)
+}
+
+func (m Model) busy() bool {
+	switch m.ph {
+	case phLoading, phRunning, phPolling:
+		return true
+	case phWatching:
+		return !m.watch.Done
+	}
+	return false
+}
+
+func (m Model) onSpin() (Model, tea.Cmd) {
+	if !m.busy() {
+		m.spinning = false
+		return m, nil
+	}
+	m.frame++
+	return m, m.spinTick()
+}
+
+// spin makes sure the spinner runs; there is only ever one tick chain.
+func (m Model) spin() (Model, tea.Cmd) {
+	if m.spinning {
+		return m, nil
+	}
+	m.spinning = true
+	return m, m.spinTick()
+}
+
+func (m Model) updateKey(k tea.KeyMsg) (Model, tea.Cmd) {
+	if m.closing {
+		switch {
+		case key.Matches(k, m.keys.Yes):
+			return m.close()
+		case key.Matches(k, m.keys.No), key.Matches(k, m.keys.Back):
+			m.closing = false
+		}
+		return m, nil
+	}
+	if m.InputFocused() {
+		if key.Matches(k, m.keys.Back) {
+			return m.back()
+		}
+		return m.updateForm(k)
+	}
+	switch {
+	case key.Matches(k, m.keys.Back):
+		return m.back()
+	case key.Matches(k, m.keys.Close):
+		return m.askClose()
+	case key.Matches(k, m.keys.Explain):
+		m.explain = !m.explain
+		return m, nil
+	case key.Matches(k, m.keys.Help):
+		m.fullHelp = !m.fullHelp
+		return m, nil
+	}
+	return m.phaseKey(k)
+}
+
+// phaseKey handles the keys of screens without a form.
+func (m Model) phaseKey(k tea.KeyMsg) (Model, tea.Cmd) {
+	switch m.ph {
+	case phChecks:
+		return m.checksKey(k)
+	case phReview:
+		if key.Matches(k, m.keys.Next) {
+			return m.execute()
+		}
+	case phResult:
+		return m.resultKey(k)
+	case phToken:
+		return m.tokenKey(k)
+	case phWatching:
+		return m.watchKey(k)
+	case phInfo:
+		if key.Matches(k, m.keys.Next) {
+			return m.enterStep(m.afterLogin)
+		}
+	case phCleanup:
+		return m.cleanupKey(k)
+	case phDone:
+		if key.Matches(k, m.keys.Next) {
+			return m.enterStep(stNext)
+		}
+	case phLoading, phForm, phConfirm, phRunning, phPolling:
+	}
+	return m, nil
+}
+
+// updateForm passes a message to the active form and acts when it completes.
+func (m Model) updateForm(msg tea.Msg) (Model, tea.Cmd) {
+	if m.form == nil || (m.ph != phForm && m.ph != phConfirm) {
+		return m, nil
+	}
+	f, cmd := m.form.Update(msg)
+	if hf, ok := f.(*huh.Form); ok {
+		m.form = hf
+	}
+	switch m.form.State {
+	case huh.StateCompleted:
+		m2, next := m.formDone()
+		return m2, tea.Batch(cmd, next)
+	case huh.StateAborted:
+		return m.back()
+	case huh.StateNormal:
+	}
+	return m, cmd
+}
+
+// setForm shows a form; it gets the keys until it completes.
+func (m Model) setForm(kind formKind, f *huh.Form) (Model, tea.Cmd) {
+	m.fk, m.form = kind, f
+	m.ph = phForm
+	if kind == fkConfirm {
+		m.ph = phConfirm
+	}
+	m.sizeForm()
+	return m, m.form.Init()
+}
+
+// sizeForm gives the form the width of the wizard and the height left under
+// the screen's text; huh computes each group's height from it.
+func (m Model) sizeForm() {
+	if m.form == nil {
+		return
+	}
+	m.form.Update(tea.WindowSizeMsg{Width: max(m.width-2, 20), Height: max(m.height/2, 6)})
+}
+
+func (m Model) cluster(name string) (Cluster, bool) {
+	for _, c := range m.d.Clusters {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Cluster{}, false
+}
+
+func (m Model) clusterByAddr(addr string) string {
+	want := normAddr(addr)
+	if want == "" {
+		return ""
+	}
+	for _, c := range m.d.Clusters {
+		if normAddr(c.Address) == want {
+			return c.Name
+		}
+	}
+	return ""
+}
+
+func (m *Model) setNote(l level, s string) { m.note, m.noteLevel = s, l }
+
+func (m *Model) markChanged(name string) {
+	if name != "" && !slices.Contains(m.changed, name) {
+		m.changed = append(m.changed, name)
+	}
+}
+
+// dirty reports whether leaving now would lose something: an unused
+// activation token, a secondary being watched, a canary still mounted.
+func (m Model) dirty() bool {
+	switch {
+	case m.hasTok && m.tokFromHere && !m.tokUsed:
+		return true
+	case m.ph == phWatching && !m.watch.Done:
+		return true
+	case m.ver.Written && !m.ver.Removed && !m.ver.Kept:
+		return true
+	case len(m.changed) > 0 && m.step != stNext && m.ph != phDone:
+		return true
+	}
+	return false
+}
+
+func (m Model) askClose() (Model, tea.Cmd) {
+	if m.ph == phRunning {
+		m.setNote(lvWarn, "a write is in flight: wait for its result before leaving")
+		return m, nil
+	}
+	if m.dirty() {
+		m.closing = true
+		return m, nil
+	}
+	return m.close()
+}
+
+func (m Model) close() (Model, tea.Cmd) {
+	m.closed, m.closing = true, false
+	m.gen++
+	m.form = nil
+	changed := slices.Clone(m.changed)
+	return m, func() tea.Msg { return ClosedMsg{Changed: changed} }
+}
+
+// Title names the wizard for a host's header.
+func (m Model) Title() string {
+	if m.step == stType {
+		return "Replication setup"
+	}
+	return typeTitle(m.typ) + " replication setup"
+}
+
+func typeTitle(t ops.ReplicationType) string {
+	if t == ops.DR {
+		return "DR"
+	}
+	return "Performance"
+}
