@@ -151,7 +151,9 @@ func TestAssessTypeFindings(t *testing.T) {
 		{"reindex on a secondary", func(_, s, _ *Replication) {
 			s.Performance.Reindex = &Reindex{InProgress: true, Stage: "building"}
 		}, now, 1, Performance, SeveritySyncing, "reindex in progress (building)", SeveritySyncing},
-		{"unrecognised state", func(_, s, _ *Replication) { s.Performance.State, s.Performance.RawState = StateUnknown, "catching-fire" },
+		{"unrecognised state", func(_, s, _ *Replication) {
+			s.Performance.State, s.Performance.RawState = StateUnknown, "catching-fire"
+		},
 			now, 1, Performance, SeverityUnknown, `unrecognised state "catching-fire"`, SeverityUnknown},
 		{"unrecognised mode", func(_, s, _ *Replication) { s.Performance.Mode, s.Performance.RawMode = ModeUnknown, "initializing" },
 			now, 1, Performance, SeverityUnknown, `unrecognised mode "initializing"`, SeverityUnknown},
