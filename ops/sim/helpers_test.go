@@ -1,0 +1,153 @@
+package sim
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/vault/api"
+)
+
+// t0 is the manual clock's start in every test.
+var t0 = time.Date(2024, 3, 4, 15, 5, 0, 0, time.UTC)
+
+// startLab starts a lab on ephemeral loopback ports with a manual clock.
+func startLab(t *testing.T, topology string) *Lab {
+	t.Helper()
+	l, err := New(Options{Topology: topology, Seed: 42, Clock: NewManualClock(t0)})
+	if err != nil {
+		t.Fatalf("New(%q): %v", topology, err)
+	}
+	if err := l.Start(); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := l.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return l
+}
+
+func info(t *testing.T, l *Lab, name string) ClusterInfo {
+	t.Helper()
+	for _, c := range l.Clusters() {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("no cluster %q", name)
+	return ClusterInfo{}
+}
+
+// client returns an official Vault API client for a cluster, configured like
+// the CLI except that it never retries (a manual clock would not move between
+// retries) and its idle connections are closed at the end of the test.
+func client(t *testing.T, addr, token string) *api.Client {
+	t.Helper()
+	cfg := api.DefaultConfig()
+	cfg.Address = addr
+	cfg.MaxRetries = 0
+	tr := &http.Transport{Proxy: nil}
+	cfg.HttpClient = &http.Client{Transport: tr, Timeout: 20 * time.Second}
+	c, err := api.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetToken(token)
+	t.Cleanup(tr.CloseIdleConnections)
+	return c
+}
+
+// rootClient is a client for a lab cluster with the root token the lab issued.
+func rootClient(t *testing.T, l *Lab, name string) *api.Client {
+	ci := info(t, l, name)
+	return client(t, ci.Addr, ci.Token)
+}
+
+// raw sends a request and returns the status and the decoded JSON body (with
+// numbers kept as json.Number so tests can tell numbers from strings).
+func raw(t *testing.T, method, url, token string, body string) (int, map[string]any, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("X-Vault-Token", token)
+	}
+	tr := &http.Transport{Proxy: nil}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr, Timeout: 20 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) == 0 {
+		return resp.StatusCode, nil, resp.Header
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("%s %s: body is not a JSON object: %v\n%s", method, url, err, b)
+	}
+	return resp.StatusCode, m, resp.Header
+}
+
+// respErr asserts err is an *api.ResponseError with the status and one error
+// message equal to want.
+func respErr(t *testing.T, err error, status int, want string) {
+	t.Helper()
+	var re *api.ResponseError
+	if !errors.As(err, &re) {
+		t.Fatalf("want *api.ResponseError %d %q, got %v", status, want, err)
+	}
+	if re.StatusCode != status {
+		t.Errorf("status = %d, want %d (errors %q)", re.StatusCode, status, re.Errors)
+	}
+	if len(re.Errors) != 1 || re.Errors[0] != want {
+		t.Errorf("errors = %q, want [%q]", re.Errors, want)
+	}
+}
+
+// advanceUntil advances the lab in one-second steps until cond holds.
+func advanceUntil(t *testing.T, l *Lab, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for waited := time.Duration(0); ; waited += time.Second {
+		if cond() {
+			return
+		}
+		if waited >= limit {
+			t.Fatalf("after %v of simulated time: %s never happened", limit, what)
+		}
+		l.Advance(time.Second)
+	}
+}
+
+func perfStatus(t *testing.T, c *api.Client) *api.ReplicationStatusGenericResponse {
+	t.Helper()
+	s, err := c.Sys().ReplicationPerformanceStatusWithContext(context.Background())
+	if err != nil {
+		t.Fatalf("performance status: %v", err)
+	}
+	return s
+}
+
+func drStatus(t *testing.T, c *api.Client) *api.ReplicationStatusGenericResponse {
+	t.Helper()
+	s, err := c.Sys().ReplicationDRStatusWithContext(context.Background())
+	if err != nil {
+		t.Fatalf("DR status: %v", err)
+	}
+	return s
+}

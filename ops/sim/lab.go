@@ -1,0 +1,464 @@
+package sim
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Options configures a lab.
+type Options struct {
+	Topology  string        // "fresh" (default), "global", "datacenter", "fleet:N"
+	Seed      int64         // 0: a random seed (see Lab.Seed)
+	Clock     Clock         // nil: real time scaled by Speed; NewManualClock(t) for tests
+	Speed     float64       // simulated time per real time (default 1)
+	PortBase  int           // 0: ephemeral ports; else N, N+1, … in topology order, control after the clusters
+	Latency   time.Duration // added to every response of every cluster, jittered ±10%
+	WriteRate float64       // background writes per second on each primary (0: none)
+}
+
+// ClusterInfo is how to reach one simulated cluster.
+type ClusterInfo struct {
+	Name  string `json:"name"`
+	Addr  string `json:"addr"`  // "http://127.0.0.1:port"; "" before Start
+	Token string `json:"token"` // the root token the lab issued for it (see package doc)
+}
+
+// Lab is a set of simulated Vault Enterprise clusters. All methods are safe
+// for concurrent use.
+type Lab struct {
+	mu       sync.Mutex
+	opts     Options
+	topology string
+	seed     int64
+	clock    Clock
+	manual   *ManualClock
+	scaled   *scaledClock
+	offset   time.Duration // Advance on a caller-supplied clock
+	modelNow time.Time     // the model has been stepped up to here
+	bootTime time.Time     // when the lab was built (licence dates derive from it)
+	ids      *ids
+
+	licenseID string
+
+	clusters   []*cluster
+	byName     map[string]*cluster
+	links      map[[2]string]time.Duration
+	partitions map[[2]string]bool
+	username   string
+	password   string
+	unsealKey  string
+
+	// unwrapTimeout bounds a secondary's call to its primary's unwrap
+	// endpoint, like Vault's own client timeout.
+	unwrapTimeout time.Duration
+
+	started  bool
+	closed   bool
+	closing  chan struct{}
+	ctx      context.Context // cancelled by Close: ends outbound calls
+	cancel   context.CancelFunc
+	serving  sync.WaitGroup // Serve loops and the driver
+	inflight sync.WaitGroup // handlers running
+	control  *http.Server
+	ctrlAddr string
+}
+
+// New builds a lab; it serves nothing until Start (or Handler).
+func New(opts Options) (*Lab, error) {
+	if opts.Topology == "" {
+		opts.Topology = "fresh"
+	}
+	if opts.Speed == 0 {
+		opts.Speed = 1
+	}
+	if opts.Speed < 0 || opts.WriteRate < 0 || opts.Latency < 0 || opts.PortBase < 0 || opts.PortBase > 65535 {
+		return nil, errors.New("lab options: speed, write rate, latency and port base must not be negative")
+	}
+	spec, err := parseTopology(opts.Topology)
+	if err != nil {
+		return nil, err
+	}
+	seed := opts.Seed
+	if seed == 0 {
+		var b [8]byte
+		if _, err := crand.Read(b[:]); err != nil {
+			return nil, err
+		}
+		seed = int64(binary.LittleEndian.Uint64(b[:]) >> 1)
+	}
+	l := &Lab{
+		opts:          opts,
+		topology:      opts.Topology,
+		seed:          seed,
+		clock:         opts.Clock,
+		ids:           newIDs(seed),
+		byName:        map[string]*cluster{},
+		links:         map[[2]string]time.Duration{},
+		partitions:    map[[2]string]bool{},
+		username:      "operator",
+		unwrapTimeout: 10 * time.Second,
+		closing:       make(chan struct{}),
+	}
+	l.ctx, l.cancel = context.WithCancel(context.Background())
+	switch c := opts.Clock.(type) {
+	case nil:
+		l.scaled = newScaledClock(opts.Speed)
+		l.clock = l.scaled
+	case *ManualClock:
+		l.manual = c
+	}
+	l.modelNow = l.clock.Now()
+	l.bootTime = l.modelNow
+	l.licenseID = l.ids.uuid()
+	l.password = l.ids.alnum(20)
+	key := make([]byte, 32)
+	for i := range key {
+		key[i] = byte(l.ids.r.UintN(256))
+	}
+	l.unsealKey = base64.StdEncoding.EncodeToString(key)
+	if err := l.build(spec); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// now is the lab's time; handlers and the model read nothing else.
+func (l *Lab) now() time.Time {
+	t := l.clock.Now()
+	if l.manual == nil && l.scaled == nil {
+		t = t.Add(l.offset)
+	}
+	return t
+}
+
+// syncLocked steps the model in whole quanta up to the clock. Because steps
+// are aligned to the model's own time, Advance(10s) and ten Advance(1s) give
+// the same result.
+func (l *Lab) syncLocked() {
+	target := l.now()
+	for next := l.modelNow.Add(quantum); !next.After(target); next = l.modelNow.Add(quantum) {
+		l.modelNow = next
+		l.step(next)
+	}
+}
+
+// Seed is the seed in use (the random one when Options.Seed was 0), so a run
+// can be reproduced.
+func (l *Lab) Seed() int64 { return l.seed }
+
+// Topology is the topology the lab was built with.
+func (l *Lab) Topology() string { return l.topology }
+
+// Now is the lab's current simulated time.
+func (l *Lab) Now() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.now()
+}
+
+// Advance runs the model forward by d: it moves a manual clock, or skips a
+// real-time clock ahead (handy in training to expire an activation token).
+func (l *Lab) Advance(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.manual != nil:
+		l.manual.Advance(d)
+	case l.scaled != nil:
+		l.scaled.skip(d)
+	default:
+		l.offset += d
+	}
+	l.syncLocked()
+}
+
+// Clusters lists the clusters in topology order.
+func (l *Lab) Clusters() []ClusterInfo {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]ClusterInfo, len(l.clusters))
+	for i, c := range l.clusters {
+		out[i] = ClusterInfo{Name: c.name, Addr: c.apiAddr, Token: c.rootToken}
+	}
+	return out
+}
+
+// Userpass returns the lab's userpass credentials, valid on every cluster (and
+// on secondaries through replication).
+func (l *Lab) Userpass() (username, password string) { return l.username, l.password }
+
+// UnsealKey is the single unseal key (threshold 1) all lab clusters share: the
+// key share a DR operation token generation asks for.
+func (l *Lab) UnsealKey() string { return l.unsealKey }
+
+// ControlURL is the control endpoint's base URL ("" before Start).
+func (l *Lab) ControlURL() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ctrlAddr == "" {
+		return ""
+	}
+	return "http://" + l.ctrlAddr
+}
+
+// Handler returns the named cluster's Vault API handler, for tests that mount
+// a cluster under httptest. Such a cluster has no API address of its own until
+// SetAPIAddr tells it where it is served.
+func (l *Lab) Handler(name string) http.Handler {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c := l.byName[name]; c != nil {
+		return c.handler
+	}
+	return http.NotFoundHandler()
+}
+
+// SetAPIAddr records where a cluster mounted with Handler is served (e.g. an
+// httptest URL); it becomes the addr claim of the activation tokens it issues.
+func (l *Lab) SetAPIAddr(name, addr string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c, err := l.cluster(name)
+	if err != nil {
+		return err
+	}
+	c.apiAddr = addr
+	return nil
+}
+
+func (l *Lab) cluster(name string) (*cluster, error) {
+	c := l.byName[name]
+	if c == nil {
+		return nil, fmt.Errorf("no cluster named %q in this lab", name)
+	}
+	return c, nil
+}
+
+// stateFile is the JSON WriteStateFile writes.
+type stateFile struct {
+	Clusters  []ClusterInfo `json:"clusters"`
+	Control   string        `json:"control"`
+	Userpass  userpassCreds `json:"userpass"`
+	UnsealKey string        `json:"unseal_key"`
+}
+
+type userpassCreds struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// WriteStateFile writes the clusters, control URL and credentials as JSON
+// with mode 0600 (it holds root tokens), replacing path atomically.
+func (l *Lab) WriteStateFile(path string) error {
+	st := stateFile{Clusters: l.Clusters(), Control: l.ControlURL(),
+		Userpass: userpassCreds{l.username, l.password}, UnsealKey: l.unsealKey}
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".vaultrepl-lab-*")
+	if err != nil {
+		return fmt.Errorf("write lab state file: %w", err)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(append(b, '\n'))
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr, os.Chmod(tmp, 0o600)); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write lab state file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write lab state file: %w", err)
+	}
+	return nil
+}
+
+// Start listens on 127.0.0.1 (never another address): one port per cluster in
+// topology order, then the control endpoint. With a real-time clock it also
+// starts the driver that moves the model while nobody is asking.
+func (l *Lab) Start() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return errors.New("lab is closed")
+	}
+	if l.started {
+		return errors.New("lab already started")
+	}
+	var opened []net.Listener
+	fail := func(err error) error {
+		for _, ln := range opened {
+			ln.Close()
+		}
+		return err
+	}
+	lns := make([]net.Listener, len(l.clusters))
+	for i, c := range l.clusters {
+		port := 0
+		if l.opts.PortBase > 0 {
+			port = l.opts.PortBase + i
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			return fail(fmt.Errorf("start lab cluster %s: %w", c.name, err))
+		}
+		opened = append(opened, ln)
+		lns[i] = ln
+	}
+	cport := 0
+	if l.opts.PortBase > 0 {
+		cport = l.opts.PortBase + len(l.clusters)
+	}
+	cln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cport)))
+	if err != nil {
+		return fail(fmt.Errorf("start lab control endpoint: %w", err))
+	}
+	for i, c := range l.clusters {
+		c.port = lns[i].Addr().(*net.TCPAddr).Port
+		c.apiAddr = "http://" + lns[i].Addr().String()
+		if !c.stopped {
+			l.serve(c, lns[i])
+		} else {
+			lns[i].Close()
+		}
+	}
+	l.ctrlAddr = cln.Addr().String()
+	l.control = &http.Server{Handler: l.ControlHandler(), ReadHeaderTimeout: 10 * time.Second}
+	l.serving.Add(1)
+	go func() {
+		defer l.serving.Done()
+		_ = l.control.Serve(cln)
+	}()
+	if l.manual == nil {
+		l.serving.Add(1)
+		go l.drive()
+	}
+	l.started = true
+	return nil
+}
+
+func (l *Lab) serve(c *cluster, ln net.Listener) {
+	srv := &http.Server{Handler: c.handler, ReadHeaderTimeout: 10 * time.Second}
+	c.srv = srv
+	l.serving.Add(1)
+	go func() {
+		defer l.serving.Done()
+		_ = srv.Serve(ln)
+	}()
+}
+
+// drive moves the model with real time so that background writes, heartbeats
+// and syncs happen between requests.
+func (l *Lab) drive() {
+	defer l.serving.Done()
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.closing:
+			return
+		case <-t.C:
+			l.mu.Lock()
+			l.syncLocked()
+			l.mu.Unlock()
+		}
+	}
+}
+
+// Close stops every listener, releases hung and delayed requests, cancels
+// outbound calls and waits for all of the lab's goroutines.
+func (l *Lab) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	close(l.closing)
+	l.cancel()
+	var servers []*http.Server
+	for _, c := range l.clusters {
+		if c.srv != nil {
+			servers = append(servers, c.srv)
+			c.srv = nil
+		}
+	}
+	if l.control != nil {
+		servers = append(servers, l.control)
+	}
+	l.mu.Unlock()
+
+	var errs []error
+	for _, s := range servers {
+		if err := s.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	l.serving.Wait()
+	l.inflight.Wait()
+	for _, c := range l.clusters {
+		c.outbound.CloseIdleConnections()
+	}
+	return errors.Join(errs...)
+}
+
+// newOutbound builds the HTTP client a cluster uses to call other clusters
+// (the unwrap during activation). Its dialer honours partitions: a partitioned
+// peer looks like a dial timeout, returned at once so tests need not wait.
+func (l *Lab) newOutbound(c *cluster) {
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	c.outbound = &http.Transport{
+		Proxy: nil, // loopback only: never through a proxy from the environment
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if l.partitionedFrom(c, addr) {
+				ta, _ := net.ResolveTCPAddr(network, addr)
+				return nil, &net.OpError{Op: "dial", Net: network, Addr: ta, Err: errDialTimeout{}}
+			}
+			return d.DialContext(ctx, network, addr)
+		},
+		MaxIdleConnsPerHost: 2,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	c.client = &http.Client{Transport: c.outbound}
+}
+
+// errDialTimeout reads like the error a dial into a black-holed network gives.
+type errDialTimeout struct{}
+
+func (errDialTimeout) Error() string   { return "i/o timeout" }
+func (errDialTimeout) Timeout() bool   { return true }
+func (errDialTimeout) Temporary() bool { return true }
+
+// partitionedFrom reports whether addr belongs to a cluster partitioned from c.
+func (l *Lab) partitionedFrom(c *cluster, addr string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	for _, o := range l.clusters {
+		if o != c && o.apiAddr != "" && (strconv.Itoa(o.port) == port || o.apiAddr == "http://"+addr) {
+			if l.partitions[pairKey(c.name, o.name)] {
+				return true
+			}
+		}
+	}
+	return false
+}

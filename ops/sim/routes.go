@@ -1,0 +1,168 @@
+package sim
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// The API surface of a simulated cluster. Flags follow reference §1.2 (which
+// paths are unauthenticated or need sudo), §8.2 (what a DR secondary still
+// answers) and §10 (what Community Edition stubs out).
+
+var routeTable = buildRoutes()
+
+func ops(kv ...any) map[string]handlerFunc {
+	m := map[string]handlerFunc{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1].(handlerFunc)
+	}
+	return m
+}
+
+func buildRoutes() []*route {
+	var rs []*route
+	add := func(r route) { rs = append(rs, &r) }
+
+	// Status and seal endpoints, answered in every state.
+	add(route{pattern: "sys/health", unauth: true, sealedOK: true, drOK: true, alwaysUp: true,
+		ops: ops("read", handlerFunc(handleHealth), "head", handlerFunc(handleHealth))})
+	add(route{pattern: "sys/seal-status", unauth: true, sealedOK: true, drOK: true, alwaysUp: true,
+		ops: ops("read", handlerFunc(handleSealStatus))})
+	add(route{pattern: "sys/unseal", unauth: true, sealedOK: true, drOK: true, alwaysUp: true,
+		ops: ops("update", handlerFunc(handleUnseal))})
+	add(route{pattern: "sys/seal", sudo: true, ops: ops("update", handlerFunc(handleSeal))})
+	add(route{pattern: "sys/leader", unauth: true, drOK: true, alwaysUp: true,
+		ops: ops("read", handlerFunc(handleLeader))})
+	add(route{pattern: "sys/license/status", ent: true, ops: ops("read", handlerFunc(handleLicenseStatus))})
+	add(route{pattern: "sys/license/features", unauth: true, ent: true, ops: ops("read", handlerFunc(handleLicenseFeatures))})
+	add(route{pattern: "sys/capabilities-self", ops: ops("update", handlerFunc(handleCapabilitiesSelf))})
+	add(route{pattern: "sys/wrapping/unwrap", unauth: true, ops: ops("update", handlerFunc(handleUnwrap))})
+	add(route{pattern: "sys/decode-token", unauth: true, drOK: true, ops: ops("update", handlerFunc(handleDecodeToken))})
+	add(route{pattern: "auth/token/lookup-self", ops: ops("read", handlerFunc(handleLookupSelf))})
+
+	// Auth methods, secrets engines, policies, userpass.
+	add(route{pattern: "sys/auth", ops: ops("read", handlerFunc(handleListAuth))})
+	add(route{pattern: "sys/auth/*path", sudo: true,
+		ops: ops("update", handlerFunc(handleEnableAuth), "delete", handlerFunc(handleDisableAuth))})
+	add(route{pattern: "sys/mounts", ops: ops("read", handlerFunc(handleListMounts))})
+	add(route{pattern: "sys/mounts/auth/*path", ops: ops("read", handlerFunc(handleReadAuthMount))})
+	add(route{pattern: "sys/mounts/*path",
+		ops: ops("read", handlerFunc(handleReadMount), "update", handlerFunc(handleEnableMount), "delete", handlerFunc(handleDisableMount))})
+	add(route{pattern: "sys/policies/acl", ops: ops("list", handlerFunc(handleListPolicies), "read", handlerFunc(handleListPolicies))})
+	add(route{pattern: "sys/policies/acl/:name",
+		ops: ops("read", handlerFunc(handleReadPolicy), "update", handlerFunc(handleWritePolicy), "delete", handlerFunc(handleDeletePolicy))})
+	add(route{pattern: "auth/:mount/login/:user", unauth: true, ops: ops("update", handlerFunc(handleUserpassLogin))})
+	add(route{pattern: "auth/:mount/users", ops: ops("list", handlerFunc(handleListUsers))})
+	add(route{pattern: "auth/:mount/users/:user",
+		ops: ops("read", handlerFunc(handleReadUser), "update", handlerFunc(handleWriteUser), "delete", handlerFunc(handleDeleteUser))})
+
+	// Replication status: unauthenticated, answered by DR secondaries.
+	add(route{pattern: "sys/replication/status", unauth: true, rootNS: true, drOK: true, alwaysUp: true,
+		ops: ops("read", handlerFunc(handleReplicationStatus))})
+	for _, t := range []replType{perfType, drType} {
+		add(route{pattern: "sys/replication/" + t.String() + "/status", unauth: true, rootNS: true, drOK: true, alwaysUp: true, ent: true,
+			ops: ops("read", typed(t, handleTypeStatus))})
+	}
+
+	// Primary endpoints (reference §3, §5), plus the legacy generic paths
+	// (§3.8), which are the performance ones.
+	for _, base := range []struct {
+		prefix string
+		t      replType
+	}{{"sys/replication/performance/primary/", perfType}, {"sys/replication/dr/primary/", drType}, {"sys/replication/primary/", perfType}} {
+		rep := func(p string, sudo bool, h handlerFunc) {
+			add(route{pattern: base.prefix + p, rootNS: true, ent: true, sudo: sudo, ops: ops("update", h)})
+		}
+		rep("enable", false, typed(base.t, handleEnablePrimary))
+		rep("demote", false, typed(base.t, handleDemote))
+		rep("disable", false, typed(base.t, handleDisablePrimary))
+		rep("secondary-token", true, typed(base.t, handleSecondaryToken))
+		rep("revoke-secondary", false, typed(base.t, handleRevokeSecondary))
+	}
+	add(route{pattern: "sys/replication/performance/primary/paths-filter/:id", rootNS: true, ent: true,
+		ops: ops("read", handlerFunc(handleReadPathsFilter), "update", handlerFunc(handleWritePathsFilter), "delete", handlerFunc(handleDeletePathsFilter))})
+	add(route{pattern: "sys/replication/performance/primary/dynamic-filter/:id", rootNS: true, ent: true,
+		ops: ops("read", handlerFunc(handleDynamicFilter))})
+	add(route{pattern: "sys/replication/performance/secondary/dynamic-filter/:id", rootNS: true, ent: true,
+		ops: ops("read", handlerFunc(handleDynamicFilter))})
+
+	// Performance secondary endpoints (§4) and their legacy names.
+	for _, prefix := range []string{"sys/replication/performance/secondary/", "sys/replication/secondary/"} {
+		// promote, disable and update-primary answer during the initial sync:
+		// they are how an operator gets out of one.
+		sec := func(p string, up bool, h handlerFunc) {
+			add(route{pattern: prefix + p, rootNS: true, ent: true, alwaysUp: up, ops: ops("update", h)})
+		}
+		sec("enable", false, typed(perfType, handleEnableSecondary))
+		sec("promote", true, typed(perfType, handlePromote))
+		sec("disable", true, typed(perfType, handleDisableSecondary))
+		sec("update-primary", true, typed(perfType, handleUpdatePrimary))
+		sec("generate-public-key", false, handlerFunc(handleGeneratePublicKey))
+	}
+
+	// DR secondary endpoints (§6): enable takes a token like any write; the
+	// rest are unauthenticated and authorised by dr_operation_token.
+	add(route{pattern: "sys/replication/dr/secondary/enable", rootNS: true, ent: true,
+		ops: ops("update", typed(drType, handleEnableSecondary))})
+	add(route{pattern: "sys/replication/dr/secondary/generate-public-key", rootNS: true, ent: true, drOK: true,
+		ops: ops("update", handlerFunc(handleGeneratePublicKey))})
+	drsec := func(p string, m map[string]handlerFunc) {
+		add(route{pattern: "sys/replication/dr/secondary/" + p, unauth: true, rootNS: true, ent: true, drOK: true, alwaysUp: true, ops: m})
+	}
+	drsec("promote", ops("update", typed(drType, handlePromote)))
+	drsec("disable", ops("update", typed(drType, handleDisableSecondary)))
+	drsec("update-primary", ops("update", typed(drType, handleUpdatePrimary)))
+	drsec("recover", ops("update", handlerFunc(handleDRRecover)))
+	drsec("reindex", ops("update", handlerFunc(handleDRReindex)))
+	drsec("merkle-check", ops("update", handlerFunc(handleDRMerkleCheck)))
+	drsec("operation-token/delete", ops("update", handlerFunc(handleDeleteOperationToken)))
+	drsec("generate-operation-token/attempt", ops("read", handlerFunc(handleOpTokenStatus),
+		"update", handlerFunc(handleOpTokenStart), "delete", handlerFunc(handleOpTokenCancel)))
+	drsec("generate-operation-token/update", ops("update", handlerFunc(handleOpTokenUpdate)))
+
+	// Cluster-wide endpoints (§7).
+	add(route{pattern: "sys/replication/recover", rootNS: true, ent: true, ops: ops("update", handlerFunc(handleRecover))})
+	add(route{pattern: "sys/replication/merkle-check", rootNS: true, ent: true, ops: ops("update", handlerFunc(handleMerkleCheck))})
+	for _, p := range []string{"sys/replication/reindex", "sys/replication/dr/reindex", "sys/replication/performance/reindex"} {
+		add(route{pattern: p, rootNS: true, ent: true, sudo: true, ops: ops("update", handlerFunc(handleReindex))})
+	}
+	return rs
+}
+
+// typed binds a replication type to a handler shared by both types.
+func typed(t replType, h func(*request, replType) response) handlerFunc {
+	return func(q *request) response { return h(q, t) }
+}
+
+// unknownRoute answers paths the lab does not serve. It still requires a token
+// (so an anonymous probe sees 403, as in Vault), and on a DR secondary it is
+// one more disabled path.
+var unknownRoute = &route{ops: ops("read", handlerFunc(handleUnknown), "list", handlerFunc(handleUnknown),
+	"update", handlerFunc(handleUnknown), "delete", handlerFunc(handleUnknown))}
+
+func (l *Lab) findRoute(path string) (*route, map[string]string) {
+	for _, rt := range routeTable {
+		if p, ok := rt.match(path); ok {
+			return rt, p
+		}
+	}
+	if strings.HasPrefix(path, "sys/replication/") {
+		// Every replication path is an Enterprise stub on CE.
+		return &route{rootNS: true, ent: true, ops: unknownRoute.ops}, nil
+	}
+	return unknownRoute, nil
+}
+
+func handleUnknown(q *request) response {
+	if strings.HasPrefix(q.path, "sys/") || strings.HasPrefix(q.path, "auth/") {
+		if strings.HasPrefix(q.path, "sys/") || q.c.data.auth[strings.SplitN(strings.TrimPrefix(q.path, "auth/"), "/", 2)[0]+"/"] != nil {
+			return errResp(http.StatusNotFound, errUnsupportedPath)
+		}
+	}
+	mount := strings.SplitN(q.path, "/", 2)[0] + "/"
+	if m := q.c.data.mounts[mount]; m != nil && !m.Builtin {
+		return errResp(http.StatusNotFound, fmt.Sprintf("reading and writing secrets in %q is not simulated: the lab models mount tables, policies, users and tokens (simulated)", mount))
+	}
+	return errResp(http.StatusNotFound, fmt.Sprintf("no handler for route %q. route entry not found.", q.path))
+}

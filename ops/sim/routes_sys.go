@@ -1,0 +1,258 @@
+package sim
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// buildDate is the build date the simulated servers report.
+const buildDate = "2024-09-24T19:48:40Z"
+
+// licenseFeatures are the features of the lab's (simulated) licence; the two
+// replication features are the ones the web UI gates on.
+var licenseFeatures = []string{
+	"HSM", "Performance Replication", "DR Replication", "MFA", "Sentinel", "Seal Wrapping",
+	"Control Groups", "Performance Standby", "Namespaces", "KMIP", "Entropy Augmentation",
+	"Transform Secrets Engine", "Lease Count Quotas", "Key Management Secrets Engine",
+	"Automated Snapshots", "Key Management Transparent Data Encryption",
+}
+
+// healthMode is the replication mode sys/health reports for a type.
+func (c *cluster) healthMode(t replType) string {
+	if c.ce {
+		return modeDisabled
+	}
+	if t == perfType && c.drSecondary() {
+		return modeDisabled
+	}
+	return c.role(t).mode
+}
+
+// handleHealth implements sys/health with Vault's status codes and query
+// overrides (reference §9.1). The clusters have a single active node, so the
+// standby codes never apply, but every override is still parsed as Vault
+// parses it: a bad value is a 400 carrying Go's parse error.
+func handleHealth(q *request) response {
+	c := q.c
+	qs := q.hr.URL.Query()
+	codes := map[string]int{
+		"activecode": 200, "standbycode": 429, "drsecondarycode": 472, "performancestandbycode": 473,
+		"uninitcode": 501, "sealedcode": 503, "haunhealthycode": 474, "removedcode": 530,
+	}
+	for name := range codes {
+		if v := qs.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return errResp(http.StatusBadRequest, err.Error())
+			}
+			codes[name] = n
+		}
+	}
+	for _, name := range []string{"standbyok", "perfstandbyok"} {
+		if v := qs.Get(name); v != "" {
+			if _, err := strconv.ParseBool(v); err != nil {
+				return errResp(http.StatusBadRequest, err.Error())
+			}
+		}
+	}
+	// Order of checks as in Vault: uninitialised, removed, sealed, HA
+	// unhealthy, DR secondary, performance standby, standby, active.
+	status := codes["activecode"]
+	switch {
+	case c.sealed:
+		status = codes["sealedcode"]
+	case c.drSecondary() && !c.ce:
+		status = codes["drsecondarycode"]
+	}
+	body := map[string]any{
+		"initialized":                       true,
+		"sealed":                            c.sealed,
+		"standby":                           c.sealed, // a sealed node is not active
+		"performance_standby":               false,
+		"replication_performance_mode":      c.healthMode(perfType),
+		"replication_dr_mode":               c.healthMode(drType),
+		"server_time_utc":                   c.clock(q.now).Unix(),
+		"version":                           c.displayVersion(),
+		"enterprise":                        !c.ce,
+		"echo_duration_ms":                  0,
+		"clock_skew_ms":                     0,
+		"replication_primary_canary_age_ms": 0,
+	}
+	if !c.sealed {
+		body["cluster_name"] = c.name
+		body["cluster_id"] = c.coreID
+		if c.log.last > 0 {
+			body["last_wal"] = c.log.last
+		}
+	}
+	if !c.ce {
+		body["license"] = map[string]any{"state": "autoloaded", "expiry_time": q.l.licenseExpiry().Format(time.RFC3339), "terminated": false}
+	}
+	resp := jsonResponse(status, body)
+	return resp
+}
+
+// licenseExpiry is a year after the lab was built.
+func (l *Lab) licenseExpiry() time.Time {
+	return l.bootTime.AddDate(1, 0, 0).UTC().Truncate(24 * time.Hour).Add(24*time.Hour - time.Second)
+}
+
+func sealStatus(q *request) map[string]any {
+	c := q.c
+	m := map[string]any{
+		"type": "shamir", "initialized": true, "sealed": c.sealed, "t": 1, "n": 1, "progress": 0, "nonce": "",
+		"version": c.displayVersion(), "build_date": buildDate, "migration": false,
+		"recovery_seal": false, "storage_type": "raft",
+	}
+	if !c.sealed {
+		m["cluster_name"] = c.name
+		m["cluster_id"] = c.coreID
+	}
+	return m
+}
+
+func handleSealStatus(q *request) response { return jsonResponse(http.StatusOK, sealStatus(q)) }
+
+// validUnsealKey accepts the lab's key in base64 (as printed) or hex, as Vault
+// accepts either encoding.
+func (l *Lab) validUnsealKey(k string) bool {
+	want, _ := base64.StdEncoding.DecodeString(l.unsealKey)
+	got, err := base64.StdEncoding.DecodeString(strings.TrimSpace(k))
+	if err != nil || len(got) != len(want) {
+		if got, err = hex.DecodeString(strings.TrimSpace(k)); err != nil {
+			return false
+		}
+	}
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// handleUnseal takes the lab's single key share (threshold 1).
+func handleUnseal(q *request) response {
+	c := q.c
+	if reset, _ := q.boolean("reset"); reset || !c.sealed {
+		return jsonResponse(http.StatusOK, sealStatus(q))
+	}
+	if !q.l.validUnsealKey(q.str("key")) {
+		return errResp(http.StatusBadRequest, "invalid unseal key (simulated)")
+	}
+	c.sealed = false
+	c.activeAt = q.now
+	return jsonResponse(http.StatusOK, sealStatus(q))
+}
+
+func handleSeal(q *request) response {
+	q.c.sealed = true
+	return noContent()
+}
+
+// handleLeader implements sys/leader for a three-node Raft cluster whose
+// active node is the one being asked.
+func handleLeader(q *request) response {
+	c := q.c
+	m := map[string]any{
+		"ha_enabled":                          true,
+		"is_self":                             true,
+		"active_time":                         c.clock(c.activeAt).UTC().Format(time.RFC3339Nano),
+		"leader_address":                      c.apiAddr,
+		"leader_cluster_address":              c.nodeAddrs[0],
+		"performance_standby":                 false,
+		"performance_standby_last_remote_wal": 0,
+		"raft_committed_index":                c.log.last + 37,
+		"raft_applied_index":                  c.log.last + 37,
+	}
+	if c.log.last > 0 {
+		m["last_wal"] = c.log.last
+	}
+	return jsonResponse(http.StatusOK, m)
+}
+
+func (l *Lab) licenseBlock() map[string]any {
+	start := l.bootTime.UTC().Truncate(24 * time.Hour)
+	exp := l.licenseExpiry()
+	return map[string]any{
+		"expiration_time":           exp.Format(time.RFC3339),
+		"features":                  slices.Clone(licenseFeatures),
+		"license_id":                l.licenseID,
+		"performance_standby_count": 9999,
+		"start_time":                start.Format(time.RFC3339),
+		"termination_time":          exp.AddDate(0, 0, 10).Format(time.RFC3339),
+	}
+}
+
+func handleLicenseStatus(q *request) response {
+	return q.logical(map[string]any{
+		"autoloading_used":   true,
+		"autoloaded":         q.l.licenseBlock(),
+		"persisted_autoload": q.l.licenseBlock(),
+	})
+}
+
+// handleLicenseFeatures answers sys/license/features; the web UI reads the
+// features at the top level, so they are injected there as well [I].
+func handleLicenseFeatures(q *request) response {
+	return q.injected(map[string]any{"features": slices.Clone(licenseFeatures)})
+}
+
+// handleCapabilitiesSelf returns one key per path plus, for a single path,
+// "capabilities" (kept by Vault for backwards compatibility), injected at the
+// top level as well.
+func handleCapabilitiesSelf(q *request) response {
+	paths := q.strings("paths")
+	if len(paths) == 0 {
+		paths = q.strings("path")
+	}
+	if len(paths) == 0 {
+		return errResp(http.StatusBadRequest, "paths must be supplied (simulated)")
+	}
+	data := map[string]any{}
+	for _, p := range paths {
+		data[p] = q.c.capabilitiesOf(q.token, strings.TrimPrefix(p, "/"))
+	}
+	if len(paths) == 1 {
+		data["capabilities"] = data[paths[0]]
+	}
+	return q.injected(data)
+}
+
+// handleLookupSelf implements auth/token/lookup-self (the CLI calls it after
+// `vault login <token>`).
+func handleLookupSelf(q *request) response {
+	t := q.token
+	var expire any
+	ttl := int64(0)
+	if t.TTL > 0 {
+		exp := t.Created.Add(t.TTL)
+		expire = q.c.clock(exp).Format(time.RFC3339Nano)
+		ttl = int64(exp.Sub(q.now).Seconds())
+	}
+	var meta any
+	if len(t.Meta) > 0 {
+		meta = t.Meta
+	}
+	env := envelope{RequestID: q.l.ids.uuid(), MountType: "token", Data: map[string]any{
+		"accessor":         t.Accessor,
+		"creation_time":    t.Created.Unix(),
+		"creation_ttl":     int64(t.TTL.Seconds()),
+		"display_name":     t.DisplayName,
+		"entity_id":        t.EntityID,
+		"expire_time":      expire,
+		"explicit_max_ttl": 0,
+		"id":               t.ID,
+		"issue_time":       q.c.clock(t.Created).Format(time.RFC3339Nano),
+		"meta":             meta,
+		"num_uses":         0,
+		"orphan":           t.Orphan,
+		"path":             t.Path,
+		"policies":         slices.Clone(t.Policies),
+		"renewable":        t.Renewable,
+		"ttl":              ttl,
+		"type":             "service",
+	}}
+	return jsonResponse(http.StatusOK, env)
+}

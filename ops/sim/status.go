@@ -1,0 +1,164 @@
+package sim
+
+import (
+	"strconv"
+	"time"
+)
+
+// Rendering of sys/replication/status and its per-type variants (reference
+// §2). JSON types follow the documented samples: WAL indexes are numbers,
+// epochs are strings, and the numeric-looking peer fields are strings.
+
+func epoch(t time.Time) string {
+	if t.IsZero() {
+		return "0"
+	}
+	return strconv.FormatInt(t.Unix(), 10)
+}
+
+func millis(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
+
+// replicationStatus is the combined object: {"dr":{…},"performance":{…}}.
+func (l *Lab) replicationStatus(c *cluster, now time.Time) map[string]any {
+	return map[string]any{
+		"dr":          l.typeStatus(c, drType, now),
+		"performance": l.typeStatus(c, perfType, now),
+	}
+}
+
+// typeStatus renders one type's object for cluster c.
+func (l *Lab) typeStatus(c *cluster, t replType, now time.Time) map[string]any {
+	r := c.role(t)
+	if t == perfType && c.drSecondary() {
+		// A DR secondary serves no performance role of its own.
+		return map[string]any{"mode": modeDisabled}
+	}
+	switch r.mode {
+	case modeDisabled:
+		return map[string]any{"mode": modeDisabled}
+	case modeBootstrapping:
+		// Only the mode is known while the role is being set up [I].
+		return map[string]any{"mode": modeBootstrapping}
+	}
+	perfOnly := t == perfType
+	m := map[string]any{
+		"cluster_id":                  r.clusterID,
+		"corrupted_merkle_tree":       r.corrupted,
+		"last_corruption_check_epoch": strconv.FormatInt(r.lastCorruptionCheck.Unix(), 10),
+		"last_reindex_epoch":          epoch(r.lastReindex),
+		"mode":                        r.mode,
+		"primary_cluster_addr":        r.primaryClusterAddr,
+		"ssct_generation_counter":     0,
+		"state":                       r.state,
+	}
+	if !c.reindexUntil.IsZero() {
+		total := c.data.keyCount(perfOnly)
+		frac := float64(now.Sub(c.reindexStart)) / float64(c.reindexUntil.Sub(c.reindexStart))
+		m["reindex_in_progress"] = true
+		m["reindex_stage"] = "building"
+		m["reindex_building_progress"] = uint64(min(max(frac, 0), 1) * float64(total))
+		m["reindex_building_total"] = total
+	}
+	if r.isPrimary() {
+		wal := c.log.last
+		if perfOnly {
+			wal = c.log.lastPerf
+			m["last_performance_wal"] = c.log.lastPerf
+		} else {
+			m["last_dr_wal"] = c.log.last
+		}
+		m["last_wal"] = c.log.last
+		m["merkle_root"] = merkleRoot(r.clusterID, wal, c.data, perfOnly, r.corrupted)
+		known := make([]string, len(r.known))
+		copy(known, r.known)
+		m["known_secondaries"] = known
+		m["secondaries"] = l.secondaryPeers(c, r, now)
+		return m
+	}
+	// secondary (including a demoted primary)
+	m["connection_state"] = r.connState
+	m["known_primary_cluster_addrs"] = append([]string{}, r.knownPrimaryAddrs...)
+	m["last_remote_wal"] = r.lastRemoteWAL
+	m["last_start"] = c.clock(r.lastStart).Format(time.RFC3339)
+	m["merkle_root"] = merkleRoot(r.clusterID, r.lastRemoteWAL, c.data, perfOnly, r.corrupted)
+	m["primaries"] = l.primaryPeers(c, r, now)
+	m["secondary_id"] = r.secondaryID
+	if r.phase == phaseSync && r.state == stateMerkleSync {
+		m["merkle_sync_progress"] = map[string]any{"sync_progress": r.syncDone, "sync_total_keys": r.syncTotal}
+	}
+	return m
+}
+
+// secondaryPeers renders a primary's secondaries[]: every known ID that has
+// connected at least once.
+func (l *Lab) secondaryPeers(p *cluster, pr *role, now time.Time) []any {
+	out := []any{}
+	for _, id := range pr.known {
+		rec := pr.peers[id]
+		if rec == nil {
+			continue
+		}
+		entry := map[string]any{
+			"node_id":                           id,
+			"api_address":                       "",
+			"cluster_address":                   "",
+			"connection_status":                 "disconnected",
+			"last_heartbeat":                    p.clock(rec.lastHeartbeat).Format(time.RFC3339),
+			"last_heartbeat_duration_ms":        "0",
+			"clock_skew_ms":                     "0",
+			"replication_primary_canary_age_ms": "0",
+		}
+		if s := l.byName[rec.cluster]; s != nil {
+			sr := s.role(pr.typ)
+			lat := l.linkLatency(s, p)
+			entry["api_address"] = s.apiAddr
+			entry["cluster_address"] = s.nodeAddrs[0]
+			entry["clock_skew_ms"] = millis(s.faults.skew - p.faults.skew)
+			entry["last_heartbeat_duration_ms"] = millis(2 * lat)
+			if sr.upstream == p.name && sr.secondaryID == id && sr.isSecondary() {
+				if sr.connected && rec.connected {
+					entry["connection_status"] = "connected"
+				}
+				entry["replication_primary_canary_age_ms"] = canaryAge(sr, now)
+			}
+		}
+		out = append(out, entry)
+	}
+	return out
+}
+
+// primaryPeers renders a secondary's primaries[] (one entry: the active node of
+// its primary cluster).
+func (l *Lab) primaryPeers(s *cluster, r *role, now time.Time) []any {
+	p := l.primaryFor(r)
+	if p == nil {
+		return []any{}
+	}
+	lat := l.linkLatency(s, p)
+	status := "disconnected"
+	if r.connected {
+		status = "connected"
+	}
+	addr := r.primaryClusterAddr
+	if addr == "" {
+		addr = p.nodeAddrs[0]
+	}
+	return []any{map[string]any{
+		"api_address":                       p.apiAddr,
+		"cluster_address":                   addr,
+		"connection_status":                 status,
+		"last_heartbeat":                    s.clock(r.lastHeartbeat).Format(time.RFC3339),
+		"last_heartbeat_duration_ms":        millis(2 * lat),
+		"clock_skew_ms":                     millis(p.faults.skew - s.faults.skew),
+		"replication_primary_canary_age_ms": canaryAge(r, now),
+	}}
+}
+
+// canaryAge is how old the newest replication canary this secondary has seen
+// is: roughly its lag in time (1.17+).
+func canaryAge(r *role, now time.Time) string {
+	if r.canaryAt.IsZero() {
+		return "0"
+	}
+	return millis(now.Sub(r.canaryAt))
+}
