@@ -39,10 +39,11 @@ type clusterState struct {
 	attempts int // reads started, for the retry jitter
 	polls    int // results received
 
-	severity ops.Severity // the last assessment, to log transitions
-	assessed bool         // severity holds a judgement of real data
-	events   []event
-	version  uint64 // bumps when anything a pane shows changes (not relative times)
+	severity     ops.Severity // the last assessment, to log transitions
+	assessed     bool         // severity holds a judgement of real data
+	sevReachable bool         // and that judgement was of a reachable cluster
+	events       []event
+	version      uint64 // bumps when anything a pane shows changes (not relative times)
 }
 
 func (c *clusterState) record(at time.Time, level ops.Severity, format string, args ...any) {
@@ -142,7 +143,7 @@ func diffType(o, c ops.TypeStatus) []transition {
 	if o.Mode != c.Mode {
 		out = append(out, transition{ops.SeverityWarning, fmt.Sprintf("%s mode %s → %s", name, modeWord(o), modeWord(c))})
 	}
-	if o.State != c.State || o.RawState != c.RawState {
+	if (o.State != c.State || o.RawState != c.RawState) && c.Enabled() {
 		out = append(out, transition{stateSeverity(c.State), fmt.Sprintf("%s state %s → %s", name, stateWord(o), stateWord(c))})
 	}
 	if o.ConnectionState != c.ConnectionState && c.Mode == ops.ModeSecondary {

@@ -118,7 +118,7 @@ func (m Model) helpContent() string {
 	line("  " + pad("lag N", 12, "") + "  WAL entries the secondary is behind: primary last_performance_wal/last_dr_wal minus last_remote_wal")
 	line("  " + pad("hb", 12, "") + "  age of the last heartbeat between primary and secondary")
 	line("  " + pad("skew", 12, "") + "  clock skew between the two clusters; canary: age of the newest replication canary (about the lag in time)")
-	line("  " + pad(g.InSync+" / "+g.Diverged, 12, "") + "  merkle roots equal (in sync) or different (syncing, or writes in flight)")
+	line("  " + pad(g.InSync+" in sync", 12, "") + "  merkle roots equal; \"root differs\" is normal while writes are in flight")
 	line("  " + pad("set", 12, "") + "  the replication set's cluster_id (shared by a primary and its secondaries)")
 	line("")
 	line("  " + st.Muted.Render(fmt.Sprintf("theme %q; NO_COLOR or --no-color draws without colour: every state keeps its glyph and word", st.Palette.Name)))

@@ -89,11 +89,11 @@ func (m Model) detailContent(now time.Time) string {
 		line(st.Muted.Render("  no findings"))
 	}
 	for _, r := range a.Reasons {
-		line("  " + st.Badge(level(r.Severity), r.Text))
+		line("  " + st.Badge(level(r.Severity), m.named(r.Text)))
 	}
 	for _, t := range ops.ReplicationTypes {
 		for _, r := range a.Of(t).Reasons {
-			line("  " + st.Badge(level(r.Severity), t.Title()+": "+r.Text))
+			line("  " + st.Badge(level(r.Severity), t.Title()+": "+m.named(r.Text)))
 		}
 	}
 
@@ -133,7 +133,11 @@ func (m Model) detailContent(now time.Time) string {
 // HTTP status, class, the hint, and since when it has lasted.
 func (m Model) errorBlock(err error, since, now time.Time, count int, w int) string {
 	st := m.st
-	kvs := []kv{{"since", fmt.Sprintf("%s (%s, %d failed reads in a row)", clock(since), ago(now.Sub(since)), count)}}
+	reads := "reads"
+	if count == 1 {
+		reads = "read"
+	}
+	kvs := []kv{{"since", fmt.Sprintf("%s (%s, %d failed %s in a row)", clock(since), ago(now.Sub(since)), count, reads)}}
 	var oe *ops.Error
 	if errors.As(err, &oe) {
 		kvs = append(kvs, kv{"what", oe.Summary()}, kv{"class", oe.Class.String()})

@@ -161,12 +161,33 @@ func errorSummary(err error) string {
 	var oe *ops.Error
 	if errors.As(err, &oe) {
 		s := oe.Summary()
-		if d := oe.Detail(); d != "" && d != s && len(d) < 80 {
+		if d := lastClause(oe.Detail()); d != "" && !strings.Contains(strings.ToLower(s), strings.ToLower(d)) {
 			s += " (" + d + ")"
 		}
 		return s
 	}
 	return err.Error()
+}
+
+// lastClause is the most specific part of a wrapped Go error: "dial tcp
+// 10.0.2.10:8200: connect: connection refused" gives "connection refused".
+func lastClause(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, ": "); i >= 0 && i+2 < len(s) {
+		s = s[i+2:]
+	}
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
+}
+
+// wrapPlain word-wraps unstyled text to width cells.
+func wrapPlain(s string, width int) []string {
+	if width < 10 {
+		return []string{s}
+	}
+	return strings.Split(ansi.Wordwrap(s, width, " "), "\n")
 }
 
 func errorHint(err error) string {
@@ -245,6 +266,28 @@ func join(sep string, parts ...string) string {
 		}
 	}
 	return strings.Join(out, sep)
+}
+
+// overlay draws box centred over bg (both width×height blocks of lines),
+// keeping bg visible around it: the lab menu leaves the panes in view.
+func overlay(bg, box string, width, height int) string {
+	lines := strings.Split(fixHeight(bg, width, height), "\n")
+	boxLines := strings.Split(box, "\n")
+	bw := 0
+	for _, l := range boxLines {
+		bw = max(bw, ansi.StringWidth(l))
+	}
+	x := max(0, (width-bw)/2)
+	y := max(0, (height-len(boxLines))/2)
+	for i, bl := range boxLines {
+		if y+i >= len(lines) {
+			break
+		}
+		l := pad(lines[y+i], width, "")
+		bl = pad(bl, bw, "")
+		lines[y+i] = ansi.Truncate(l, x, "") + bl + ansi.TruncateLeft(l, x+bw, "")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // place centres block in a width×height area.

@@ -63,11 +63,20 @@ func (m Model) labActions() []labAction {
 			}, both},
 		)
 	}
+	// Seal and stop offer their opposite when the cluster is in that state,
+	// keeping the menu within the ten number keys.
+	c := &m.clusters[m.focus]
+	if c.snap != nil && c.snap.Health != nil && c.snap.Health.Sealed && c.lastErr == nil {
+		acts = append(acts, labAction{"unseal", func(l LabControl) error { return l.Unseal(name) }, both})
+	} else {
+		acts = append(acts, labAction{"seal", func(l LabControl) error { return l.Seal(name) }, both})
+	}
+	if c.lastErr != nil && ops.ClassOf(c.lastErr) == ops.ErrUnreachable {
+		acts = append(acts, labAction{"restart (it was stopped)", func(l LabControl) error { return l.Restart(name) }, both})
+	} else {
+		acts = append(acts, labAction{"stop (connection refused)", func(l LabControl) error { return l.Stop(name) }, both})
+	}
 	acts = append(acts,
-		labAction{"seal", func(l LabControl) error { return l.Seal(name) }, both},
-		labAction{"unseal", func(l LabControl) error { return l.Unseal(name) }, both},
-		labAction{"stop (connection refused)", func(l LabControl) error { return l.Stop(name) }, both},
-		labAction{"restart", func(l LabControl) error { return l.Restart(name) }, both},
 		labAction{"add 3s latency", func(l LabControl) error { return l.SetLatency(name, 3*time.Second) }, self},
 		labAction{"remove latency", func(l LabControl) error { return l.SetLatency(name, 0) }, self},
 		labAction{"fail the next 5 requests (503)", func(l LabControl) error { return l.FailRequests(name, 503, 5) }, self},
@@ -92,7 +101,11 @@ func eachPeer(peers []string, f func(string) error) error {
 // updateLabKey drives the open lab menu: move, pick by number, apply, close.
 func (m Model) updateLabKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	acts := m.labActions()
+	// The menu's own keys work whatever the dashboard has disabled.
 	k := m.keys
+	for _, b := range []*key.Binding{&k.Back, &k.Lab, &k.Quit, &k.Down, &k.Next, &k.Up, &k.Prev, &k.Enter} {
+		b.SetEnabled(true)
+	}
 	switch {
 	case key.Matches(msg, k.Back, k.Lab, k.Quit):
 		m.labOpen = false
@@ -149,18 +162,15 @@ func (m Model) updateLabDone(msg labDoneMsg) (Model, tea.Cmd) {
 	return m, tea.Batch(flash, cmd)
 }
 
-// labView draws the menu as a box in the body.
-func (m Model) labView(width, height int) string {
+// labBox draws the menu as a box to lay over the body.
+func (m Model) labBox(width int) string {
 	acts := m.labActions()
 	st := m.st
 	var b strings.Builder
 	b.WriteString(st.Detail.Title.Render("Lab faults on "+m.Focused()) + "\n")
-	b.WriteString(st.Muted.Render("simulated clusters only: inject a fault, then watch the panes react") + "\n\n")
+	b.WriteString(st.Muted.Render("simulated clusters: inject, then watch the panes") + "\n\n")
 	for i, a := range acts {
-		n := fmt.Sprintf("%d", i+1)
-		if i == 9 {
-			n = "0"
-		}
+		n := fmt.Sprintf("%d", (i+1)%10)
 		marker := "  "
 		line := n + "  " + a.title
 		if i == m.labCursor {
@@ -169,7 +179,6 @@ func (m Model) labView(width, height int) string {
 		}
 		b.WriteString(marker + line + "\n")
 	}
-	b.WriteString("\n" + st.Muted.Render("enter/number apply "+st.Glyphs.Sep+" esc close"))
-	box := st.Modal.Width(min(64, width-4)).Render(b.String())
-	return place(width, height, box)
+	b.WriteString("\n" + st.Muted.Render("enter or number apply "+st.Glyphs.Sep+" esc close"))
+	return st.Modal.Width(min(56, width-4)).Render(b.String())
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -38,6 +39,7 @@ type Model struct {
 	byName   map[string]ClusterID
 	report   ops.Report
 	links    linkIndex
+	idNames  *strings.Replacer // activation token ids → configured cluster names
 
 	width, height int
 	screen        screen
@@ -64,6 +66,7 @@ type Model struct {
 	flashBad bool
 
 	quitting bool
+	timer    timerFunc
 }
 
 // New builds the dashboard. It starts nothing: Init returns the first polls.
@@ -80,6 +83,7 @@ func New(d Deps) Model {
 		byName:   make(map[string]ClusterID, len(d.Clusters)),
 		help:     help.New(),
 		viewport: viewport.New(0, 0),
+		timer:    realTimer,
 	}
 	for i, spec := range d.Clusters {
 		m.clusters[i] = clusterState{spec: spec, gen: 1}
@@ -120,9 +124,9 @@ func (m Model) Init() tea.Cmd {
 	cmds := make([]tea.Cmd, 0, len(m.clusters)+1)
 	for i := range m.clusters {
 		c := &m.clusters[i]
-		cmds = append(cmds, pollAfter(stagger(i, len(m.clusters), m.deps.Interval), ClusterID(i), c.gen))
+		cmds = append(cmds, m.timer(stagger(i, len(m.clusters), m.deps.Interval), pollDueMsg{id: ClusterID(i), gen: c.gen}))
 	}
-	cmds = append(cmds, clockTick())
+	cmds = append(cmds, m.timer(time.Second, clockMsg{}))
 	return tea.Batch(cmds...)
 }
 
@@ -140,7 +144,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m, cmd = m.updateStatus(msg)
 	case clockMsg:
 		m.reassess(m.deps.Now())
-		cmd = clockTick()
+		cmd = m.timer(time.Second, clockMsg{})
 	case flashExpiredMsg:
 		if msg.seq == m.flashSeq {
 			m.flash = ""
@@ -202,6 +206,7 @@ func (m *Model) reassess(now time.Time) {
 	}
 	m.report = m.deps.Assess(now, obs)
 	m.links = indexLinks(m.report, m.byName, len(m.clusters))
+	m.idNames = idReplacer(m.report, m.clusters)
 	for i := range m.clusters {
 		c := &m.clusters[i]
 		a := m.assessment(ClusterID(i))
@@ -212,13 +217,44 @@ func (m *Model) reassess(now time.Time) {
 			// says "first status read".
 			c.assessed = true
 			c.version++
+		case c.lastErr != nil || !c.sevReachable:
+			// Unreachability has its own timeline entries; a severity
+			// change to or from "unknown" because of it says nothing more.
+			c.version++
 		case a.Severity != c.severity:
-			c.record(now, a.Severity, "severity %s → %s%s", c.severity, a.Severity, firstReason(a))
+			c.record(now, a.Severity, "severity %s → %s%s", c.severity, a.Severity, m.named(firstReason(a)))
 			m.deps.Log.Info("severity changed", "cluster", c.spec.Name, "from", c.severity.String(), "to", a.Severity.String())
 			c.version++
 		}
 		c.severity = a.Severity
+		c.sevReachable = c.lastErr == nil
 	}
+}
+
+// idReplacer maps the activation token ids in reason texts to the names of
+// the configured clusters that used them, which is what an operator knows.
+// API addresses of configured clusters become their names too.
+func idReplacer(r ops.Report, clusters []clusterState) *strings.Replacer {
+	var pairs []string
+	for _, l := range r.Links {
+		if l.SecondaryID != "" && l.Secondary != "" {
+			pairs = append(pairs, l.SecondaryID, l.Secondary)
+		}
+	}
+	for i := range clusters {
+		if a := clusters[i].spec.Address; a != "" {
+			pairs = append(pairs, a, clusters[i].spec.Name)
+		}
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// named replaces activation token ids with cluster names.
+func (m Model) named(s string) string {
+	if m.idNames == nil {
+		return s
+	}
+	return m.idNames.Replace(s)
 }
 
 func firstReason(a ops.ClusterAssessment) string {
@@ -317,7 +353,7 @@ func (m Model) downLinks(t ops.ReplicationType, id ClusterID) []ops.Link {
 func (m *Model) setFlash(text string, bad bool) tea.Cmd {
 	m.flashSeq++
 	m.flash, m.flashBad = text, bad
-	return flashExpire(m.flashSeq, 6*time.Second)
+	return m.timer(6*time.Second, flashExpiredMsg{seq: m.flashSeq})
 }
 
 func (m Model) quit() (Model, tea.Cmd) {

@@ -31,7 +31,7 @@ type statusMsg struct {
 
 // clockMsg is the 1 s tick that only re-renders relative times ("12s ago")
 // and re-assesses heartbeat ages; it never polls.
-type clockMsg time.Time
+type clockMsg struct{}
 
 // flashExpiredMsg clears the flash line if it is still the one with seq.
 type flashExpiredMsg struct{ seq int }
@@ -58,17 +58,12 @@ func fetchStatus(ctx context.Context, r StatusReader, id ClusterID, gen uint64, 
 	}
 }
 
-// pollAfter arms one cluster's timer. tea.Tick fires once; the result
-// handler re-arms it, so the interval counts from each result.
-func pollAfter(d time.Duration, id ClusterID, gen uint64) tea.Cmd {
-	return tea.Tick(d, func(time.Time) tea.Msg { return pollDueMsg{id: id, gen: gen} })
-}
+// timerFunc returns a Cmd that delivers msg after d. The model keeps one so
+// tests can observe and fire timers without sleeping.
+type timerFunc func(d time.Duration, msg tea.Msg) tea.Cmd
 
-// clockTick schedules the next relative-time refresh.
-func clockTick() tea.Cmd {
-	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return clockMsg(t) })
-}
-
-func flashExpire(seq int, after time.Duration) tea.Cmd {
-	return tea.Tick(after, func(time.Time) tea.Msg { return flashExpiredMsg{seq: seq} })
+// realTimer is tea.Tick: it fires once, and the handler of the message
+// re-arms it, so an interval counts from each result.
+func realTimer(d time.Duration, msg tea.Msg) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 }

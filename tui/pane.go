@@ -141,10 +141,11 @@ func (p *paneCtx) lines() []pline {
 	if !p.compact {
 		out = append(out, pline{text: p.healthLine(), prio: prioProgress, data: true})
 	}
-	out = append(out, p.notes()...)
+	notes, covered := p.notes()
+	out = append(out, notes...)
 	for _, r := range p.a.Reasons {
-		if r.Severity == ops.SeverityWarning || r.Severity == ops.SeverityCritical {
-			out = append(out, pline{text: p.badge(r.Severity, r.Text), prio: prioReason, data: true})
+		if !covered && (r.Severity == ops.SeverityWarning || r.Severity == ops.SeverityCritical) {
+			out = append(out, pline{text: p.badge(r.Severity, p.m.named(r.Text)), prio: prioReason, data: true})
 		}
 	}
 	r := c.snap.Replication
@@ -206,7 +207,7 @@ func (p *paneCtx) topReason() string {
 	if p.a.Severity == ops.SeverityOK {
 		return ""
 	}
-	return topReason(p.a)
+	return p.m.named(topReason(p.a))
 }
 
 // errorLines say since when and why the cluster cannot be read, what to
@@ -265,35 +266,40 @@ func (p *paneCtx) healthLine() string {
 }
 
 // notes are calm explanations for states that are not errors: Community
-// Edition, no replication licence, sealed, DR secondary, standby.
-func (p *paneCtx) notes() []pline {
+// Edition, no replication licence, sealed, DR secondary, standby. covered
+// says the note already explains the cluster-level findings.
+func (p *paneCtx) notes() (out []pline, covered bool) {
 	snap, st := p.c.snap, p.st
-	note := func(prio int, s string) pline {
-		return pline{text: p.sty(st.Pane.Note, s), prio: prio, data: true}
+	note := func(prio int, text string) {
+		for _, l := range wrapPlain(text, p.w) {
+			out = append(out, pline{text: p.sty(st.Pane.Note, l), prio: prio, data: true})
+		}
 	}
-	var out []pline
 	h, r := snap.Health, snap.Replication
+	covered = true
 	switch {
 	case snap.Edition() == ops.EditionCommunity:
 		v := ""
 		if h != nil && h.Version != "" {
 			v = " (" + h.Version + ")"
 		}
-		out = append(out, note(prioKeep, "Community Edition"+v+": replication is a Vault Enterprise feature, so there is nothing to replicate here. Not an error."))
+		note(prioKeep, "Community Edition"+v+": replication is a Vault Enterprise feature, so there is nothing to replicate here. Not an error.")
 	case r != nil && r.Unsupported:
-		out = append(out, note(prioKeep, "Vault Enterprise without replication in its licence: nothing to show. Not an error."))
+		note(prioKeep, "Vault Enterprise without replication in its licence: nothing to show. Not an error.")
 	case h != nil && h.Sealed:
-		out = append(out, note(prioKeep, "sealed: only health answers; replication status returns once it is unsealed (vault operator unseal)"))
+		note(prioKeep, "sealed: only health answers; replication status returns once it is unsealed (vault operator unseal)")
 	case r == nil:
 		out = append(out, pline{text: p.sty(st.Level(theme.LevelWarn), "replication status unreadable: "+errorSummary(snap.ReplicationErr)), prio: prioKeep, data: true})
+	default:
+		covered = false
 	}
 	if r != nil && r.DR.Mode == ops.ModeSecondary {
-		out = append(out, note(prioReason, "DR secondary: a warm standby; serves no clients until promoted"))
+		note(prioReason, "DR secondary: a warm standby; serves no clients until promoted")
 	}
 	if h != nil && (h.Standby || h.PerformanceStandby) && !h.Sealed {
-		out = append(out, note(prioDetail, "this address is a standby node: the replication modes shown are the active node's"))
+		note(prioDetail, "this address is a standby node: the replication modes shown are the active node's")
 	}
-	return out
+	return out, covered
 }
 
 // section is one replication type: a summary line that always stays, then
@@ -331,7 +337,7 @@ func (p *paneCtx) section(t ops.ReplicationType, s ops.TypeStatus) []pline {
 		if r.Severity == ops.SeverityOK {
 			continue
 		}
-		out = append(out, pline{text: "  " + p.badge(r.Severity, r.Text), prio: prioReason, data: true})
+		out = append(out, pline{text: "  " + p.badge(r.Severity, p.m.named(r.Text)), prio: prioReason, data: true})
 	}
 	return out
 }
@@ -421,7 +427,7 @@ func (p *paneCtx) sectionDetails(t ops.ReplicationType, s ops.TypeStatus) []stri
 		}
 		out = append(out, join(sep, p.kv("set", shortID(s.ClusterID)), p.kv("primary", primary)))
 		if linked && l.HasWALGap && !s.CorruptedMerkleTree {
-			merkle += " " + p.syncMark(l.InSync, map[bool]string{true: "in sync", false: "differs"}[l.InSync])
+			merkle += " " + p.syncMark(l.InSync, map[bool]string{true: "in sync", false: "root differs"}[l.InSync])
 		}
 		wal := ""
 		if s.HasLastRemoteWAL {
@@ -435,11 +441,14 @@ func (p *paneCtx) sectionDetails(t ops.ReplicationType, s ops.TypeStatus) []stri
 	return out
 }
 
+// syncMark says whether merkle roots match. Differing roots are normal
+// while writes flow (the two clusters are read moments apart), so they are
+// muted rather than alarming; a corrupted tree is flagged elsewhere.
 func (p *paneCtx) syncMark(ok bool, word string) string {
 	if ok {
 		return p.sty(p.st.Level(theme.LevelOK), p.st.Glyphs.InSync+" "+word)
 	}
-	return p.sty(p.st.Level(theme.LevelSyncing), p.st.Glyphs.Diverged+" "+word)
+	return p.sty(p.st.Muted, word)
 }
 
 // peerSummary is counts, worst heartbeat age, worst clock skew and canary

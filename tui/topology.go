@@ -126,7 +126,7 @@ func (m Model) linkLine(l ops.Link, nameW int) string {
 		if l.InSync {
 			parts = append(parts, st.Level(level(ops.SeverityOK)).Render(g.InSync+" in sync"))
 		} else {
-			parts = append(parts, st.Level(level(ops.SeveritySyncing)).Render(g.Diverged+" differs"))
+			parts = append(parts, st.Muted.Render("root differs"))
 		}
 	}
 	if l.Stale {

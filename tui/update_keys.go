@@ -81,7 +81,8 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		m.labOpen, m.labCursor = true, 0
 		return nil, true
 	case key.Matches(msg, k.Wizard):
-		ov, cmd := m.deps.Wizard(m.Focused(), m.width, m.bodyHeight())
+		// The overlay gets everything below the header: it draws its own help.
+		ov, cmd := m.deps.Wizard(m.Focused(), m.width, max(0, m.height-m.headerHeight()))
 		m.overlay = ov
 		return cmd, true
 	}
@@ -152,7 +153,9 @@ func (m Model) updateDashboardKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Bottom):
 		m.moveTo(vis, len(vis)-1)
 	case key.Matches(msg, k.Jump):
-		m.moveTo(vis, int(msg.Runes[0]-'1'))
+		if n := int(msg.Runes[0] - '1'); n < len(vis) {
+			m.moveTo(vis, n)
+		}
 	}
 	return m, nil
 }
@@ -171,8 +174,10 @@ func (m Model) updateDetailKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		m.moveTo(vis, (pos-1+len(vis))%max(1, len(vis)))
 		m.viewport.GotoTop()
 	case key.Matches(msg, k.Jump):
-		m.moveTo(vis, int(msg.Runes[0]-'1'))
-		m.viewport.GotoTop()
+		if n := int(msg.Runes[0] - '1'); n < len(vis) {
+			m.moveTo(vis, n)
+			m.viewport.GotoTop()
+		}
 	default:
 		m.scroll(msg)
 	}

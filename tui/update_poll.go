@@ -79,7 +79,7 @@ func (m *Model) rearm(id ClusterID, d time.Duration) tea.Cmd {
 	c.gen++
 	c.armed = true
 	c.nextPoll = m.deps.Now().Add(d)
-	return pollAfter(d, id, c.gen)
+	return m.timer(d, pollDueMsg{id: id, gen: c.gen})
 }
 
 // refresh reads one cluster now: at once when idle, or right after the read

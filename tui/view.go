@@ -44,7 +44,13 @@ func (m Model) View() string {
 
 func (m Model) bodyView(now time.Time, height int) string {
 	if m.labOpen {
-		return m.labView(m.width, height)
+		bg := ""
+		if m.screen == screenDashboard {
+			bg = m.gridView(now, height)
+		} else {
+			bg = m.viewport.View()
+		}
+		return overlay(bg, m.labBox(m.width), m.width, height)
 	}
 	switch m.screen {
 	case screenDetail, screenTopology, screenCommands, screenHelp:
