@@ -155,20 +155,21 @@ func hasCaps(caps map[string][]string, path string, need ...string) bool {
 // warning, not a failure: Vault itself will refuse the write if the policy
 // does not allow it, and some policies deny sys/capabilities-self.
 func capCheck(f facts, path string, need ...string) check {
-	title := "token may " + strings.Join(need, "+") + " " + path
+	const title = "capabilities"
+	want := strings.Join(need, " and ") + " on " + path
 	if f.CapsErr != nil {
 		if c := ops.ClassOf(f.CapsErr); c == ops.ErrInvalidToken {
 			return fail("token", f.Name+": the token is not valid here",
 				"log in again (l): tokens are local to each cluster, and activation replaces a secondary's tokens")
 		}
 		what, _ := errText(f.CapsErr)
-		return warn(title, "could not ask sys/capabilities-self: "+what, "Vault will refuse the write if the policy does not allow it")
+		return warn(title, "needs "+want+"; could not ask sys/capabilities-self: "+what, "Vault will refuse the write if the policy does not allow it")
 	}
 	if f.Caps == nil {
-		return warn(title, "capabilities not checked", "")
+		return warn(title, "needs "+want+"; not checked", "")
 	}
 	if hasCaps(f.Caps, path, need...) {
-		return pass(title, strings.Join(f.Caps[path], ", "))
+		return pass(title, want+" ("+strings.Join(f.Caps[path], ", ")+")")
 	}
 	got := strings.Join(f.Caps[path], ", ")
 	if got == "" {
@@ -178,7 +179,7 @@ func capCheck(f facts, path string, need ...string) check {
 	if slices.Contains(need, "sudo") {
 		fix += " (secondary-token is a sudo path)"
 	}
-	return fail(title, "the token has: "+got, fix)
+	return fail(title, "needs "+want+"; the token has: "+got, fix)
 }
 
 func quoteList(ss []string) string {

@@ -562,7 +562,7 @@ func (d *driver) view() string { return ansi.Strip(d.m.View()) }
 // flat is the view as one line of words, without box borders, so that a
 // sentence can be matched across wrapped lines.
 func flat(v string) string {
-	v = strings.NewReplacer("║", " ", "│", " ", "#", " ", "|", " ").Replace(v)
+	v = strings.NewReplacer("║", " ", "│", " ", "#", " ", "|", " ", " \\\n", " ").Replace(v)
 	return strings.Join(strings.Fields(v), " ")
 }
 

@@ -1,6 +1,8 @@
 package wizard
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -53,7 +55,7 @@ func TestSetupPerformanceFake(t *testing.T) {
 	}
 	d.keys("enter", "enter")
 	d.wantPhase(stToken, phReview)
-	d.wantView(`vault write sys/replication/performance/primary/secondary-token id="us-east-1"`)
+	d.wantFlat(`vault write sys/replication/performance/primary/secondary-token id="us-east-1"`)
 	d.keys("enter")
 	d.wantPhase(stToken, phToken)
 	tok := d.m.tok.Token
@@ -78,7 +80,7 @@ func TestSetupPerformanceFake(t *testing.T) {
 	d.wantView("TLS options", "generated on us-east-2")
 	d.keys("enter")
 	d.wantPhase(stActivate, phReview)
-	d.wantView(`vault write sys/replication/performance/secondary/enable token="********"`)
+	d.wantFlat(`vault write sys/replication/performance/secondary/enable token="********"`)
 	if strings.Contains(d.view(), tok[:20]) {
 		t.Fatal("review shows the token")
 	}
@@ -163,4 +165,364 @@ func TestSetupPerformanceFake(t *testing.T) {
 	if got := closed[0].(ClosedMsg).Changed; !slices.Equal(got, []string{"us-east-2", "us-east-1"}) {
 		t.Fatalf("Changed = %v", got)
 	}
+}
+
+// primaryWorld is a world whose us-east-2 already is a performance primary.
+func primaryWorld() *fakeWorld {
+	w := newWorld("us-east-2", "us-east-1", "eu-west-1", "us-east-2-dr")
+	p := w.get("us-east-2")
+	p.perf = fakeRole{mode: ops.ModePrimary, clusterID: "perf-set"}
+	return w
+}
+
+func TestEnablePrimaryIsIdempotent(t *testing.T) {
+	w := primaryWorld()
+	d := newDriver(t, w.deps(), Start{Flow: FlowEnablePrimary, TypeKnown: true, Primary: "us-east-2"})
+	d.wantPhase(stPrimary, phChecks)
+	d.wantView("already a performance primary", "nothing to enable", "Nothing to do here", "enter: continue with generating a secondary activation token")
+	d.keys("enter")
+	d.wantPhase(stToken, phForm)
+	if got := w.wrote(); len(got) != 0 {
+		t.Fatalf("an existing primary was written to: %v", got)
+	}
+}
+
+func TestPreflightFailureSaysWhatToDo(t *testing.T) {
+	w := newWorld("a", "b")
+	w.get("a").ce = true
+	d := newDriver(t, w.deps(), Start{Flow: FlowEnablePrimary, TypeKnown: true, Primary: "a"})
+	d.wantPhase(stPrimary, phChecks)
+	d.wantView("a runs Vault Community Edition", "what to do: replication is a Vault Enterprise feature", "r: re-check")
+	// Fixed meanwhile: r re-checks.
+	w.get("a").ce = false
+	d.keys("r")
+	d.wantPhase(stPrimary, phForm)
+	if len(w.wrote()) != 0 {
+		t.Fatal("a pre-flight wrote")
+	}
+}
+
+func TestMissingSudoBlocksTheToken(t *testing.T) {
+	w := primaryWorld()
+	w.get("us-east-2").caps = map[string][]string{secondaryTokenPath(ops.Performance): {"update"}}
+	d := newDriver(t, w.deps(), Start{Flow: FlowSecondaryToken, TypeKnown: true, Primary: "us-east-2"})
+	d.wantPhase(stToken, phChecks)
+	d.wantFlat(`use a token whose policy grants "update" and "sudo" on sys/replication/performance/primary/secondary-token`)
+}
+
+func TestTokenIDValidatedAgainstKnownSecondaries(t *testing.T) {
+	w := primaryWorld()
+	w.get("us-east-2").perf.known = []string{"us-east-1"}
+	d := newDriver(t, w.deps(), Start{Flow: FlowSecondaryToken, TypeKnown: true, Primary: "us-east-2", Secondary: "us-east-1"})
+	d.wantPhase(stToken, phForm)
+	if d.m.v.id != "us-east-1-2" {
+		t.Fatalf("suggested id %q", d.m.v.id)
+	}
+	d.send(keyMsg("backspace"), keyMsg("backspace"))
+	d.keys("enter")
+	d.wantView(`"us-east-1" is already a known secondary`)
+	d.wantPhase(stToken, phForm)
+}
+
+func TestExpiredPastedTokenIsCaughtBeforeSending(t *testing.T) {
+	w := primaryWorld()
+	d := newDriver(t, w.deps(), Start{Flow: FlowActivateSecondary, TypeKnown: true, Secondary: "us-east-1"})
+	d.wantPhase(stActivate, phForm)
+	d.wantView("Activation token", "secondary-token")
+	jwt := makeJWT(t0.Add(-time.Hour), t0.Add(-30*time.Minute), "http://127.0.0.1:8200")
+	d.paste(jwt)
+	if strings.Contains(d.view(), jwt[:30]) {
+		t.Fatal("the pasted token is echoed")
+	}
+	d.keys("enter")
+	d.wantPhase(stActivate, phChecks)
+	d.wantView("expired 30m 00s ago", "generate a new token")
+	if got := w.wrote(); len(got) != 0 {
+		t.Fatalf("sent despite the expired token: %v", got)
+	}
+}
+
+func TestTokenExpiringDuringReviewIsRechecked(t *testing.T) {
+	w := primaryWorld()
+	d := newDriver(t, w.deps(), Start{Flow: FlowActivateSecondary, TypeKnown: true, Secondary: "us-east-1"})
+	d.paste(makeJWT(t0, t0.Add(5*time.Minute), "http://127.0.0.1:8200"))
+	d.keys("enter")
+	d.wantPhase(stActivate, phForm) // TLS options
+	d.keys("enter")
+	d.wantPhase(stActivate, phReview)
+	w.clock.Advance(6 * time.Minute)
+	d.keys("enter")
+	d.wantPhase(stActivate, phChecks)
+	d.wantView("expired 1m 00s ago")
+	if len(w.wrote()) != 0 {
+		t.Fatal("sent an expired token")
+	}
+}
+
+func TestPastedTokenWithoutAddrAsksForPrimaryAPIAddr(t *testing.T) {
+	w := primaryWorld()
+	d := newDriver(t, w.deps(), Start{Flow: FlowActivateSecondary, TypeKnown: true, Secondary: "us-east-1"})
+	d.paste(makeJWT(t0, t0.Add(time.Hour), ""))
+	d.keys("enter")
+	d.wantPhase(stActivate, phForm)
+	d.wantView("primary_api_addr", "the token carries no primary API address")
+	d.typeText("ftp://x")
+	d.keys("enter")
+	d.wantView("start with https://")
+	d.clearInput()
+	d.typeText("http://127.0.0.1:8200")
+	d.keys("enter", "enter")
+	d.wantPhase(stActivate, phReview)
+	d.wantView(`primary_api_addr="http://127.0.0.1:8200"`)
+}
+
+func TestDownPrimary(t *testing.T) {
+	t.Run("caught by the pre-flight", func(t *testing.T) {
+		w := primaryWorld()
+		w.get("us-east-2").down = true
+		d := newDriver(t, w.deps(), Start{Flow: FlowActivateSecondary, TypeKnown: true, Secondary: "us-east-1"})
+		d.paste(makeJWT(t0, t0.Add(time.Hour), "http://127.0.0.1:8200"))
+		d.keys("enter")
+		d.wantPhase(stActivate, phChecks)
+		d.wantFlat("primary us-east-2", "connection refused", "the secondary unwraps the token by calling the primary's API")
+	})
+	t.Run("down when the activation is sent", func(t *testing.T) {
+		w := primaryWorld()
+		d := newDriver(t, w.deps(), Start{Flow: FlowSecondaryToken, TypeKnown: true, Primary: "us-east-2", Secondary: "us-east-1"})
+		d.keys("enter", "enter", "enter") // id, ttl, review
+		d.wantPhase(stToken, phToken)
+		d.keys("enter", "enter", "enter") // activate: TLS options, review → purge warning
+		d.wantPhase(stActivate, phConfirm)
+		w.get("us-east-2").down = true
+		d.typeText("us-east-1")
+		d.keys("enter")
+		d.wantPhase(stActivate, phResult)
+		d.wantFlat("activate performance secondary failed", "error response unwrapping secondary token",
+			"Likely cause: the primary us-east-2 did not answer", "Nothing is retried automatically")
+		n := len(w.wrote())
+		// r goes back to the review; nothing is sent until enter and the name again.
+		d.keys("r")
+		d.wantPhase(stActivate, phReview)
+		if len(w.wrote()) != n {
+			t.Fatal("retry sent without confirmation")
+		}
+		w.get("us-east-2").down = false
+		d.keys("enter")
+		d.typeText("us-east-1")
+		d.keys("enter")
+		d.wantPhase(stActivate, phResult)
+		d.wantView("us-east-1 accepted the token")
+	})
+}
+
+func TestProtectedClusterNeedsTypedName(t *testing.T) {
+	w := newWorld("prod", "b")
+	deps := w.deps()
+	deps.Clusters[0].Protected = true
+	d := newDriver(t, deps, Start{Flow: FlowEnablePrimary, TypeKnown: true, Type: ops.DR, Primary: "prod"})
+	d.keys("enter") // no primary_cluster_addr
+	d.wantPhase(stPrimary, phReview)
+	d.wantView("vault write -f sys/replication/dr/primary/enable", "prod is PROTECTED")
+	d.keys("enter")
+	d.wantPhase(stPrimary, phConfirm)
+	d.typeText("prd")
+	d.keys("enter")
+	if len(w.wrote()) != 0 {
+		t.Fatal("wrote with a mistyped name")
+	}
+	d.keys("esc")
+	d.wantView("Cancelled: nothing was sent to prod.")
+	d.keys("enter")
+	d.typeText("prod")
+	d.keys("enter")
+	d.wantPhase(stPrimary, phResult)
+	if got := w.wrote(); len(got) != 1 || got[0] != "prod: enable dr primary" {
+		t.Fatalf("writes %v", got)
+	}
+}
+
+func TestFailedWriteIsNeverRetriedAutomatically(t *testing.T) {
+	w := newWorld("a", "b")
+	w.get("a").perf.mode = ops.ModeDisabled
+	d := newDriver(t, w.deps(), Start{Flow: FlowEnablePrimary, TypeKnown: true, Primary: "a"})
+	d.keys("enter")
+	d.wantPhase(stPrimary, phReview)
+	// Another operator enables it between the review and the write.
+	w.get("a").perf.mode = ops.ModePrimary
+	d.keys("enter")
+	d.wantPhase(stPrimary, phResult)
+	d.wantView("enable performance primary failed", "rejected by Vault", "already enabled (simulated)", "r: review and retry")
+	d.send(clockMsg{}, clockMsg{})
+	if got := len(w.wrote()); got != 1 {
+		t.Fatalf("%d writes, want exactly 1", got)
+	}
+	d.keys("r")
+	d.wantPhase(stPrimary, phReview)
+	if got := len(w.wrote()); got != 1 {
+		t.Fatalf("r sent a write: %d", got)
+	}
+}
+
+func TestTokenCopyAndSave(t *testing.T) {
+	w := primaryWorld()
+	deps := w.deps()
+	var copied string
+	deps.Copy = func(s string) error { copied = s; return nil }
+	deps.SaveDir = t.TempDir()
+	d := newDriver(t, deps, Start{Flow: FlowSecondaryToken, TypeKnown: true, Primary: "us-east-2", Secondary: "us-east-1"})
+	d.keys("enter", "enter", "enter")
+	d.wantPhase(stToken, phToken)
+	tok := d.m.tok.Token
+	d.keys("y")
+	if copied != tok {
+		t.Fatal("copy did not get the token")
+	}
+	d.wantView("Copied to the clipboard (OSC 52)")
+	d.keys("s")
+	d.wantPhase(stToken, phForm)
+	want := filepath.Join(deps.SaveDir, "vaultrepl-activation-us-east-1.token")
+	if d.m.v.savePath != want {
+		t.Fatalf("default path %q", d.m.v.savePath)
+	}
+	d.keys("enter")
+	d.wantPhase(stToken, phToken)
+	d.wantView("(mode 0600)")
+	fi, err := os.Stat(want)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("saved file: %v %v", fi, err)
+	}
+	b, _ := os.ReadFile(want)
+	if strings.TrimSpace(string(b)) != tok {
+		t.Fatal("file does not hold the token")
+	}
+	// Never overwritten.
+	d.keys("s")
+	d.keys("enter")
+	d.wantView("that file exists")
+	d.keys("esc")
+	d.wantPhase(stToken, phToken)
+}
+
+func TestLeavingWithAnUnusedTokenAsks(t *testing.T) {
+	w := primaryWorld()
+	d := newDriver(t, w.deps(), Start{Flow: FlowSecondaryToken, TypeKnown: true, Primary: "us-east-2", Secondary: "us-east-1"})
+	d.keys("enter", "enter", "enter")
+	d.wantPhase(stToken, phToken)
+	d.keys("q")
+	d.wantFlat("Leave the wizard?", `has not been used and will be lost`,
+		`vault write sys/replication/performance/primary/revoke-secondary id="us-east-1"`)
+	if strings.Contains(d.view(), d.m.tok.Token[:30]) {
+		t.Fatal("token on the close prompt")
+	}
+	d.keys("n")
+	d.wantPhase(stToken, phToken)
+	if len(d.sent("ClosedMsg")) != 0 {
+		t.Fatal("closed after n")
+	}
+	d.keys("esc", "y")
+	if len(d.sent("ClosedMsg")) != 1 || !d.m.Closed() || d.m.View() != "" {
+		t.Fatal("did not close")
+	}
+}
+
+func TestCloseAtTheStartNeedsNoConfirmation(t *testing.T) {
+	d := newDriver(t, newWorld("a", "b").deps(), Start{})
+	d.wantPhase(stType, phForm)
+	d.keys("esc")
+	if len(d.sent("ClosedMsg")) != 1 {
+		t.Fatalf("esc at the first screen should close:\n%s", d.view())
+	}
+}
+
+func TestExplainToggle(t *testing.T) {
+	w := primaryWorld()
+	deps := w.deps()
+	deps.Explain = true
+	d := newDriver(t, deps, Start{Flow: FlowEnablePrimary, TypeKnown: true, Primary: "us-east-2"})
+	d.wantView("training mode", "Training:")
+	d.wantFlat("Step 1 of the seed's setup")
+	d.keys("e")
+	if strings.Contains(d.view(), "Training:") || d.m.explain {
+		t.Fatal("e did not turn training mode off")
+	}
+	d.keys("e", "?")
+	d.wantView("Keys", "copy the activation token")
+}
+
+func TestStuckWatchSaysWhy(t *testing.T) {
+	w := primaryWorld()
+	w.get("us-east-1").stall = true
+	d := newDriver(t, w.deps(), Start{Flow: FlowSecondaryToken, TypeKnown: true, Primary: "us-east-2", Secondary: "us-east-1"})
+	d.maxPolls = 12
+	d.keys("enter", "enter", "enter", "enter", "enter", "enter")
+	d.typeText("us-east-1")
+	d.keys("enter", "enter")
+	d.wantPhase(stWatch, phWatching)
+	if d.m.watch.Done || !d.m.watch.Stuck {
+		t.Fatalf("want stuck:\n%s", d.view())
+	}
+	d.wantFlat("Stuck: merkle-diff has made no progress for", "Still polling")
+}
+
+func TestDRSetupFake(t *testing.T) {
+	w := primaryWorld()
+	d := newDriver(t, w.deps(), Start{Flow: FlowSetup})
+	d.keys("down", "enter") // DR
+	d.wantPhase(stPrimary, phForm)
+	d.wantView("Which cluster becomes the DR primary?")
+	if d.m.v.cluster != "us-east-2" {
+		t.Fatalf("default DR primary %q: the performance primary is the usual choice", d.m.v.cluster)
+	}
+	d.keys("enter", "enter", "enter", "enter")
+	d.wantPhase(stToken, phForm)
+	// us-east-1 is the first unconfigured cluster; pick us-east-2-dr.
+	d.keys("down", "down", "enter")
+	if d.m.secondary != "us-east-2-dr" {
+		t.Fatalf("secondary %q", d.m.secondary)
+	}
+	d.keys("enter", "enter", "enter") // id, ttl, review
+	d.keys("enter", "enter", "enter") // token → activate: TLS, review
+	d.wantPhase(stActivate, phConfirm)
+	d.wantFlat("tokens, leases all of them, replaced by the primary's")
+	d.typeText("us-east-2-dr")
+	d.keys("enter")
+	d.wantFlat("answers only status requests until promoted")
+	d.keys("enter")
+	d.wantPhase(stWatch, phWatching)
+	if !d.m.watch.Done {
+		t.Fatalf("DR watch not done:\n%s", d.view())
+	}
+	d.keys("enter")
+	d.wantPhase(stNext, phForm) // no login for DR
+	d.keys("enter")
+	d.wantPhase(stVerify, phReview)
+	d.wantFlat("path disabled in replication DR secondary mode", "last_dr_wal")
+	d.keys("enter")
+	d.wantPhase(stVerify, phCleanup)
+	d.wantView("us-east-2-dr", "arrived after", "last_remote_wal")
+	d.keys("n")
+	d.wantPhase(stVerify, phDone)
+	d.wantView("The canary stays on us-east-2")
+}
+
+func TestVerifyAsksToLogInWhenTheTokenIsGone(t *testing.T) {
+	w := primaryWorld()
+	sec := w.get("us-east-1")
+	sec.perf = fakeRole{mode: ops.ModeSecondary, clusterID: "perf-set", primary: "us-east-2", secondaryID: "us-east-1", progress: 10}
+	sec.badToken = true
+	d := newDriver(t, w.deps(), Start{Flow: FlowVerify, TypeKnown: true, Primary: "us-east-2"})
+	d.wantPhase(stVerify, phChecks)
+	d.wantFlat("us-east-1: cannot list auth methods (invalid token", "log in (l)")
+	d.keys("l")
+	d.wantPhase(stLogin, phForm)
+	d.keys("enter")
+	d.typeText("secret")
+	d.keys("enter")
+	d.wantPhase(stVerify, phReview)
+	if len(d.sent("ClientChangedMsg")) != 1 {
+		t.Fatal("no ClientChangedMsg")
+	}
+	d.keys("enter")
+	d.wantPhase(stVerify, phCleanup)
+	d.wantView("the change reached all 1 secondary")
 }

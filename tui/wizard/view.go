@@ -62,15 +62,55 @@ func (m Model) View() string {
 	return strings.Join(lines, "\n")
 }
 
-// wrap word-wraps s to width and returns its lines.
+// wrap word-wraps s to width and returns its lines. It breaks only at
+// spaces (names such as us-east-1 and command arguments stay whole) and
+// hard-breaks only a word longer than the line.
 func (m Model) wrap(s string, width int) []string {
-	if width < 10 {
-		width = 10
+	width = max(width, 10)
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line, lw := "", 0
+		for _, w := range strings.Split(para, " ") {
+			ww := ansi.StringWidth(w)
+			switch {
+			case lw == 0:
+				line, lw = w, ww
+			case lw+1+ww <= width:
+				line, lw = line+" "+w, lw+1+ww
+			default:
+				out = append(out, line)
+				line, lw = w, ww
+			}
+			for lw > width {
+				out = append(out, ansi.Truncate(line, width, ""))
+				line = ansi.TruncateLeft(line, width, "")
+				lw = ansi.StringWidth(line)
+			}
+		}
+		out = append(out, line)
 	}
-	return strings.Split(ansi.Wrap(s, width, ""), "\n")
+	return out
 }
 
 func (m Model) para(s string) []string { return m.wrap(s, m.width-2) }
+
+// code renders a vault command, never cut at the screen's edge: long ones
+// are split with shell line continuations, so that a copied command still
+// runs.
+func (m Model) code(cmd string) []string {
+	lines := m.wrap(cmd, m.width-10)
+	for i, l := range lines {
+		prefix := "  "
+		if i > 0 {
+			prefix = "      "
+		}
+		if i < len(lines)-1 {
+			l += " \\"
+		}
+		lines[i] = prefix + m.st.Form.Code.Render(l)
+	}
+	return lines
+}
 
 // indent wraps s to the width left after prefix and prefixes every line.
 func (m Model) indent(prefix, s string) []string {
@@ -133,7 +173,7 @@ func (m Model) crumbs() string {
 func (m Model) footer() []string {
 	var out []string
 	if m.note != "" && !m.closing {
-		out = append(out, m.levelText(m.noteLevel, m.note))
+		out = append(out, m.para(m.levelText(m.noteLevel, m.note))...)
 	}
 	h := help.New()
 	h.Width = m.width
@@ -183,12 +223,12 @@ func (m Model) closePrompt() []string {
 	case m.hasTok && m.tokFromHere && !m.tokUsed:
 		out = append(out, m.para(fmt.Sprintf("The activation token for %q has not been used and will be lost. It stays valid on %s until it expires (%s); to revoke it:",
 			m.tok.ID, m.primary, fmtTime(m.tokInfo.Expires)))...)
-		out = append(out, "  "+m.st.Form.Code.Render(cmdRevokeSecondary(m.typ, m.tok.ID)))
+		out = append(out, m.code(cmdRevokeSecondary(m.typ, m.tok.ID))...)
 	case m.ph == phWatching && !m.watch.Done:
 		out = append(out, m.para("Replication keeps going without the wizard; the dashboard shows "+m.secondary+"'s state.")...)
 	case m.ver.Written && !m.ver.Removed && !m.ver.Kept:
 		out = append(out, m.para("The canary auth method "+m.ver.Path+" is still enabled on "+m.primary+". Remove it later with:")...)
-		out = append(out, "  "+m.st.Form.Code.Render(cmdAuthDisable(m.ver.Path)))
+		out = append(out, m.code(cmdAuthDisable(m.ver.Path))...)
 	default:
 		out = append(out, m.para("What was done so far stays done.")...)
 	}
@@ -251,7 +291,7 @@ func (m Model) formBody() (top, bottom []string) {
 		}
 	case fkPaste:
 		top = m.para("Activate a secondary with a token generated elsewhere (for example with the vault CLI on the primary):")
-		top = append(top, "  "+m.st.Form.Code.Render(cmdSecondaryToken(m.typ, "<id>", 0)))
+		top = append(top, m.code(cmdSecondaryToken(m.typ, "<id>", 0))...)
 	case fkInputs:
 		top = m.inputsContext()
 	case fkConfirm:
@@ -430,7 +470,8 @@ func (m Model) reviewView() []string {
 	var out []string
 	add := func(ls ...string) { out = append(out, ls...) }
 	code := func(c Cluster, cmd string) {
-		add("  "+st.Muted.Render(vaultAddr(c)), "  "+st.Form.Code.Render(cmd))
+		add("  " + st.Muted.Render(vaultAddr(c)))
+		add(m.code(cmd)...)
 	}
 	switch m.step {
 	case stPrimary:
@@ -488,11 +529,8 @@ func (m Model) confirmContext() []string {
 	st := m.st
 	if m.step != stActivate {
 		c, _ := m.cluster(m.primary)
-		return []string{
-			m.levelText(lvWarn, c.Name+" is a PROTECTED cluster."),
-			"",
-			"  " + st.Form.Code.Render(cmdEnablePrimary(m.typ, m.epReq.PrimaryClusterAddr)),
-		}
+		return append([]string{m.levelText(lvWarn, c.Name+" is a PROTECTED cluster."), ""},
+			m.code(cmdEnablePrimary(m.typ, m.epReq.PrimaryClusterAddr))...)
 	}
 	box := []string{
 		st.Level(theme.LevelCrit).Render("WARNING: Enabling a secondary will purge its local data (including unseal and recovery keys) and sync entirely from the primary."),
@@ -505,7 +543,7 @@ func (m Model) confirmContext() []string {
 	lines = append(lines, "", st.Form.Prompt.Render(m.secondary+" would lose:"))
 	lines = append(lines, m.inventory(inner)...)
 	out := strings.Split(st.Form.Danger.Width(min(m.width-2, inner+4)).Render(strings.Join(lines, "\n")), "\n")
-	out = append(out, "  "+st.Form.Code.Render(cmdEnableSecondary(m.typ, m.esReq)))
+	out = append(out, m.code(cmdEnableSecondary(m.typ, m.esReq))...)
 	return out
 }
 
@@ -752,7 +790,8 @@ func (m Model) infoView() []string {
 	// stLogin without a Login function: explain what to do by hand.
 	out := []string{m.st.Form.Prompt.Render("Log in to " + m.loginFor), ""}
 	out = append(out, m.para("Tokens are local to each performance cluster: "+m.loginFor+"'s old token went with the purge. Log in through an auth method replicated from the primary, for example:")...)
-	out = append(out, "  "+m.st.Muted.Render("export VAULT_ADDR="+m.addrOf(m.loginFor)), "  "+m.st.Form.Code.Render(cmdLogin(orDefault(m.d.Username, "<username>"))))
+	out = append(out, "  "+m.st.Muted.Render("export VAULT_ADDR="+m.addrOf(m.loginFor)))
+	out = append(out, m.code(cmdLogin(orDefault(m.d.Username, "<username>")))...)
 	out = append(out, "")
 	out = append(out, m.para("then give vaultrepl the new token (config file or --cluster) and restart it.")...)
 	return append(out, "", m.st.Form.Prompt.Render("enter: continue"))
@@ -801,12 +840,13 @@ func (m Model) verifyReview() []string {
 	out = append(out, "")
 	if m.typ == ops.Performance {
 		out = append(out, m.para(fmt.Sprintf("1. Enable a canary auth method %s (userpass) on %s:", m.ver.Path, m.primary))...)
-		out = append(out, "  "+st.Muted.Render(vaultAddr(pri)), "  "+st.Form.Code.Render(cmdAuthEnable(m.ver.Path)))
+		out = append(out, "  "+st.Muted.Render(vaultAddr(pri)))
+		out = append(out, m.code(cmdAuthEnable(m.ver.Path))...)
 		out = append(out, m.para("2. List auth methods on "+strings.Join(m.targetNames(), ", ")+" until it appears ("+cmdAuthList()+"), timing each.")...)
 		out = append(out, m.para("3. Ask before removing it ("+cmdAuthDisable(m.ver.Path)+"), then check it is gone everywhere.")...)
 	} else {
 		out = append(out, m.para(fmt.Sprintf("1. Enable a canary auth method %s on %s and read its last_dr_wal.", m.ver.Path, m.primary))...)
-		out = append(out, "  "+st.Form.Code.Render(cmdAuthEnable(m.ver.Path)))
+		out = append(out, m.code(cmdAuthEnable(m.ver.Path))...)
 		out = append(out, m.para("2. Read "+strings.Join(m.targetNames(), ", ")+"'s last_remote_wal until it reaches that position ("+cmdStatus(ops.DR)+").")...)
 		out = append(out, m.para("3. Ask before removing the canary.")...)
 	}
@@ -853,7 +893,8 @@ func (m Model) verifyView() (top, bottom []string) {
 		bottom = []string{"", m.spinner() + st.Muted.Render(" polling every "+shortDuration(m.d.Interval))}
 	case phCleanup:
 		bottom = append([]string{""}, m.para(st.Form.Prompt.Render("Remove the canary auth method "+v.Path+" from "+m.primary+"? It only holds this check."))...)
-		bottom = append(bottom, "  "+st.Form.Code.Render(cmdAuthDisable(v.Path)), "", st.Form.Prompt.Render("y: remove it   n: keep it"))
+		bottom = append(bottom, m.code(cmdAuthDisable(v.Path))...)
+		bottom = append(bottom, "", st.Form.Prompt.Render("y: remove it   n: keep it"))
 	case phDone:
 		switch {
 		case v.Removed:
