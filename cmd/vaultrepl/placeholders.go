@@ -16,10 +16,6 @@ func newDemoCmd(*globalOptions) *cobra.Command {
 	return &cobra.Command{Use: "demo", RunE: func(*cobra.Command, []string) error { return errNotBuilt }}
 }
 
-func newLabCmd() *cobra.Command {
-	return &cobra.Command{Use: "lab", RunE: func(*cobra.Command, []string) error { return errNotBuilt }}
-}
-
 func newStatusCmd(*globalOptions) *cobra.Command {
 	return &cobra.Command{Use: "status", RunE: func(*cobra.Command, []string) error { return errNotBuilt }}
 }
