@@ -8,9 +8,42 @@ import (
 	"github.com/vaultrepl/vaultrepl/theme"
 )
 
-// healthQuery asks sys/health to answer 200 with a body for sealed,
-// standby, performance-standby and DR-secondary nodes, as the dashboard does.
-const healthQuery = "standbyok=true&perfstandbyok=true&sealedcode=200&uninitcode=200&drsecondarycode=200"
+// healthCurl reads sys/health the way the dashboard does: sealed, standby,
+// performance-standby and DR-secondary nodes answer 200 with a body. -G with
+// -d puts each parameter on the query string, which keeps the command
+// breakable into short lines.
+func healthCurl(addr string) string {
+	return "curl -s -G " + strings.TrimRight(addr, "/") + "/v1/sys/health -d standbyok=true -d perfstandbyok=true -d sealedcode=200 -d uninitcode=200 -d drsecondarycode=200"
+}
+
+// shellWrap breaks a command into lines of at most width cells with
+// backslash continuations, so that what is on screen can be pasted into a
+// shell as it is, even on an 80-column terminal.
+func shellWrap(cmd string, width int) []string {
+	// A flag and its value stay on one line.
+	var words []string
+	for _, w := range strings.Fields(cmd) {
+		if n := len(words); n > 0 && words[n-1] == "-d" {
+			words[n-1] += " " + w
+			continue
+		}
+		words = append(words, w)
+	}
+	var lines []string
+	cur := ""
+	for _, w := range words {
+		switch {
+		case cur == "":
+			cur = w
+		case len(cur)+1+len(w)+2 <= width:
+			cur += " " + w
+		default:
+			lines = append(lines, cur+" \\")
+			cur = "    " + w
+		}
+	}
+	return append(lines, cur)
+}
 
 // commandsContent lists the vault CLI (and curl) commands that read what the
 // screen behind it shows, for training: the dashboard reads nothing else.
@@ -20,11 +53,16 @@ func (m Model) commandsContent() string {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(fit(s, w, st.Glyphs.Ellipsis) + "\n") }
 	comment := func(s string) { line(st.Muted.Render("# " + s)) }
-	code := func(s string) { line("  " + st.Detail.Code.Render(s)) }
+	code := func(s string) {
+		for _, l := range shellWrap(s, w-2) {
+			line("  " + st.Detail.Code.Render(l))
+		}
+	}
 
 	line(st.Detail.Title.Render("Equivalent vault commands") + "  " + st.Muted.Render("x or esc returns"))
-	comment("Status endpoints need no token and live in the root namespace: unset VAULT_NAMESPACE.")
-	comment("The dashboard reads exactly these two paths per cluster, every " + m.deps.Interval.String() + ".")
+	comment("Status endpoints need no token and live in the root namespace:")
+	comment("unset VAULT_NAMESPACE. The dashboard reads exactly these paths,")
+	comment("every " + m.deps.Interval.String() + " per cluster.")
 	b.WriteString("\n")
 
 	switch m.back {
@@ -37,7 +75,7 @@ func (m Model) commandsContent() string {
 			code(addr + " vault read -format=json sys/replication/performance/status")
 			code(addr + " vault read -format=json sys/replication/dr/status")
 			code(addr + " vault status")
-			code(fmt.Sprintf("curl -s '%s/v1/sys/health?%s'", strings.TrimRight(c.Address, "/"), healthQuery))
+			code(healthCurl(c.Address))
 		}
 	case screenTopology:
 		m.linkCommands(line, comment, code)
@@ -46,7 +84,7 @@ func (m Model) commandsContent() string {
 			c := m.clusters[id].spec
 			comment(c.Name)
 			code("VAULT_ADDR=" + c.Address + " vault read -format=json sys/replication/status")
-			code(fmt.Sprintf("curl -s '%s/v1/sys/health?%s'", strings.TrimRight(c.Address, "/"), healthQuery))
+			code(healthCurl(c.Address))
 			b.WriteString("\n")
 		}
 	}
@@ -89,7 +127,7 @@ func (m Model) helpContent() string {
 	w := m.width
 	var b strings.Builder
 	line := func(s string) { b.WriteString(fit(s, w, g.Ellipsis) + "\n") }
-	line(st.Detail.Title.Render("Keys") + "  " + st.Muted.Render("? or esc returns; keys that do not apply on the current screen are hidden"))
+	line(st.Detail.Title.Render("Keys") + "  " + st.Muted.Render("? or esc returns"))
 	h := m.help
 	h.Width = w
 	for _, l := range strings.Split(h.FullHelpView(m.fullHelp()), "\n") {
@@ -107,20 +145,31 @@ func (m Model) helpContent() string {
 		{theme.LevelCrit, "critical", "broken now: idle, disconnected, sealed, unreachable, corrupted merkle tree"},
 		{theme.LevelUnknown, "unknown", "not enough data: not read yet, Community Edition, a value vaultrepl does not know"},
 	}
+	// term puts a legend entry in a column and wraps its text under itself.
+	term := func(t, text string) {
+		for i, l := range wrapPlain(text, max(20, w-16)) {
+			if i == 0 {
+				line("  " + pad(t, 12, "") + "  " + l)
+			} else {
+				line(strings.Repeat(" ", 16) + l)
+			}
+		}
+	}
 	for _, e := range legend {
-		line("  " + pad(st.Badge(e.l, e.word), 12, "") + "  " + e.text)
+		term(st.Badge(e.l, e.word), e.text)
 	}
 	line("")
-	line("  " + pad(st.Accent.Render(g.Focus), 12, "") + "  the focused pane (also a heavier border)")
-	line("  " + pad(st.Pane.ProtectedTag.Render(g.Protected+" PROTECTED"), 12, "") + "  a protected (production) cluster: double border")
-	line("  " + pad("1-9", 12, "") + "  the number before a name is its jump key")
-	line("  " + pad("dimmed", 12, "") + "  last good data of a cluster whose latest read failed (\"showing last good data from …\")")
-	line("  " + pad("lag N", 12, "") + "  WAL entries the secondary is behind: primary last_performance_wal/last_dr_wal minus last_remote_wal")
-	line("  " + pad("hb", 12, "") + "  age of the last heartbeat between primary and secondary")
-	line("  " + pad("skew", 12, "") + "  clock skew between the two clusters; canary: age of the newest replication canary (about the lag in time)")
-	line("  " + pad(g.InSync+" in sync", 12, "") + "  merkle roots equal; \"root differs\" is normal while writes are in flight")
-	line("  " + pad("set", 12, "") + "  the replication set's cluster_id (shared by a primary and its secondaries)")
+	term(st.Accent.Render(g.Focus), "the focused pane (also a heavier border)")
+	term(st.Pane.ProtectedTag.Render(g.Protected+" PROTECTED"), "a protected (production) cluster: double border")
+	term("1-9", "the number before a name is its jump key")
+	term("dimmed", "last good data of a cluster whose latest read failed (\"showing last good data from ...\")")
+	term("lag N", "WAL entries the secondary is behind: primary last_performance_wal or last_dr_wal minus its last_remote_wal")
+	term("hb", "age of the last heartbeat between primary and secondary")
+	term("skew", "clock skew between the two clusters")
+	term("canary", "age of the newest replication canary, about the lag in time")
+	term(g.InSync+" in sync", "merkle roots equal; \"root differs\" is normal while writes are in flight")
+	term("set", "the replication set's cluster_id, shared by a primary and its secondaries")
 	line("")
-	line("  " + st.Muted.Render(fmt.Sprintf("theme %q; NO_COLOR or --no-color draws without colour: every state keeps its glyph and word", st.Palette.Name)))
+	term("theme", fmt.Sprintf("%q. NO_COLOR or --no-color draws without colour: every state keeps its glyph and word.", st.Palette.Name))
 	return strings.TrimRight(b.String(), "\n")
 }

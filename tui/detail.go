@@ -56,8 +56,10 @@ func (m Model) detailContent(now time.Time) string {
 		poll = append(poll, kv{"next read", "paused (p resumes)"})
 	case c.inFlight:
 		poll = append(poll, kv{"next read", "in flight"})
+	case c.armed && c.nextPoll.After(now):
+		poll = append(poll, kv{"next read", "in " + ago(c.nextPoll.Sub(now)+time.Second-1)})
 	case c.armed:
-		poll = append(poll, kv{"next read", "in " + ago(max(0, c.nextPoll.Sub(now))+time.Second-1)})
+		poll = append(poll, kv{"next read", "due now"})
 	}
 	if c.spec.ReadOnly || m.deps.ReadOnly {
 		poll = append(poll, kv{"writes", "read-only"})
@@ -187,7 +189,6 @@ func (m Model) typeBlock(s ops.TypeStatus, now time.Time, w int) string {
 		} else {
 			kvs = append(kvs, kv{"last_dr_wal", strconv.FormatUint(s.LastDRWAL, 10)})
 		}
-		kvs = append(kvs, kv{"known_secondaries", strconv.Itoa(len(s.KnownSecondaries))})
 	case ops.ModeSecondary:
 		if s.HasLastRemoteWAL {
 			kvs = append(kvs, kv{"last_remote_wal", strconv.FormatUint(s.LastRemoteWAL, 10)})
@@ -195,8 +196,7 @@ func (m Model) typeBlock(s ops.TypeStatus, now time.Time, w int) string {
 		if l, ok := m.upLink(s.Type, m.focus); ok && l.HasWALGap {
 			kvs = append(kvs, kv{"lag (WAL gap)", fmt.Sprintf("%d behind %s", l.WALGap, l.Primary)})
 		}
-		kvs = append(kvs, kv{"secondary_id", orDash(s.SecondaryID)}, kv{"last_start", stamp(s.LastStart)},
-			kv{"known_primary_cluster_addrs", strconv.Itoa(len(s.KnownPrimaryClusterAddrs))})
+		kvs = append(kvs, kv{"secondary_id", orDash(s.SecondaryID)}, kv{"last_start", stamp(s.LastStart)})
 	case ops.ModeBootstrapping, ops.ModeDisabled, ops.ModeUnknown, ops.ModeUnsupported:
 	}
 	if ms := s.MerkleSync; ms != nil {

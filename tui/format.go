@@ -203,7 +203,7 @@ func pct(done, total uint64) int {
 	if total == 0 {
 		return 0
 	}
-	p := done * 100 / total
+	p := (done*100 + total/2) / total
 	if p > 100 {
 		p = 100
 	}

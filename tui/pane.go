@@ -181,14 +181,22 @@ func (p *paneCtx) title() string {
 		left += "  " + st.Muted.Render("read-only")
 	}
 	sev, word := p.a.Severity, p.a.Severity.String()
-	if c.lastErr != nil {
+	explained := false // a note in the pane says it calmly; no reason here
+	switch {
+	case c.lastErr != nil:
 		sev, word = ops.SeverityCritical, "unreachable"
-	} else if c.snap == nil {
+	case c.snap == nil:
 		word = "pending"
+	case c.snap.Edition() == ops.EditionCommunity:
+		word, explained = "Community Edition", true
+	case c.snap.Replication != nil && c.snap.Replication.Unsupported:
+		word, explained = "no replication licence", true
+	case c.snap.Health != nil && c.snap.Health.Sealed:
+		word, explained = "sealed", true
 	}
 	right := st.Badge(level(sev), word)
 	if p.compact {
-		if r := p.topReason(); r != "" && c.lastErr == nil {
+		if r := p.topReason(); r != "" && c.lastErr == nil && !explained {
 			right = st.Badge(level(sev), word+": "+r)
 		}
 		if !c.lastOK.IsZero() {
@@ -330,14 +338,26 @@ func (p *paneCtx) section(t ops.ReplicationType, s ops.TypeStatus) []pline {
 			out = append(out, pline{text: "  " + d, prio: prioDetail, data: true})
 		}
 	}
-	for _, pr := range p.progress(s) {
-		out = append(out, pline{text: "  " + pr, prio: prioProgress, data: true})
+	// In a compact pane the progress bar outranks reasons: the title
+	// already carries the top reason.
+	progPrio := prioProgress
+	if p.compact {
+		progPrio = prioReason
 	}
+	for _, pr := range p.progress(s) {
+		out = append(out, pline{text: "  " + pr, prio: progPrio, data: true})
+	}
+	if p.stale {
+		// The reasons of an unreachable cluster are its error, shown above.
+		return out
+	}
+	top := p.topReason()
 	for _, r := range p.a.Of(t).Reasons {
-		if r.Severity == ops.SeverityOK {
+		text := p.m.named(r.Text)
+		if r.Severity == ops.SeverityOK || (p.compact && text == top) {
 			continue
 		}
-		out = append(out, pline{text: "  " + p.badge(r.Severity, p.m.named(r.Text)), prio: prioReason, data: true})
+		out = append(out, pline{text: "  " + p.badge(r.Severity, text), prio: prioReason, data: true})
 	}
 	return out
 }

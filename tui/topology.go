@@ -18,7 +18,10 @@ func (m Model) topologyContent(now time.Time) string {
 	w := m.width
 	var b strings.Builder
 	line := func(s string) { b.WriteString(fit(s, w, g.Ellipsis) + "\n") }
-	line(st.Detail.Title.Render("Replication topology") + "  " + st.Muted.Render("matched by cluster_id and secondary_id/node_id; lag = primary WAL minus secondary last_remote_wal"))
+	line(st.Detail.Title.Render("Replication topology") + "  " + st.Muted.Render("t or esc returns"))
+	for _, l := range wrapPlain("Links are matched by cluster_id and secondary_id/node_id; lag is the primary's WAL index minus the secondary's last_remote_wal.", w) {
+		line(st.Muted.Render(l))
+	}
 
 	nameW := 8
 	for i := range m.clusters {

@@ -117,18 +117,18 @@ func (m Model) headerView(now time.Time) string {
 	if pending > 0 {
 		reachText += fmt.Sprintf(" (%d pending)", pending)
 	}
+	// Facts in order of importance; the optional ones at the end give way
+	// on a narrow terminal, so the state of the fleet is always readable.
 	parts := []string{
 		st.Header.Title.Render("vaultrepl") + m.crumb(),
 		st.Badge(lvl, reachText),
 		"worst " + st.Badge(level(m.report.Worst), m.report.Worst.String()),
 	}
-	if m.deps.ReadOnly {
-		parts = append(parts, st.Header.ReadOnly.Render("read-only"))
-	}
 	if m.paused {
 		parts = append(parts, st.Header.Paused.Render(" PAUSED "))
-	} else {
-		parts = append(parts, st.Muted.Render("every "+m.deps.Interval.String()))
+	}
+	if m.deps.ReadOnly {
+		parts = append(parts, st.Header.ReadOnly.Render("read-only"))
 	}
 	if q := m.filter.Value(); q != "" && !m.filtering {
 		parts = append(parts, st.Accent.Render("filter: "+q))
@@ -136,12 +136,27 @@ func (m Model) headerView(now time.Time) string {
 	if m.unhealthyOnly {
 		parts = append(parts, st.Accent.Render("unhealthy only"))
 	}
-	right := ""
+	var optional []string
 	if m.screen == screenDashboard && m.overlay == nil {
-		right = m.scrollInfo()
+		optional = append(optional, m.scrollInfo())
 	}
-	right = join("  ", right, st.Muted.Render(clock(now)))
-	return spread(strings.Join(parts, sep), right, m.width, g.Ellipsis)
+	if !m.paused {
+		optional = append(optional, st.Muted.Render("every "+m.deps.Interval.String()))
+	}
+	optional = append(optional, st.Muted.Render(clock(now)))
+	left := strings.Join(parts, sep)
+	var right []string
+	used := ansi.StringWidth(left)
+	for _, o := range optional {
+		if o == "" {
+			continue
+		}
+		if w := ansi.StringWidth(o) + 2; used+w <= m.width {
+			right = append(right, o)
+			used += w
+		}
+	}
+	return spread(left, strings.Join(right, "  "), m.width, g.Ellipsis)
 }
 
 // crumb names the screen after the title.
@@ -213,7 +228,12 @@ func (m Model) footerView() string {
 func (m Model) shortHelp() []key.Binding {
 	k := m.keys
 	if m.labOpen {
-		return []key.Binding{k.Enter, k.Up, k.Down, k.Back}
+		return []key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+			key.NewBinding(key.WithKeys("1"), key.WithHelp("1-9,0", "apply that one")),
+			key.NewBinding(key.WithKeys("up"), key.WithHelp("↑↓", "move")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+		}
 	}
 	switch m.screen {
 	case screenDetail:
@@ -225,9 +245,15 @@ func (m Model) shortHelp() []key.Binding {
 	return []key.Binding{k.Help, k.Quit, k.Enter, k.Next, k.Refresh, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Pause, k.Lab, k.Wizard, k.Back}
 }
 
-// fullHelp groups every key for the help screen.
+// fullHelp groups every key of the dashboard for the help screen: what
+// each does on the cluster screens, not only on the help screen itself.
 func (m Model) fullHelp() [][]key.Binding {
-	k := m.keys
+	k := DefaultKeyMap()
+	k.Lab.SetEnabled(m.deps.Lab != nil)
+	k.Wizard.SetEnabled(m.deps.Wizard != nil)
+	k.Pause.SetHelp("p", "pause/resume")
+	k.Unhealthy.SetHelp("!", "unhealthy only/all")
+	k.Back.SetHelp("esc", "back, clear filter")
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.Next, k.Prev, k.Jump, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Enter, k.Back, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Help},

@@ -1,0 +1,129 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+)
+
+// sizes are the two terminals every screen is checked at.
+var sizes = [][2]int{{80, 24}, {160, 48}}
+
+// scenario builds a model in some state; keys are pressed afterwards.
+type scenario struct {
+	name  string
+	setup func(readers []*fakeReader)
+	keys  []string
+	tweak func(*Deps)
+}
+
+func scenarios() []scenario {
+	return []scenario{
+		{name: "global_healthy"},
+		{name: "one_unreachable", setup: func(r []*fakeReader) { r[2].set(ops.Snapshot{}, refused("eu-west-1")) }},
+		{name: "dr_secondary", keys: []string{"4", "enter"}},
+		{name: "community_edition", setup: func(r []*fakeReader) { r[3].set(ceSnap(), nil) }},
+		{name: "sealed", setup: func(r []*fakeReader) { r[1].set(sealedSnap(), nil) }},
+		{name: "merkle_sync", setup: func(r []*fakeReader) {
+			s := perfSecondarySnap(idWest1, 900)
+			p := &s.Replication.Performance
+			p.State, p.RawState = ops.StateMerkleSync, "merkle-sync"
+			p.MerkleSync = &ops.SyncProgress{Progress: 26838, TotalKeys: 305443}
+			r[2].set(s, nil)
+		}},
+		{name: "detail", keys: []string{"2", "enter"}},
+		{name: "detail_unreachable", setup: func(r []*fakeReader) { r[2].set(ops.Snapshot{}, refused("eu-west-1")) }, keys: []string{"3", "enter"}},
+		{name: "topology", keys: []string{"t"}},
+		{name: "commands", keys: []string{"x"}},
+		{name: "help", keys: []string{"?"}},
+		{name: "insecure_filtered", tweak: func(d *Deps) { d.Insecure = true; d.ReadOnly = true }, keys: []string{"/", "e", "a", "s", "t", "enter"}},
+		{name: "lab_menu", tweak: func(d *Deps) { d.Lab = &fakeLab{} }, keys: []string{"2", "L"}},
+	}
+}
+
+// goldenModel is the global topology read once at t0, then read again 20s
+// later after setup changed some clusters, and drawn 12s after that.
+func goldenModel(t *testing.T, sc scenario, w, h int) Model {
+	t.Helper()
+	clk := newTestClock()
+	specs, readers := globalSpecs()
+	tweak := func(*Deps) {}
+	if sc.tweak != nil {
+		tweak = sc.tweak
+	}
+	m := newTestModel(specs, clk, w, h, tweak)
+	m = pollAll(m, clk)
+	clk.Advance(20 * time.Second)
+	if sc.setup != nil {
+		sc.setup(readers)
+	}
+	// The healthy clusters keep heartbeating: their peers' clocks move too.
+	for _, r := range readers {
+		r.mu.Lock()
+		shiftHeartbeats(&r.snap, 20*time.Second)
+		r.mu.Unlock()
+	}
+	m = pollAll(m, clk)
+	clk.Advance(2 * time.Second)
+	m = send(m, clockMsg{})
+	for _, k := range sc.keys {
+		m = send(m, keyMsg(k))
+	}
+	return m
+}
+
+func shiftHeartbeats(s *ops.Snapshot, d time.Duration) {
+	if s.Replication == nil {
+		return
+	}
+	for _, ts := range []*ops.TypeStatus{&s.Replication.Performance, &s.Replication.DR} {
+		for i := range ts.Secondaries {
+			ts.Secondaries[i].LastHeartbeat = ts.Secondaries[i].LastHeartbeat.Add(d)
+		}
+		for i := range ts.Primaries {
+			ts.Primaries[i].LastHeartbeat = ts.Primaries[i].LastHeartbeat.Add(d)
+		}
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for _, sc := range scenarios() {
+		for _, sz := range sizes {
+			t.Run(fmt.Sprintf("%s/%dx%d", sc.name, sz[0], sz[1]), func(t *testing.T) {
+				m := goldenModel(t, sc, sz[0], sz[1])
+				view := ansi.Strip(m.View())
+				checkFrame(t, view, sz[0], sz[1])
+				golden.RequireEqual(t, view)
+			})
+		}
+	}
+}
+
+func TestGoldenTooSmall(t *testing.T) {
+	m := goldenModel(t, scenario{name: "too_small"}, 60, 20)
+	view := ansi.Strip(m.View())
+	checkFrame(t, view, 60, 20)
+	golden.RequireEqual(t, view)
+}
+
+// checkFrame asserts the view fills the terminal exactly: no line wider
+// than the terminal (a border off by two would show here) and exactly as
+// many lines as it is high.
+func checkFrame(t *testing.T, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) != h {
+		t.Errorf("view has %d lines, terminal %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if lw := ansi.StringWidth(l); lw > w {
+			t.Errorf("line %d is %d cells wide, terminal %d: %q", i+1, lw, w, l)
+		}
+	}
+}

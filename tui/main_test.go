@@ -1,0 +1,20 @@
+package tui
+
+import (
+	"os"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"go.uber.org/goleak"
+)
+
+// TestMain pins the colour profile and background so golden files are the
+// same on a TTY and in CI, and checks that no test leaks a goroutine (poll
+// reads, programs, labs).
+func TestMain(m *testing.M) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	lipgloss.SetHasDarkBackground(true)
+	os.Unsetenv("NO_COLOR")
+	goleak.VerifyTestMain(m)
+}
