@@ -186,6 +186,7 @@ type route struct {
 	ent      bool // Enterprise-only: 404 enterprise-only feature in CE mode
 	sealedOK bool // answered while sealed
 	alwaysUp bool // answered during the brief outages around role changes
+	raw      bool // served by Vault's HTTP layer, outside the namespaced router
 	ops      map[string]handlerFunc
 }
 
@@ -387,7 +388,7 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 		}
 		return errResp(http.StatusServiceUnavailable, msg)
 	}
-	if ns := strings.Trim(hr.Header.Get("X-Vault-Namespace"), "/"); ns != "" && ns != "root" {
+	if ns := strings.Trim(hr.Header.Get("X-Vault-Namespace"), "/"); ns != "" && ns != "root" && !rt.raw {
 		if rt.rootNS {
 			return errResp(http.StatusBadRequest, errRootNamespace)
 		}

@@ -25,14 +25,14 @@ func buildRoutes() []*route {
 	add := func(r route) { rs = append(rs, &r) }
 
 	// Status and seal endpoints, answered in every state.
-	add(route{pattern: "sys/health", unauth: true, sealedOK: true, drOK: true, alwaysUp: true,
+	add(route{pattern: "sys/health", unauth: true, raw: true, sealedOK: true, drOK: true, alwaysUp: true,
 		ops: ops("read", handlerFunc(handleHealth), "head", handlerFunc(handleHealth))})
-	add(route{pattern: "sys/seal-status", unauth: true, sealedOK: true, drOK: true, alwaysUp: true,
+	add(route{pattern: "sys/seal-status", unauth: true, raw: true, sealedOK: true, drOK: true, alwaysUp: true,
 		ops: ops("read", handlerFunc(handleSealStatus))})
-	add(route{pattern: "sys/unseal", unauth: true, sealedOK: true, drOK: true, alwaysUp: true,
+	add(route{pattern: "sys/unseal", unauth: true, raw: true, sealedOK: true, drOK: true, alwaysUp: true,
 		ops: ops("update", handlerFunc(handleUnseal))})
 	add(route{pattern: "sys/seal", sudo: true, ops: ops("update", handlerFunc(handleSeal))})
-	add(route{pattern: "sys/leader", unauth: true, drOK: true, alwaysUp: true,
+	add(route{pattern: "sys/leader", unauth: true, raw: true, drOK: true, alwaysUp: true,
 		ops: ops("read", handlerFunc(handleLeader))})
 	add(route{pattern: "sys/license/status", ent: true, ops: ops("read", handlerFunc(handleLicenseStatus))})
 	add(route{pattern: "sys/license/features", unauth: true, ent: true, ops: ops("read", handlerFunc(handleLicenseFeatures))})
