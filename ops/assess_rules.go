@@ -3,6 +3,7 @@ package ops
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -78,7 +79,10 @@ func assessCluster(now time.Time, o Observation, th Thresholds) ClusterAssessmen
 	switch {
 	case o.Err != nil:
 		ca.Err = o.Err
-		text := "unreachable: " + errorSummary(o.Err)
+		text := errorSummary(o.Err)
+		if !strings.HasPrefix(text, "unreachable") {
+			text = "unreachable: " + text
+		}
 		if o.Snapshot != nil && !o.Snapshot.FetchedAt.IsZero() {
 			text += fmt.Sprintf(" (last good data %s old)", formatDuration(now.Sub(o.Snapshot.FetchedAt)))
 		}

@@ -252,7 +252,7 @@ func TestAssessClusterStates(t *testing.T) {
 			SeverityCritical, true, "sealed"},
 		{"replication unreadable", Observation{Name: "x", Snapshot: &Snapshot{Health: healthFixture(t, "health_active.json"), ReplicationErr: serverErr}},
 			SeverityUnknown, false, "replication status unreadable: Vault server error"},
-		{"unreachable", Observation{Name: "x", Err: &Error{Class: ErrUnreachable}}, SeverityUnknown, false, "unreachable: unreachable: connection failed"},
+		{"unreachable", Observation{Name: "x", Err: &Error{Class: ErrUnreachable}}, SeverityUnknown, false, "unreachable: connection failed"},
 		{"unreachable, plain error", Observation{Name: "x", Err: errors.New("dial hvs.CAESIJabcdefghijkl0000")}, SeverityUnknown, false, "[redacted]"},
 		{"never read", Observation{Name: "x"}, SeverityUnknown, false, "not read yet"},
 		{"standby", observe("x", healthFixture(t, "health_standby.json"), ptr(parsedFixture(t, "status_disabled.json"))), SeverityOK, true, "standby node"},
