@@ -15,11 +15,3 @@ func runDashboard(*cobra.Command, *globalOptions) error { return errNotBuilt }
 func newDemoCmd(*globalOptions) *cobra.Command {
 	return &cobra.Command{Use: "demo", RunE: func(*cobra.Command, []string) error { return errNotBuilt }}
 }
-
-func newStatusCmd(*globalOptions) *cobra.Command {
-	return &cobra.Command{Use: "status", RunE: func(*cobra.Command, []string) error { return errNotBuilt }}
-}
-
-func newInfoCmd(*globalOptions) *cobra.Command {
-	return &cobra.Command{Use: "info", RunE: func(*cobra.Command, []string) error { return errNotBuilt }}
-}
