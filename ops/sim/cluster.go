@@ -220,6 +220,7 @@ type cluster struct {
 	// serving
 	handler  http.Handler
 	srv      *http.Server
+	served   chan struct{} // closed when srv's Serve loop has returned
 	client   *http.Client
 	outbound *http.Transport
 }

@@ -228,13 +228,17 @@ func (l *Lab) Unseal(name string) error {
 func (l *Lab) Stop(name string) error {
 	return l.withCluster(name, func(c *cluster) error {
 		c.stopped = true
-		if c.srv != nil {
-			// Close does not wait for handlers, so holding the lock is safe.
-			err := c.srv.Close()
-			c.srv = nil
-			return err
+		if c.srv == nil {
+			return nil
 		}
-		return nil
+		// Close does not wait for handlers, so holding the lock is safe.
+		// Waiting for Serve to return matters: the listening socket is only
+		// released once the parked Accept has returned, and until then a new
+		// connection would be reset instead of refused.
+		err := c.srv.Close()
+		<-c.served
+		c.srv, c.served = nil, nil
+		return err
 	})
 }
 

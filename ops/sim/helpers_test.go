@@ -19,9 +19,22 @@ var t0 = time.Date(2024, 3, 4, 15, 5, 0, 0, time.UTC)
 // startLab starts a lab on ephemeral loopback ports with a manual clock.
 func startLab(t *testing.T, topology string) *Lab {
 	t.Helper()
-	l, err := New(Options{Topology: topology, Seed: 42, Clock: NewManualClock(t0)})
+	return startLabOpts(t, Options{Topology: topology})
+}
+
+// startLabOpts is startLab with options; Seed and Clock default to 42 and a
+// manual clock at t0.
+func startLabOpts(t *testing.T, o Options) *Lab {
+	t.Helper()
+	if o.Seed == 0 {
+		o.Seed = 42
+	}
+	if o.Clock == nil {
+		o.Clock = NewManualClock(t0)
+	}
+	l, err := New(o)
 	if err != nil {
-		t.Fatalf("New(%q): %v", topology, err)
+		t.Fatalf("New(%+v): %v", o, err)
 	}
 	if err := l.Start(); err != nil {
 		t.Fatalf("Start: %v", err)

@@ -246,6 +246,10 @@ func (h *clusterHandler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	var hang chan struct{}
 	if c.faults.hang {
 		hang = c.faults.hangRelease
+		select {
+		case l.parked <- c.name:
+		default:
+		}
 	}
 	l.mu.Unlock()
 

@@ -64,6 +64,10 @@ type Lab struct {
 	// endpoint, like Vault's own client timeout.
 	unwrapTimeout time.Duration
 
+	// parked, when set (tests), hears the name of each cluster whose request
+	// has just parked in a hang.
+	parked chan string
+
 	started  bool
 	closed   bool
 	closing  chan struct{}
@@ -355,10 +359,12 @@ func (l *Lab) Start() error {
 
 func (l *Lab) serve(c *cluster, ln net.Listener) {
 	srv := &http.Server{Handler: c.handler, ReadHeaderTimeout: 10 * time.Second}
-	c.srv = srv
+	done := make(chan struct{})
+	c.srv, c.served = srv, done
 	l.serving.Add(1)
 	go func() {
 		defer l.serving.Done()
+		defer close(done)
 		_ = srv.Serve(ln)
 	}()
 }
