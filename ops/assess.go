@@ -101,9 +101,11 @@ type Link struct {
 	HasWALGap    bool
 	CanaryAge    time.Duration
 	HasCanaryAge bool
-	HeartbeatAge time.Duration // now minus last_heartbeat, when known
-	InSync       bool          // merkle roots equal
-	Severity     Severity
+	HeartbeatAge time.Duration // now minus last_heartbeat, when HasHeartbeatAge
+	// HasHeartbeatAge tells a heartbeat that arrived just now (age 0) from none.
+	HasHeartbeatAge bool
+	InSync          bool // merkle roots equal
+	Severity        Severity
 	// Reasons explain Severity (disconnected, lag, heartbeat age, never connected).
 	Reasons []Reason
 	// Stale marks a link taken from the primary's last good snapshot while its

@@ -58,7 +58,7 @@ func buildLink(now time.Time, obs []Observation, prim Observation, p TypeStatus,
 		l.Status = peer.Status
 		l.CanaryAge, l.HasCanaryAge = peer.CanaryAge, peer.HasCanaryAge
 		if !peer.LastHeartbeat.IsZero() {
-			l.HeartbeatAge = now.Sub(peer.LastHeartbeat)
+			l.HeartbeatAge, l.HasHeartbeatAge = now.Sub(peer.LastHeartbeat), true
 		}
 	}
 	sec, s, found := findSecondary(obs, p.Type, p.ClusterID, id)

@@ -75,7 +75,7 @@ func TestAssessHealthyGlobal(t *testing.T) {
 	if perf.Type != Performance || perf.Primary != "us-east-2" || perf.Secondary != "us-east-1" ||
 		perf.SecondaryID != "cd0463e0-a37f-7421-345e-aad53007479f" || perf.Status != PeerConnected ||
 		!perf.HasWALGap || perf.WALGap != 0 || !perf.InSync || perf.CanaryAge != 660*time.Millisecond ||
-		perf.HeartbeatAge != 2*time.Second || perf.Severity != SeverityOK || perf.Stale {
+		perf.HeartbeatAge != 2*time.Second || !perf.HasHeartbeatAge || perf.Severity != SeverityOK || perf.Stale {
 		t.Errorf("perf link %+v", perf)
 	}
 	if dr.Type != DR || dr.Secondary != "us-east-2-dr" || !dr.HasWALGap || dr.WALGap != 0 || !dr.InSync {
