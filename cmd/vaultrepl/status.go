@@ -519,7 +519,7 @@ func buildLinkDoc(l ops.Link) linkDoc {
 		d.WALGap = &v
 	}
 	d.CanaryAgeMS = millisPtr(l.CanaryAge, l.HasCanaryAge)
-	d.HeartbeatAgeMS = millisPtr(l.HeartbeatAge, l.HeartbeatAge != 0)
+	d.HeartbeatAgeMS = millisPtr(l.HeartbeatAge, l.HasHeartbeatAge)
 	return d
 }
 
