@@ -10,4 +10,25 @@
 //
 // ops never imports charmbracelet packages: the TUI consumes it through small
 // interfaces of its own, and the simulator in ops/sim is reached only over HTTP.
+//
+// # A tour
+//
+//   - [LoadConfig] reads the YAML file ([DefaultConfigPath]); errors name the
+//     file, line and field. [TokenSource] says where a cluster's token comes
+//     from (environment, file, the vault CLI's token helper, inline).
+//   - [NewClient] builds one [Client] per cluster. It is never changed
+//     afterwards ([Client.WithToken] builds a new one); vault/api's automatic
+//     retries are off, response bodies are size-limited, and replication
+//     endpoints are always called in the root namespace.
+//   - [Client.Status] reads sys/health and sys/replication/status at once into
+//     a [Snapshot]. [ParseReplicationStatus] and [ParseHealth] are the raw
+//     decoders: tolerant of type drift (reported in Anomalies), never panicking.
+//   - [Assess] turns [Observation]s of every cluster into a [Report]: per
+//     cluster and type a [Severity] with [Reason]s, and the primary→secondary
+//     [Link]s with their WAL gap. It is pure; [DefaultThresholds] tunes it.
+//   - The writes ([Client.EnablePrimary], [Client.SecondaryToken],
+//     [Client.EnableSecondary], [Client.Promote], …) return Vault's warnings
+//     in a [WriteResult] and refuse everything on a read-only client.
+//   - Every error is an [*Error] with an [ErrorClass] ([ClassOf]), a one-line
+//     summary, a hint and Vault's messages with every token removed.
 package ops
