@@ -27,6 +27,36 @@ type check struct {
 	Title  string
 	Detail string
 	Fix    string
+	// Retry marks a blocker that clears by itself (bootstrapping, the brief
+	// unavailability after a role change): the wizard re-reads on its own.
+	Retry bool
+}
+
+// transient returns c marked as clearing by itself.
+func transient(c check) check {
+	c.Retry = true
+	return c
+}
+
+// waiting reports whether every blocker clears by itself.
+func waiting(cs []check) bool {
+	n := 0
+	for _, c := range cs {
+		if c.Level == lvFail {
+			if !c.Retry {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
+}
+
+// transientErr is a read that failed in a way that usually passes: a 5xx
+// such as the 503s Vault serves for a moment after a role change.
+func transientErr(err error) bool {
+	c := ops.ClassOf(err)
+	return c == ops.ErrServer || c == ops.ErrTimeout
 }
 
 func pass(title, detail string) check { return check{Level: lvPass, Title: title, Detail: detail} }
@@ -93,7 +123,11 @@ func usable(f facts) ([]check, bool) {
 	s := f.Snap
 	if f.Err != nil && s.Health == nil && s.Replication == nil {
 		what, fix := errText(f.Err)
-		return append(cs, fail("reachable", f.Name+": "+what, fix)), false
+		c := fail("reachable", f.Name+": "+what, fix)
+		if transientErr(f.Err) {
+			c = transient(fail("reachable", f.Name+": "+what, "Vault is briefly unavailable after a role change; re-checking"))
+		}
+		return append(cs, c), false
 	}
 	cs = append(cs, pass("reachable", f.Name+" answered"))
 	if h := s.Health; h != nil {
@@ -124,7 +158,11 @@ func usable(f facts) ([]check, bool) {
 		if what == "" {
 			what = "no replication status"
 		}
-		return append(cs, fail("replication status", what, fix)), false
+		c := fail("replication status", what, fix)
+		if transientErr(s.ReplicationErr) {
+			c.Retry = true
+		}
+		return append(cs, c), false
 	}
 	if r.Unsupported {
 		return append(cs, fail("replication licence", f.Name+": replication is not supported by its licence",
@@ -246,7 +284,7 @@ func checkEnablePrimary(f facts, t ops.ReplicationType, c Cluster) (cs []check, 
 		return append(cs, fail("mode", f.Name+" is a "+modePhrase(t, ts.Mode),
 			"promote it (…/secondary/promote) or disable its replication first; enabling would not make it a primary")), false
 	case ops.ModeBootstrapping:
-		return append(cs, fail("mode", f.Name+" is bootstrapping", "wait a few seconds, then re-check (r)")), false
+		return append(cs, transient(fail("mode", f.Name+" is bootstrapping", "it becomes usable in a few seconds; re-checking"))), false
 	case ops.ModeDisabled:
 		cs = append(cs, pass("mode", modePhrase(t, ts.Mode)))
 	case ops.ModeUnknown, ops.ModeUnsupported:
@@ -273,7 +311,7 @@ func checkSecondaryToken(f facts, t ops.ReplicationType) []check {
 		return append(cs, fail("mode", f.Name+" is a "+modePhrase(t, ts.Mode),
 			"activation tokens are generated on the primary: pick the primary"))
 	case ops.ModeBootstrapping:
-		return append(cs, fail("mode", f.Name+" is bootstrapping", "wait a few seconds, then re-check (r)"))
+		return append(cs, transient(fail("mode", f.Name+" is bootstrapping", "it becomes usable in a few seconds; re-checking")))
 	case ops.ModeUnknown, ops.ModeUnsupported:
 		return append(cs, fail("mode", "mode "+ts.RawMode+" not recognised", "check the cluster's replication status"))
 	}
@@ -362,7 +400,7 @@ func checkActivate(f facts, t ops.ReplicationType, c Cluster, a activation, now 
 		return append(cs, fail("mode", fmt.Sprintf("%s is already a %s (secondary id %q)", f.Name, modePhrase(t, ts.Mode), ts.SecondaryID),
 			"to follow another primary use …/secondary/update-primary; to start over disable its replication first")), false
 	case ops.ModeBootstrapping:
-		return append(cs, fail("mode", f.Name+" is bootstrapping", "wait a few seconds, then re-check (r)")), false
+		return append(cs, transient(fail("mode", f.Name+" is bootstrapping", "it becomes usable in a few seconds; re-checking"))), false
 	case ops.ModeUnknown, ops.ModeUnsupported:
 		cs = append(cs, warn("mode", "mode "+ts.RawMode+" not recognised", "check the cluster's replication status"))
 	}

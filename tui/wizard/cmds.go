@@ -41,12 +41,20 @@ type writeMsg struct {
 	diag *facts
 }
 
-type pollDueMsg struct{ gen int }
+// pollDueMsg is a poll timer: the watch loop's (watch, with its own
+// generation) or the propagation check's.
+type pollDueMsg struct {
+	gen   int
+	watch bool
+}
 
 type watchMsg struct {
 	gen int
 	obs watchObs
 }
+
+// recheckMsg re-runs a pre-flight whose blockers clear by themselves.
+type recheckMsg struct{ gen int }
 
 type loginMsg struct {
 	gen     int
@@ -211,8 +219,18 @@ func (m Model) pollAfter(d time.Duration) tea.Cmd {
 	return m.tick(d, func(time.Time) tea.Msg { return pollDueMsg{gen: gen} })
 }
 
+func (m Model) recheckAfter(d time.Duration) tea.Cmd {
+	gen := m.gen
+	return m.tick(d, func(time.Time) tea.Msg { return recheckMsg{gen: gen} })
+}
+
+func (m Model) watchAfter(d time.Duration) tea.Cmd {
+	gen := m.watchGen
+	return m.tick(d, func(time.Time) tea.Msg { return pollDueMsg{gen: gen, watch: true} })
+}
+
 func (m Model) watchCmd(sec, pri Cluster) tea.Cmd {
-	gen, to, now := m.gen, m.readTimeout(), m.d.Now
+	gen, to, now := m.watchGen, m.readTimeout(), m.d.Now
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), to)
 		defer cancel()

@@ -16,8 +16,11 @@ import (
 // enterStep starts a step from its first screen.
 func (m Model) enterStep(s step) (Model, tea.Cmd) {
 	m.step = s
+	m.seen |= 1 << s
+	m.note = ""
 	m.gen++
 	m.checks, m.already, m.err, m.diag = nil, false, nil, nil
+	m.rechecks = 0
 	m.res = ops.WriteResult{}
 	m.form, m.fk = nil, fkNone
 	switch s {
@@ -263,6 +266,20 @@ func (m Model) onFacts(msg factsMsg) (Model, tea.Cmd) {
 	if msg.gen != m.gen {
 		return m, nil
 	}
+	m, cmd := m.evaluate(msg)
+	// Blockers that clear by themselves are re-read, a bounded number of
+	// times: reads are retried automatically, writes never are.
+	if m.ph == phChecks && waiting(m.checks) && m.rechecks < maxRechecks {
+		m.rechecks++
+		return m, tea.Batch(cmd, m.recheckAfter(m.d.Interval))
+	}
+	return m, cmd
+}
+
+const maxRechecks = 30
+
+// evaluate turns a step's pre-flight reads into checks and the next screen.
+func (m Model) evaluate(msg factsMsg) (Model, tea.Cmd) {
 	m.main, m.others = msg.main, msg.others
 	m.remember(msg.main)
 	m.remember(msg.others...)
@@ -430,14 +447,14 @@ func (m Model) execute() (Model, tea.Cmd) {
 	switch m.step {
 	case stPrimary:
 		if c, _ := m.cluster(m.primary); c.Protected {
-			return m.setForm(fkConfirm, m.confirmForm(c.Name, "PROTECTED cluster: type its name to enable it as a "+typeName(m.typ)+" primary"))
+			return m.setForm(fkConfirm, m.confirmForm(c.Name, c.Name+" is PROTECTED: type "+c.Name+" to enable it as a "+typeName(m.typ)+" primary"))
 		}
 	case stActivate:
 		if !m.tokenFresh() {
 			// The countdown may have run out while the operator read the review.
 			return m.runChecks()
 		}
-		return m.setForm(fkConfirm, m.confirmForm(m.secondary, "Type the cluster's name to purge it and activate it as a "+typeName(m.typ)+" secondary"))
+		return m.setForm(fkConfirm, m.confirmForm(m.secondary, "Type "+m.secondary+" to purge it and activate it as a "+typeName(m.typ)+" secondary"))
 	}
 	return m.send()
 }
@@ -506,6 +523,10 @@ func (m Model) onWrite(msg writeMsg) (Model, tea.Cmd) {
 		m.tokUsed = true
 		m.tok.Token = "" // single-use: forget the secret as soon as it is spent
 		m.esReq.Token = ""
+		m.markChanged(target)
+		wrote := func() tea.Msg { return WroteMsg{Cluster: target, Action: action} }
+		m, watch := m.beginWatch()
+		return m, tea.Batch(wrote, watch)
 	}
 	m.markChanged(target)
 	return m, func() tea.Msg { return WroteMsg{Cluster: target, Action: action} }
@@ -514,6 +535,7 @@ func (m Model) onWrite(msg writeMsg) (Model, tea.Cmd) {
 func (m Model) checksKey(k tea.KeyMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(k, m.keys.Retry):
+		m.rechecks = 0
 		return m.runChecks()
 	case key.Matches(k, m.keys.Next) && m.already:
 		return m.enterStep(m.stepAfter())
@@ -659,8 +681,9 @@ func (m Model) backFromForm() (Model, tea.Cmd) {
 		return m, nil
 	case fkLogin:
 		// Skipping the login is allowed: status needs no token.
-		m.setNote(lvInfo, "Not logged in to "+m.loginFor+": its status still shows, but reads that need a token will fail there.")
-		return m.enterStep(m.afterLogin)
+		next, cmd := m.enterStep(m.afterLogin)
+		next.setNote(lvInfo, "Not logged in to "+m.loginFor+": its status still shows, but reads that need a token will fail there.")
+		return next, cmd
 	case fkType, fkPrimary, fkNext, fkConfirm, fkNone:
 	}
 	return m.askClose()
@@ -706,12 +729,25 @@ func (m Model) onSaved(msg savedMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// startWatch shows the watch screen, starting the poll loop unless it is
+// already following this secondary (it starts the moment activation
+// succeeds, so the timeline begins there, not when the operator moves on).
 func (m Model) startWatch() (Model, tea.Cmd) {
 	m.step, m.ph = stWatch, phWatching
 	m.gen++
 	m.form, m.fk = nil, fkNone
-	now := m.d.Now()
-	m.watch = watchState{Type: m.typ, Secondary: m.secondary, Primary: m.primary, ID: m.secondaryID, Started: now}
+	if m.watch.Secondary == m.secondary && m.watch.Type == m.typ && (m.watching || m.watch.Done) {
+		return m.spin()
+	}
+	return m.beginWatch()
+}
+
+// beginWatch starts following m.secondary; the loop has its own generation
+// so that moving between screens does not drop its polls.
+func (m Model) beginWatch() (Model, tea.Cmd) {
+	m.watchGen++
+	m.watching = true
+	m.watch = watchState{Type: m.typ, Secondary: m.secondary, Primary: m.primary, ID: m.secondaryID, Started: m.d.Now()}
 	sec, _ := m.cluster(m.secondary)
 	pri, _ := m.cluster(m.primary)
 	m, spin := m.spin()
@@ -719,29 +755,30 @@ func (m Model) startWatch() (Model, tea.Cmd) {
 }
 
 func (m Model) onWatch(msg watchMsg) (Model, tea.Cmd) {
-	if msg.gen != m.gen || m.ph != phWatching {
+	if msg.gen != m.watchGen || !m.watching {
 		return m, nil
 	}
 	m.watch = m.watch.observe(msg.obs, m.d.StuckAfter)
 	if m.watch.Done {
+		m.watching = false
 		return m, nil
 	}
-	return m, m.pollAfter(m.d.Interval)
+	return m, m.watchAfter(m.d.Interval)
 }
 
 func (m Model) onPollDue(msg pollDueMsg) (Model, tea.Cmd) {
-	if msg.gen != m.gen {
+	if msg.watch {
+		if msg.gen != m.watchGen || !m.watching {
+			return m, nil
+		}
+		sec, _ := m.cluster(m.watch.Secondary)
+		pri, _ := m.cluster(m.watch.Primary)
+		return m, m.watchCmd(sec, pri)
+	}
+	if msg.gen != m.gen || m.ph != phPolling {
 		return m, nil
 	}
-	switch m.ph {
-	case phWatching:
-		sec, _ := m.cluster(m.secondary)
-		pri, _ := m.cluster(m.primary)
-		return m, m.watchCmd(sec, pri)
-	case phPolling:
-		return m, m.probeCmd(m.ver.Type, m.ver.Path, m.pendingClusters())
-	}
-	return m, nil
+	return m, m.probeCmd(m.ver.Type, m.ver.Path, m.pendingClusters())
 }
 
 func (m Model) watchKey(k tea.KeyMsg) (Model, tea.Cmd) {
@@ -772,9 +809,9 @@ func (m Model) onLogin(msg loginMsg) (Model, tea.Cmd) {
 		}
 	}
 	m.loginErr = nil
-	m.setNote(lvPass, "Logged in to "+msg.cluster+" as "+strings.TrimSpace(m.v.user)+"; the dashboard now uses this token there.")
 	changed := ClientChangedMsg{Cluster: msg.cluster, Op: msg.op}
 	next, cmd := m.enterStep(m.afterLogin)
+	next.setNote(lvPass, "Logged in to "+msg.cluster+" as "+strings.TrimSpace(m.v.user)+"; the dashboard now uses this token there.")
 	return next, tea.Batch(func() tea.Msg { return changed }, cmd)
 }
 
@@ -814,6 +851,7 @@ func (m Model) nextChosen(choice string) (Model, tea.Cmd) {
 			}
 		}
 		m.secondary, m.askedSec, m.secondaryID = "", false, ""
+		m.watch, m.watching = watchState{}, false
 		m.hasTok, m.tokFromHere, m.tokUsed = false, false, false
 		m.tok = ops.ActivationToken{}
 		m.v.id, m.v.addr, m.v.tls = "", "", ""

@@ -116,11 +116,11 @@ func (m Model) typeForm() *huh.Form {
 	return m.newForm(huh.NewGroup(
 		huh.NewSelect[string]().
 			Title("Which replication do you want to set up?").
+			Value(&m.v.typ).
 			Options(
 				huh.NewOption("Performance: secondaries serve reads locally, writes go to the primary", "performance"),
 				huh.NewOption("Disaster recovery (DR): a warm standby that takes over when promoted", "dr"),
-			).
-			Value(&m.v.typ),
+			),
 	))
 }
 
@@ -174,7 +174,9 @@ func (m Model) clusterForm(title, desc string, choices []Cluster, def string) *h
 	}
 	m.v.cluster = def
 	return m.newForm(huh.NewGroup(
-		huh.NewSelect[string]().Title(title).Description(desc).Options(opts...).Value(&m.v.cluster),
+		// Value before Options: huh positions the list on the value when the
+		// options are set.
+		huh.NewSelect[string]().Title(title).Description(desc).Value(&m.v.cluster).Options(opts...),
 	))
 }
 
@@ -201,7 +203,6 @@ func (m Model) primaryInputs() *huh.Form {
 		huh.NewInput().
 			Title("primary_cluster_addr (optional)").
 			Description("The cluster address (port 8201) secondaries connect to, e.g. a load balancer. Empty: each node's cluster_addr.").
-			Placeholder("https://vault.example.com:8201").
 			Validate(optionalURL).
 			Value(&m.v.addr),
 	))
@@ -242,11 +243,11 @@ func (m Model) activateInputs(needAddr bool) *huh.Form {
 			huh.NewSelect[string]().
 				Title("TLS options for reaching the primary").
 				Description("Needed when the primary's certificate is not signed by a CA the secondary's Vault trusts.").
+				Value(&m.v.tls).
 				Options(
 					huh.NewOption("None: the secondary already trusts the primary's certificate", "no"),
 					huh.NewOption("Set ca_file / ca_path (and client certificate)", "yes"),
-				).
-				Value(&m.v.tls),
+				),
 		),
 		huh.NewGroup(
 			huh.NewInput().Title("ca_file").Description("PEM file on the secondary's Vault servers (not on this machine).").Value(&m.v.caFile),
@@ -264,7 +265,6 @@ func (m Model) confirmForm(name, title string) *huh.Form {
 	return m.newForm(huh.NewGroup(
 		huh.NewInput().
 			Title(title).
-			Placeholder(name).
 			Validate(func(s string) error {
 				if strings.TrimSpace(s) != name {
 					return fmt.Errorf("type %s exactly, or press esc to cancel", name)
@@ -303,7 +303,7 @@ func (m Model) nextForm(choices []nextChoice) *huh.Form {
 		opts[i] = huh.NewOption(c.label, c.value)
 	}
 	m.v.next = choices[0].value
-	return m.newForm(huh.NewGroup(huh.NewSelect[string]().Title("What next?").Options(opts...).Value(&m.v.next)))
+	return m.newForm(huh.NewGroup(huh.NewSelect[string]().Title("What next?").Value(&m.v.next).Options(opts...)))
 }
 
 func (m Model) saveForm(def string) *huh.Form {

@@ -97,8 +97,43 @@ func (m Model) backLabel() string {
 		return "cancel"
 	case m.fk == fkLogin && m.ph == phForm:
 		return "skip"
+	case m.backCloses():
+		return "close"
 	}
 	return "back"
+}
+
+// backCloses mirrors back: true when esc would leave the wizard rather than
+// go to an earlier screen.
+func (m Model) backCloses() bool {
+	switch m.ph {
+	case phRunning, phConfirm, phInfo:
+		return false
+	case phReview:
+		return m.step == stVerify
+	case phResult:
+		return m.err == nil
+	case phForm:
+		switch m.fk {
+		case fkInputs:
+			return !(m.step == stToken && m.askedSec) &&
+				!(m.askedPri && (m.step == stPrimary || m.step == stToken)) &&
+				!(m.askedSec && m.step == stActivate)
+		case fkPaste:
+			return !m.askedSec
+		case fkTarget:
+			return m.step != stToken
+		case fkSave, fkLogin:
+			return false
+		case fkType, fkPrimary, fkNext, fkConfirm, fkNone:
+		}
+		return true
+	case phChecks, phLoading:
+		return !(m.askedPri && (m.step == stPrimary || m.step == stToken || m.step == stVerify)) &&
+			!(m.askedSec && m.step == stActivate) && m.step != stLogin
+	case phToken, phWatching, phPolling, phCleanup, phDone:
+	}
+	return true
 }
 
 func (m Model) reviewAction() string {

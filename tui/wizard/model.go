@@ -74,10 +74,11 @@ type Model struct {
 	askedPri  bool // the primary was chosen in this wizard (so back can re-ask)
 	askedSec  bool
 
-	checks  []check
-	already bool // the step's goal is already met
-	main    facts
-	others  []facts
+	checks   []check
+	rechecks int  // automatic re-checks of this step so far
+	already  bool // the step's goal is already met
+	main     facts
+	others   []facts
 
 	tok         ops.ActivationToken
 	hasTok      bool
@@ -102,11 +103,14 @@ type Model struct {
 	noteLevel level
 
 	watch      watchState
+	watching   bool // the watch loop is polling
+	watchGen   int
 	ver        verifyState
 	loginFor   string
 	afterLogin step
 	loginErr   error
 
+	seen     uint16 // steps entered in this run, for the progress line
 	changed  []string
 	closing  bool
 	closed   bool
@@ -210,6 +214,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onFacts(msg)
 	case writeMsg:
 		return m.onWrite(msg)
+	case recheckMsg:
+		if msg.gen == m.gen && m.ph == phChecks && waiting(m.checks) {
+			return m.runChecks()
+		}
+		return m, nil
 	case pollDueMsg:
 		return m.onPollDue(msg)
 	case watchMsg:
@@ -236,10 +245,12 @@ func (m Model) busy() bool {
 	switch m.ph {
 	case phLoading, phRunning, phPolling:
 		return true
-	case phWatching:
-		return !m.watch.Done
+	case phChecks:
+		if waiting(m.checks) {
+			return true
+		}
 	}
-	return false
+	return m.watching
 }
 
 func (m Model) onSpin() (Model, tea.Cmd) {
@@ -397,7 +408,7 @@ func (m Model) dirty() bool {
 	switch {
 	case m.hasTok && m.tokFromHere && !m.tokUsed:
 		return true
-	case m.ph == phWatching && !m.watch.Done:
+	case m.watching:
 		return true
 	case m.ver.Written && !m.ver.Removed && !m.ver.Kept:
 		return true

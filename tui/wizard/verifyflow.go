@@ -84,9 +84,9 @@ func checkVerify(pri facts, others []facts, t ops.ReplicationType, path string) 
 		}
 		st := f.of(t)
 		if st.State != ops.StateStreamWALs {
-			cs = append(cs, warn(f.Name, "state "+st.State.String()+": not streaming yet", "the check will wait for it, and may report the change missing"))
+			cs = append(cs, warn(f.Name+" streaming", "state "+st.State.String()+": not streaming yet", "the check will wait for it, and may report the change missing"))
 		} else {
-			cs = append(cs, pass(f.Name, "streaming"))
+			cs = append(cs, pass(f.Name+" streaming", "stream-wals"))
 		}
 		if t != ops.Performance || f.AuthErr == nil {
 			continue

@@ -161,7 +161,7 @@ func (m Model) crumbs() string {
 		switch {
 		case c.s == cur:
 			parts = append(parts, st.Accent.Render(st.Glyphs.Focus+" "+c.name))
-		case c.s < cur && m.step != stVerify:
+		case c.s < cur && m.seen&(1<<c.s) != 0:
 			parts = append(parts, st.Level(theme.LevelOK).Render(st.Glyphs.OK+" "+c.name))
 		default:
 			parts = append(parts, st.Form.Step.Render("  "+c.name))
@@ -224,7 +224,7 @@ func (m Model) closePrompt() []string {
 		out = append(out, m.para(fmt.Sprintf("The activation token for %q has not been used and will be lost. It stays valid on %s until it expires (%s); to revoke it:",
 			m.tok.ID, m.primary, fmtTime(m.tokInfo.Expires)))...)
 		out = append(out, m.code(cmdRevokeSecondary(m.typ, m.tok.ID))...)
-	case m.ph == phWatching && !m.watch.Done:
+	case m.watching:
 		out = append(out, m.para("Replication keeps going without the wizard; the dashboard shows "+m.secondary+"'s state.")...)
 	case m.ver.Written && !m.ver.Removed && !m.ver.Kept:
 		out = append(out, m.para("The canary auth method "+m.ver.Path+" is still enabled on "+m.primary+". Remove it later with:")...)
@@ -239,7 +239,7 @@ func (m Model) fullHelpView() []string {
 	out := []string{"", m.st.Form.Prompt.Render("Keys")}
 	for _, b := range m.allBindings() {
 		h := b.Help()
-		out = append(out, fmt.Sprintf("  %-8s %s", m.st.Help.Key.Render(h.Key), m.st.Help.Desc.Render(h.Desc)))
+		out = append(out, "  "+m.st.Help.Key.Render(fmt.Sprintf("%-8s", h.Key))+" "+m.st.Help.Desc.Render(h.Desc))
 	}
 	out = append(out, "", m.st.Muted.Render("ctrl+c quits vaultrepl from anywhere."))
 	return out
@@ -264,7 +264,7 @@ func (m Model) body() (top, bottom []string) {
 	case phToken:
 		return m.tokenView(), nil
 	case phWatching:
-		return m.watchView(), nil
+		return m.watchView()
 	case phInfo:
 		return m.infoView(), nil
 	case phPolling, phCleanup, phDone:
@@ -318,7 +318,8 @@ func (m Model) checkSummary() []string {
 	for _, c := range m.checks {
 		switch c.Level {
 		case lvPass:
-			passed = append(passed, m.st.Level(theme.LevelOK).Render(m.st.Glyphs.OK+" "+c.Title))
+			// No-break spaces keep "✓ activation token" on one line.
+			passed = append(passed, m.st.Level(theme.LevelOK).Render(strings.ReplaceAll(m.st.Glyphs.OK+" "+c.Title, " ", "\u00a0")))
 		case lvInfo, lvWarn, lvFail:
 			line := c.Title + ": " + c.Detail
 			if c.Fix != "" {
@@ -344,12 +345,17 @@ func (m Model) checksView() []string {
 	}
 	width = min(width, 28)
 	for _, c := range m.checks {
-		head := fmt.Sprintf("  %s %-*s  ", m.glyph(c.Level), width, c.Title)
+		g, style := m.glyph(c.Level), st.Level(themeLevel(c.Level))
+		if c.Retry {
+			// Clears by itself: shown as waiting, not as broken.
+			g, style = st.Glyphs.Syncing, st.Level(theme.LevelSyncing)
+		}
+		head := fmt.Sprintf("  %s %-*s  ", g, width, c.Title)
 		body := m.wrap(c.Detail, max(m.width-ansi.StringWidth(head)-1, 20))
 		pad := strings.Repeat(" ", ansi.StringWidth(head))
 		for i, l := range body {
 			if i == 0 {
-				out = append(out, st.Level(themeLevel(c.Level)).Render(head)+l)
+				out = append(out, style.Render(head)+l)
 			} else {
 				out = append(out, pad+l)
 			}
@@ -368,6 +374,8 @@ func (m Model) checksHint() []string {
 	case m.already:
 		return []string{"", m.levelText(lvPass, "Nothing to do here: this step is already done."),
 			m.st.Form.Prompt.Render("enter: continue with " + m.stepName(m.stepAfter()))}
+	case waiting(m.checks) && m.rechecks < maxRechecks:
+		return []string{"", m.spinner() + " " + m.st.Muted.Render("Re-checking every "+shortDuration(m.d.Interval)+" (reads only; nothing is written).   esc: back")}
 	case m.invalidTokenCluster() != "" && m.d.Login != nil:
 		return []string{"", m.st.Form.Prompt.Render("l: log in to " + m.invalidTokenCluster() + "   r: re-check   esc: back")}
 	}
@@ -560,12 +568,16 @@ func (m Model) inventory(width int) []string {
 			}
 		}
 	}
-	perf, dr := f.of(ops.Performance), f.of(ops.DR)
-	roles := modePhrase(ops.Performance, perf.Mode) + "; " + modePhrase(ops.DR, dr.Mode)
-	if n := len(perf.KnownSecondaries) + len(dr.KnownSecondaries); n > 0 {
-		roles += fmt.Sprintf("; known secondaries: %s", strings.Join(append(append([]string{}, perf.KnownSecondaries...), dr.KnownSecondaries...), ", "))
+	var roles []string
+	for _, t := range ops.ReplicationTypes {
+		ts := f.of(t)
+		r := typeName(t) + ": " + ts.Mode.String()
+		if len(ts.KnownSecondaries) > 0 {
+			r += " with secondaries " + strings.Join(ts.KnownSecondaries, ", ")
+		}
+		roles = append(roles, r)
 	}
-	item("replication", roles)
+	item("replication", strings.Join(roles, "; "))
 	item("secrets engines", mountList(f.Mounts, f.MountsErr))
 	item("auth methods", mountList(f.Auth, f.AuthErr))
 	if m.typ == ops.Performance {
@@ -649,7 +661,7 @@ func (m Model) resultView() []string {
 		}
 	}
 	if m.step == stActivate {
-		out = append(out, "")
+		out = append(out, "", m.watchLine(), "")
 		if m.typ == ops.Performance {
 			out = append(out, m.para("Its previous tokens are gone: tokens are local to each cluster and "+m.secondary+
 				" was purged. Once it has synced you can log in there again through the auth methods replicated from "+m.primary+".")...)
@@ -704,17 +716,21 @@ func (m Model) tokenView() []string {
 	return append(out, "", st.Form.Prompt.Render("enter: activate a secondary with it   v: reveal/hide   y: copy   s: save"))
 }
 
-func (m Model) watchView() []string {
+func (m Model) watchView() (top, bottom []string) {
 	st := m.st
 	w := m.watch
 	v := w.Last
-	elapsed := humanDuration(m.d.Now().Sub(w.Started))
+	end := m.d.Now()
+	if w.Done {
+		end = w.DoneAt
+	}
+	elapsed := humanDuration(end.Sub(w.Started))
 	head := fmt.Sprintf("Watching %s, %s secondary of %s", w.Secondary, typeName(w.Type), w.Primary)
 	if w.ID != "" {
 		head += fmt.Sprintf(" (id %q)", w.ID)
 	}
 	out := m.para(st.Form.Prompt.Render(head) + st.Muted.Render("  "+elapsed))
-	row := func(k, val string) { out = append(out, fmt.Sprintf("  %-16s %s", st.Muted.Render(k), val)) }
+	row := func(k, val string) { out = append(out, "  "+st.Muted.Render(fmt.Sprintf("%-16s", k))+" "+val) }
 	switch {
 	case !w.HasLast:
 		out = append(out, "  "+m.spinner()+" first poll "+st.Glyphs.Ellipsis)
@@ -763,18 +779,45 @@ func (m Model) watchView() []string {
 	default:
 		out = append(out, "  "+m.spinner()+st.Muted.Render(" polling every "+shortDuration(m.d.Interval)))
 	}
-	out = append(out, "", st.Muted.Render("Timeline"))
-	tl := w.Timeline
-	if len(tl) > 8 {
-		tl = tl[len(tl)-8:]
+
+	if w.Done {
+		bottom = []string{"", st.Form.Prompt.Render("enter: continue with " + m.stepName(m.stepAfter()))}
 	}
+	// The timeline gets the rows left over, newest events first to go in.
+	room := m.height - len(m.header()) - len(m.footer()) - len(out) - len(bottom) - 2
+	if m.explain {
+		room -= 4
+	}
+	tl := w.Timeline
+	if room < len(tl) {
+		tl = tl[len(tl)-max(room, 1):]
+	}
+	out = append(out, "", st.Muted.Render(fmt.Sprintf("Timeline (%d event%s)", len(w.Timeline), plural(len(w.Timeline), "", "s"))))
 	for _, e := range tl {
 		out = append(out, fmt.Sprintf("  %7s  %s", "+"+humanDuration(e.At.Sub(w.Started)), m.levelText(e.Level, e.Text)))
 	}
-	if w.Done {
-		out = append(out, "", st.Form.Prompt.Render("enter: continue with "+m.stepName(m.stepAfter())))
+	return out, bottom
+}
+
+// watchLine is the watch in one line, for the activation result.
+func (m Model) watchLine() string {
+	w, v := m.watch, m.watch.Last
+	switch {
+	case w.Done:
+		return m.levelText(lvPass, w.Secondary+" is streaming WALs from "+w.Primary)
+	case !w.HasLast:
+		return m.spinner() + " watching " + w.Secondary + " " + m.st.Glyphs.Ellipsis
+	case v.SecDown != "":
+		return m.spinner() + " " + w.Secondary + " is not answering yet (expected while it sets up)"
 	}
-	return out
+	s := m.spinner() + " " + w.Secondary + ": " + v.Mode.String()
+	if v.State != ops.StateUnknown {
+		s += ", " + v.State.String()
+	}
+	if v.Sync != nil && v.Sync.TotalKeys > 0 {
+		s += fmt.Sprintf(" %d/%d keys", v.Sync.Progress, v.Sync.TotalKeys)
+	}
+	return s
 }
 
 func (m Model) bar(done, total uint64, width int) string {
