@@ -47,7 +47,7 @@ func shellWrap(cmd string, width int) []string {
 
 // commandsContent lists the vault CLI (and curl) commands that read what the
 // screen behind it shows, for training: the dashboard reads nothing else.
-func (m Model) commandsContent() string {
+func (m *Model) commandsContent() string {
 	st := m.st
 	w := m.width
 	var b strings.Builder
@@ -92,7 +92,7 @@ func (m Model) commandsContent() string {
 }
 
 // linkCommands compare the two WAL counters of each link by hand.
-func (m Model) linkCommands(line, comment, code func(string)) {
+func (m *Model) linkCommands(line, comment, code func(string)) {
 	comment("Lag by hand: the primary's WAL counter minus the secondary's last_remote_wal.")
 	comment("Read both close together; a gap that keeps growing is the alarm.")
 	line("")
@@ -121,7 +121,7 @@ func (m Model) linkCommands(line, comment, code func(string)) {
 
 // helpContent is the full key list and a legend of glyphs, borders and
 // words, so that nothing on screen depends on colour to be understood.
-func (m Model) helpContent() string {
+func (m *Model) helpContent() string {
 	st := m.st
 	g := st.Glyphs
 	w := m.width

@@ -20,7 +20,7 @@ type kv struct{ k, v string }
 // detailContent is everything known about the focused cluster: the poll,
 // the last error in full, the assessment, every field of both replication
 // types with their peers, sys/health, and the timeline.
-func (m Model) detailContent(now time.Time) string {
+func (m *Model) detailContent(now time.Time) string {
 	if int(m.focus) >= len(m.clusters) {
 		return ""
 	}
@@ -133,7 +133,7 @@ func (m Model) detailContent(now time.Time) string {
 
 // errorBlock is an error in full: the classified summary, Vault's message,
 // HTTP status, class, the hint, and since when it has lasted.
-func (m Model) errorBlock(err error, since, now time.Time, count int, w int) string {
+func (m *Model) errorBlock(err error, since, now time.Time, count int, w int) string {
 	st := m.st
 	reads := "reads"
 	if count == 1 {
@@ -160,7 +160,7 @@ func (m Model) errorBlock(err error, since, now time.Time, count int, w int) str
 }
 
 // typeBlock is every field of one replication type, then its peers.
-func (m Model) typeBlock(s ops.TypeStatus, now time.Time, w int) string {
+func (m *Model) typeBlock(s ops.TypeStatus, now time.Time, w int) string {
 	st := m.st
 	if !s.Enabled() && s.Mode != ops.ModeUnknown {
 		return st.Muted.Render("  mode "+modeWord(s)) + "\n"
@@ -240,7 +240,7 @@ type column struct {
 }
 
 // peerTable lists peers with their heartbeat age, skew and canary age.
-func (m Model) peerTable(title string, peers []ops.Peer, now time.Time, w int) string {
+func (m *Model) peerTable(title string, peers []ops.Peer, now time.Time, w int) string {
 	st := m.st
 	if len(peers) == 0 {
 		return st.Muted.Render("  no "+title+" reported") + "\n"
@@ -280,14 +280,14 @@ func peerSeverity(s ops.PeerStatus) ops.Severity {
 
 // table lays rows out in columns of width w, giving flexible columns an
 // equal share of what the fixed ones leave.
-func (m Model) table(cols []column, rows [][]string, w int, indent string) string {
+func (m *Model) table(cols []column, rows [][]string, w int, indent string) string {
 	widths := make([]int, len(cols))
 	fixed, flex := 0, 0
 	for i, c := range cols {
-		widths[i] = max(c.min, ansi.StringWidth(c.title))
+		widths[i] = max(c.min, cellWidth(c.title))
 		if !c.flex {
 			for _, r := range rows {
-				widths[i] = max(widths[i], ansi.StringWidth(r[i]))
+				widths[i] = max(widths[i], cellWidth(r[i]))
 			}
 			fixed += widths[i]
 		} else {
@@ -301,7 +301,7 @@ func (m Model) table(cols []column, rows [][]string, w int, indent string) strin
 			if c.flex {
 				need := widths[i]
 				for _, r := range rows {
-					need = max(need, ansi.StringWidth(r[i]))
+					need = max(need, cellWidth(r[i]))
 				}
 				widths[i] = max(c.min, min(need, share))
 			}
@@ -325,13 +325,13 @@ func (m Model) table(cols []column, rows [][]string, w int, indent string) strin
 }
 
 // kvBlock lays fields out as "key  value" lines, two columns when wide.
-func (m Model) kvBlock(kvs []kv, w int) string {
+func (m *Model) kvBlock(kvs []kv, w int) string {
 	if len(kvs) == 0 {
 		return ""
 	}
 	kw := 0
 	for _, f := range kvs {
-		kw = max(kw, ansi.StringWidth(f.k))
+		kw = max(kw, cellWidth(f.k))
 	}
 	cols := 1
 	colW := w - 2

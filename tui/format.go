@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -222,12 +223,92 @@ func bar(g theme.Glyphs, done, total uint64, width int) string {
 	return strings.Repeat(g.BarFull, full) + strings.Repeat(g.BarEmpty, width-full)
 }
 
+// cellWidth is the width of s in terminal cells, ignoring ANSI escape
+// sequences. Views measure every line they draw, and ansi.StringWidth
+// segments graphemes, which dominated the frame time; so runes known to be
+// one cell wide (below U+1100, which starts the first wide block, and the
+// theme's glyphs, which the theme tests keep single-width) are counted
+// directly, and anything else falls back to ansi.StringWidth.
+func cellWidth(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0x1b:
+			i = skipEscape(s, i)
+			continue
+		case c < 0x80:
+			if c >= 0x20 && c != 0x7f {
+				n++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r >= 0x300 && !oneCell(r) {
+			return ansi.StringWidth(s)
+		}
+		n++
+		i += size
+	}
+	return n
+}
+
+// oneCell lists the runes above U+0300 that vaultrepl draws itself and that
+// are known to be one cell wide and not combining: Greek to Hangul Jamo's
+// start, punctuation, arrows and maths, box drawing and geometric shapes
+// (without the two wide emoji squares), supplemental arrows, and the
+// theme's few dingbats.
+func oneCell(r rune) bool {
+	switch {
+	case r >= 0x0370 && r < 0x1100,
+		r >= 0x2000 && r < 0x2300,
+		r >= 0x2500 && r < 0x25FD,
+		r >= 0x27C0 && r < 0x2800:
+		return true
+	}
+	switch r {
+	case 0x2691, 0x2713, 0x2717, 0x2718: // ⚑ ✓ ✗ ✘
+		return true
+	}
+	return false
+}
+
+// skipEscape returns the index after the escape sequence starting at i
+// (CSI "ESC [ … final" or OSC "ESC ] … BEL/ST"; other escapes are two bytes).
+func skipEscape(s string, i int) int {
+	if i+1 >= len(s) {
+		return len(s)
+	}
+	switch s[i+1] {
+	case '[':
+		j := i + 2
+		for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
+			j++
+		}
+		return min(j+1, len(s))
+	case ']':
+		j := i + 2
+		for j < len(s) {
+			if s[j] == 0x07 {
+				return j + 1
+			}
+			if s[j] == 0x1b && j+1 < len(s) && s[j+1] == '\\' {
+				return j + 2
+			}
+			j++
+		}
+		return len(s)
+	}
+	return i + 2
+}
+
 // fit cuts s to width cells, marking the cut.
 func fit(s string, width int, ellipsis string) string {
 	if width <= 0 {
 		return ""
 	}
-	if ansi.StringWidth(s) <= width {
+	if cellWidth(s) <= width {
 		return s
 	}
 	return ansi.Truncate(s, width, ellipsis)
@@ -236,7 +317,7 @@ func fit(s string, width int, ellipsis string) string {
 // pad fills s with spaces to exactly width cells (cutting it if longer).
 func pad(s string, width int, ellipsis string) string {
 	s = fit(s, width, ellipsis)
-	if w := ansi.StringWidth(s); w < width {
+	if w := cellWidth(s); w < width {
 		s += strings.Repeat(" ", width-w)
 	}
 	return s
@@ -245,7 +326,7 @@ func pad(s string, width int, ellipsis string) string {
 // spread puts left and right on one line of width cells. When both do not
 // fit, right is kept (it holds the status) and left is cut.
 func spread(left, right string, width int, ellipsis string) string {
-	lw, rw := ansi.StringWidth(left), ansi.StringWidth(right)
+	lw, rw := cellWidth(left), cellWidth(right)
 	switch {
 	case right == "":
 		return pad(left, width, ellipsis)
@@ -268,6 +349,23 @@ func join(sep string, parts ...string) string {
 	return strings.Join(out, sep)
 }
 
+// frame draws lines (each already exactly innerW cells wide) inside box's
+// border and horizontal padding, the border drawn with ink bk. It does what
+// box.Render would, without lipgloss measuring every line again: panes are
+// drawn on every frame.
+func frame(bk ink, box lipgloss.Style, lines []string, innerW int) []string {
+	b := box.GetBorderStyle()
+	padL, padR := strings.Repeat(" ", box.GetPaddingLeft()), strings.Repeat(" ", box.GetPaddingRight())
+	span := innerW + len(padL) + len(padR)
+	left, right := bk.r(b.Left), bk.r(b.Right)
+	out := make([]string, 0, len(lines)+2)
+	out = append(out, bk.r(b.TopLeft+strings.Repeat(b.Top, span)+b.TopRight))
+	for _, l := range lines {
+		out = append(out, left+padL+l+padR+right)
+	}
+	return append(out, bk.r(b.BottomLeft+strings.Repeat(b.Bottom, span)+b.BottomRight))
+}
+
 // overlay draws box centred over bg (both width×height blocks of lines),
 // keeping bg visible around it: the lab menu leaves the panes in view.
 func overlay(bg, box string, width, height int) string {
@@ -275,7 +373,7 @@ func overlay(bg, box string, width, height int) string {
 	boxLines := strings.Split(box, "\n")
 	bw := 0
 	for _, l := range boxLines {
-		bw = max(bw, ansi.StringWidth(l))
+		bw = max(bw, cellWidth(l))
 	}
 	x := max(0, (width-bw)/2)
 	y := max(0, (height-len(boxLines))/2)

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/lipgloss"
-
 	"github.com/vaultrepl/vaultrepl/theme"
 )
 
@@ -31,7 +29,7 @@ type layout struct {
 	visibleRows int // rows that fit
 }
 
-func (m Model) gridLayout(n int) layout {
+func (m *Model) gridLayout(n int) layout {
 	bodyH := m.bodyHeight()
 	l := layout{cols: max(1, m.width/minPaneWidth)}
 	if n > 0 {
@@ -57,49 +55,63 @@ func (m Model) gridLayout(n int) layout {
 // gridView draws the visible rows of panes. When every pane fits, panes are
 // as tall as the fullest one needs (no taller), and the space left below
 // shows the recent transitions of all clusters.
-func (m Model) gridView(now time.Time, height int) string {
+func (m *Model) gridView(now time.Time, height int) string {
 	vis := m.visibleIDs()
 	if len(vis) == 0 {
 		return m.emptyView(height)
 	}
 	l := m.gridLayout(len(vis))
 	paneH := l.paneH
+	num := func(i int) int {
+		if i < 9 {
+			return i + 1
+		}
+		return 0
+	}
+	width := func(c int) int {
+		if c == l.cols-1 {
+			return m.width - l.paneW*(l.cols-1)
+		}
+		return l.paneW
+	}
+	// When every pane fits, build their full lines once: they give the
+	// height the fullest pane needs, and are drawn as they are.
+	var built map[ClusterID][]pline
 	if l.rows <= l.visibleRows && paneH > compactPaneHeight {
+		built = make(map[ClusterID][]pline, len(vis))
 		natural := 0
-		for _, id := range vis {
-			natural = max(natural, m.paneNaturalHeight(id, l.paneW, now))
+		for i, id := range vis {
+			built[id] = m.cachedPaneLines(id, num(i), width(i%l.cols), now)
+			natural = max(natural, len(built[id])+2)
 		}
 		paneH = max(compactPaneHeight, min(paneH, natural))
 	}
-	rows := make([]string, 0, l.visibleRows+1)
+	var out []string
 	for r := m.scrollRow; r < m.scrollRow+l.visibleRows && r < l.rows; r++ {
-		panes := make([]string, 0, l.cols)
+		rowLines := make([]string, paneH)
 		for c := 0; c < l.cols; c++ {
 			i := r*l.cols + c
-			w := l.paneW
-			if c == l.cols-1 {
-				w = m.width - l.paneW*(l.cols-1)
+			var pane []string
+			if i < len(vis) {
+				id := vis[i]
+				pane = m.cachedPaneView(id, num(i), width(c), paneH, now, func() []pline { return built[id] })
+			} else {
+				pane = strings.Split(blank(width(c), paneH), "\n")
 			}
-			if i >= len(vis) {
-				panes = append(panes, blank(w, paneH))
-				continue
+			for y := range rowLines {
+				rowLines[y] += pane[y]
 			}
-			num := 0
-			if i < 9 {
-				num = i + 1
-			}
-			panes = append(panes, m.paneView(vis[i], num, w, paneH, now))
 		}
-		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, panes...))
+		out = append(out, rowLines...)
 	}
-	if left := height - len(rows)*paneH; left >= 5 && l.rows <= l.visibleRows {
-		rows = append(rows, m.eventsView(vis, left, now))
+	if left := height - len(out); left >= 5 && l.rows <= l.visibleRows {
+		out = append(out, m.eventsView(vis, left, now))
 	}
-	return strings.Join(rows, "\n")
+	return strings.Join(out, "\n")
 }
 
 // eventsView is a box of the newest transitions of the visible clusters.
-func (m Model) eventsView(vis []ClusterID, height int, now time.Time) string {
+func (m *Model) eventsView(vis []ClusterID, height int, now time.Time) string {
 	st := m.st
 	box := st.Pane.Box
 	innerW := m.width - box.GetHorizontalFrameSize()
@@ -137,10 +149,10 @@ func (m Model) eventsView(vis []ClusterID, height int, now time.Time) string {
 	for len(lines) < innerH {
 		lines = append(lines, strings.Repeat(" ", innerW))
 	}
-	return box.Width(m.width - box.GetHorizontalBorderSize()).Height(innerH).Render(strings.Join(lines[:innerH], "\n"))
+	return strings.Join(frame(m.ink.box, box, lines[:innerH], innerW), "\n")
 }
 
-func (m Model) emptyView(height int) string {
+func (m *Model) emptyView(height int) string {
 	st := m.st
 	var msg string
 	switch {

@@ -21,7 +21,7 @@ type labAction struct {
 
 // labPeers are the configured clusters the focused one replicates with, of
 // either type: the other ends a partition cuts.
-func (m Model) labPeers(id ClusterID) []string {
+func (m *Model) labPeers(id ClusterID) []string {
 	var peers []string
 	seen := map[string]bool{}
 	name := m.clusters[id].spec.Name
@@ -43,7 +43,7 @@ func (m Model) labPeers(id ClusterID) []string {
 }
 
 // labActions lists what the trainer can do to the focused cluster.
-func (m Model) labActions() []labAction {
+func (m *Model) labActions() []labAction {
 	if m.deps.Lab == nil || int(m.focus) >= len(m.clusters) {
 		return nil
 	}
@@ -163,7 +163,7 @@ func (m Model) updateLabDone(msg labDoneMsg) (Model, tea.Cmd) {
 }
 
 // labBox draws the menu as a box to lay over the body.
-func (m Model) labBox(width int) string {
+func (m *Model) labBox(width int) string {
 	acts := m.labActions()
 	st := m.st
 	var b strings.Builder

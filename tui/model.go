@@ -32,6 +32,7 @@ type Model struct {
 	deps   Deps
 	keys   KeyMap
 	st     theme.Styles
+	ink    inks
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -65,8 +66,10 @@ type Model struct {
 	flashSeq int
 	flashBad bool
 
-	quitting bool
-	timer    timerFunc
+	quitting  bool
+	timer     timerFunc
+	reportSeq uint64 // bumps on every assessment: part of each pane's cache key
+	cache     *paneCache
 }
 
 // New builds the dashboard. It starts nothing: Init returns the first polls.
@@ -77,6 +80,7 @@ func New(d Deps) Model {
 		deps:     d,
 		keys:     DefaultKeyMap(),
 		st:       d.Styles,
+		ink:      newInks(d.Styles),
 		ctx:      ctx,
 		cancel:   cancel,
 		clusters: make([]clusterState, len(d.Clusters)),
@@ -84,6 +88,7 @@ func New(d Deps) Model {
 		help:     help.New(),
 		viewport: viewport.New(0, 0),
 		timer:    realTimer,
+		cache:    newPaneCache(),
 	}
 	for i, spec := range d.Clusters {
 		m.clusters[i] = clusterState{spec: spec, gen: 1}
@@ -194,7 +199,7 @@ func (m Model) updateSize(msg tea.WindowSizeMsg) (Model, tea.Cmd) {
 
 // tooSmall is true below the minimum size: the dashboard then draws only a
 // message and ignores every key but quit.
-func (m Model) tooSmall() bool { return m.width < MinWidth || m.height < MinHeight }
+func (m *Model) tooSmall() bool { return m.width < MinWidth || m.height < MinHeight }
 
 // reassess runs the assessment over every cluster's last data and error,
 // and notes severity changes in the clusters' timelines.
@@ -205,6 +210,7 @@ func (m *Model) reassess(now time.Time) {
 		obs[i] = ops.Observation{Name: c.spec.Name, Snapshot: c.snap, Err: c.lastErr}
 	}
 	m.report = m.deps.Assess(now, obs)
+	m.reportSeq++
 	m.links = indexLinks(m.report, m.byName, len(m.clusters))
 	m.idNames = idReplacer(m.report, m.clusters)
 	for i := range m.clusters {
@@ -250,7 +256,7 @@ func idReplacer(r ops.Report, clusters []clusterState) *strings.Replacer {
 }
 
 // named replaces activation token ids with cluster names.
-func (m Model) named(s string) string {
+func (m *Model) named(s string) string {
 	if m.idNames == nil {
 		return s
 	}
@@ -282,7 +288,7 @@ func allReasons(a ops.ClusterAssessment) []ops.Reason {
 }
 
 // assessment returns cluster id's assessment (zero value when missing).
-func (m Model) assessment(id ClusterID) ops.ClusterAssessment {
+func (m *Model) assessment(id ClusterID) ops.ClusterAssessment {
 	if int(id) < len(m.report.Clusters) {
 		return m.report.Clusters[id]
 	}
@@ -324,7 +330,7 @@ func indexLinks(r ops.Report, byName map[string]ClusterID, n int) linkIndex {
 }
 
 // upLink is the link in which cluster id is the secondary of type t.
-func (m Model) upLink(t ops.ReplicationType, id ClusterID) (ops.Link, bool) {
+func (m *Model) upLink(t ops.ReplicationType, id ClusterID) (ops.Link, bool) {
 	ti := typeIndex(t)
 	if int(id) >= len(m.links.up[ti]) {
 		return ops.Link{}, false
@@ -336,7 +342,7 @@ func (m Model) upLink(t ops.ReplicationType, id ClusterID) (ops.Link, bool) {
 }
 
 // downLinks are the links in which cluster id is the primary of type t.
-func (m Model) downLinks(t ops.ReplicationType, id ClusterID) []ops.Link {
+func (m *Model) downLinks(t ops.ReplicationType, id ClusterID) []ops.Link {
 	ti := typeIndex(t)
 	if int(id) >= len(m.links.down[ti]) {
 		return nil

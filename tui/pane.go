@@ -29,53 +29,57 @@ type pline struct {
 	data bool // last-known data: dimmed when the latest read failed
 }
 
-// paneView draws one cluster as a w×h box.
+// paneView draws one cluster as a w×h box, returned as h lines. lines, when
+// not nil, are the pane's lines already built for this width.
 // num is the pane's 1–9 jump key (0: none).
-func (m Model) paneView(id ClusterID, num, w, h int, now time.Time) string {
+func (m *Model) paneView(id ClusterID, num, w, h int, now time.Time, lines []pline) []string {
 	c := &m.clusters[id]
-	box := m.paneBox(c.spec.Protected, id == m.focus)
+	box, bk := m.paneBox(c.spec.Protected, id == m.focus)
 	innerW := max(1, w-box.GetHorizontalFrameSize())
 	innerH := max(1, h-box.GetVerticalFrameSize())
-	p := paneCtx{m: &m, st: m.st, c: c, id: id, num: num, a: m.assessment(id), w: innerW, compact: innerH <= 3, now: now}
-	p.stale = c.stale()
-	lines := fitLines(p.lines(), innerH)
-	var b strings.Builder
-	for i := 0; i < innerH; i++ {
+	if lines == nil || innerH <= 3 {
+		p := m.newPaneCtx(id, num, innerW, innerH <= 3, now)
+		lines = p.lines()
+	}
+	lines = fitLines(lines, innerH)
+	stale := c.stale()
+	g := m.st.Glyphs.Ellipsis
+	content := make([]string, innerH)
+	for i := range content {
 		var text string
 		if i < len(lines) {
 			text = lines[i].text
-			if p.stale && lines[i].data {
-				text = m.st.Pane.Stale.Render(fit(text, innerW, m.st.Glyphs.Ellipsis))
+			if stale && lines[i].data {
+				text = m.ink.stale.r(fit(text, innerW, g))
 			}
 		}
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(pad(text, innerW, m.st.Glyphs.Ellipsis))
+		content[i] = pad(text, innerW, g)
 	}
-	// lipgloss v1: Width includes padding but not the border.
-	return box.Width(w - box.GetHorizontalBorderSize()).Height(innerH).Render(b.String())
+	return frame(bk, box, content, innerW)
 }
 
-// paneNaturalHeight is the outer height pane id needs to show every line
-// at width w.
-func (m Model) paneNaturalHeight(id ClusterID, w int, now time.Time) int {
+func (m *Model) newPaneCtx(id ClusterID, num, innerW int, compact bool, now time.Time) *paneCtx {
 	c := &m.clusters[id]
-	box := m.paneBox(c.spec.Protected, id == m.focus)
-	p := paneCtx{m: &m, st: m.st, c: c, id: id, a: m.assessment(id), w: max(1, w-box.GetHorizontalFrameSize()), now: now, stale: c.stale()}
-	return len(p.lines()) + box.GetVerticalFrameSize()
+	return &paneCtx{m: m, st: m.st, c: c, id: id, num: num, a: m.assessment(id), w: innerW, compact: compact, now: now, stale: c.stale(), k: m.ink}
 }
 
-func (m Model) paneBox(protected, focused bool) lipgloss.Style {
+// paneLines builds the full (not compact) lines of a pane w cells wide.
+func (m *Model) paneLines(id ClusterID, num, w int, now time.Time) []pline {
+	box, _ := m.paneBox(m.clusters[id].spec.Protected, id == m.focus)
+	return m.newPaneCtx(id, num, max(1, w-box.GetHorizontalFrameSize()), false, now).lines()
+}
+
+// paneBox is the box style of a pane and the ink of its border.
+func (m *Model) paneBox(protected, focused bool) (lipgloss.Style, ink) {
 	switch {
 	case protected && focused:
-		return m.st.Pane.ProtectedFocused
+		return m.st.Pane.ProtectedFocused, m.ink.protectedFocused
 	case protected:
-		return m.st.Pane.Protected
+		return m.st.Pane.Protected, m.ink.protected
 	case focused:
-		return m.st.Pane.Focused
+		return m.st.Pane.Focused, m.ink.focused
 	}
-	return m.st.Pane.Box
+	return m.st.Pane.Box, m.ink.box
 }
 
 // fitLines drops the least important lines until at most h remain.
@@ -103,28 +107,29 @@ type paneCtx struct {
 	w       int
 	compact bool
 	stale   bool // data lines are drawn unstyled, then dimmed as a whole
+	k       inks
 	now     time.Time
 }
 
 // sty styles s unless the line will be dimmed as a whole (nested styles
 // would cancel the dimming).
-func (p *paneCtx) sty(style lipgloss.Style, s string) string {
+func (p *paneCtx) sty(k ink, s string) string {
 	if p.stale {
 		return s
 	}
-	return style.Render(s)
+	return k.r(s)
 }
 
 func (p *paneCtx) badge(sev ops.Severity, word string) string {
 	if p.stale {
 		return p.st.Glyphs.Level(level(sev)) + " " + word
 	}
-	return p.st.Badge(level(sev), word)
+	return p.k.badge(level(sev), word)
 }
 
-func (p *paneCtx) sep() string { return " " + p.sty(p.st.Muted, p.st.Glyphs.Sep) + " " }
+func (p *paneCtx) sep() string { return " " + p.sty(p.k.muted, p.st.Glyphs.Sep) + " " }
 
-func (p *paneCtx) kv(k, v string) string { return p.sty(p.st.Pane.Key, k) + " " + v }
+func (p *paneCtx) kv(k, v string) string { return p.sty(p.k.key, k) + " " + v }
 
 func (p *paneCtx) lines() []pline {
 	c := p.c
@@ -136,7 +141,7 @@ func (p *paneCtx) lines() []pline {
 			return out
 		}
 	case c.snap == nil:
-		return append(out, pline{text: p.st.Muted.Render("waiting for the first status read" + p.st.Glyphs.Ellipsis), prio: prioKeep})
+		return append(out, pline{text: p.k.muted.r("waiting for the first status read" + p.st.Glyphs.Ellipsis), prio: prioKeep})
 	}
 	if !p.compact {
 		out = append(out, pline{text: p.healthLine(), prio: prioProgress, data: true})
@@ -161,24 +166,24 @@ func (p *paneCtx) lines() []pline {
 // title is the name line: focus marker, jump number, name, label,
 // PROTECTED, and the severity (with its first reason when compact).
 func (p *paneCtx) title() string {
-	st, g, c := p.st, p.st.Glyphs, p.c
+	g, c := p.st.Glyphs, p.c
 	marker := " "
 	if p.id == p.m.focus {
-		marker = st.Accent.Render(g.Focus)
+		marker = p.k.accent.r(g.Focus)
 	}
 	num := ""
 	if p.num > 0 {
-		num = st.Muted.Render(strconv.Itoa(p.num)) + " "
+		num = p.k.muted.r(strconv.Itoa(p.num)) + " "
 	}
-	left := marker + " " + num + st.Pane.Title.Render(c.spec.Name)
+	left := marker + " " + num + p.k.title.r(c.spec.Name)
 	if c.spec.Label != "" {
-		left += "  " + st.Pane.Label.Render(c.spec.Label)
+		left += "  " + p.k.label.r(c.spec.Label)
 	}
 	if c.spec.Protected {
-		left += "  " + st.Pane.ProtectedTag.Render(g.Protected+" PROTECTED")
+		left += "  " + p.k.tag.r(g.Protected+" PROTECTED")
 	}
 	if c.spec.ReadOnly {
-		left += "  " + st.Muted.Render("read-only")
+		left += "  " + p.k.muted.r("read-only")
 	}
 	sev, word := p.a.Severity, p.a.Severity.String()
 	explained := false // a note in the pane says it calmly; no reason here
@@ -194,16 +199,16 @@ func (p *paneCtx) title() string {
 	case c.snap.Health != nil && c.snap.Health.Sealed:
 		word, explained = "sealed", true
 	}
-	right := st.Badge(level(sev), word)
+	right := p.k.badge(level(sev), word)
 	if p.compact {
 		if r := p.topReason(); r != "" && c.lastErr == nil && !explained {
-			right = st.Badge(level(sev), word+": "+r)
+			right = p.k.badge(level(sev), word+": "+r)
 		}
 		if !c.lastOK.IsZero() {
-			right += "  " + st.Muted.Render(ago(p.now.Sub(c.lastOK))+" ago")
+			right += "  " + p.k.muted.r(ago(p.now.Sub(c.lastOK))+" ago")
 		}
 		// Keep the name readable: the reason gives way first.
-		if maxRight := p.w - lipgloss.Width(left) - 2; lipgloss.Width(right) > maxRight && maxRight > 12 {
+		if maxRight := p.w - cellWidth(left) - 2; cellWidth(right) > maxRight && maxRight > 12 {
 			right = fit(right, maxRight, g.Ellipsis)
 		}
 	}
@@ -223,9 +228,9 @@ func (p *paneCtx) topReason() string {
 func (p *paneCtx) errorLines() []pline {
 	st, c := p.st, p.c
 	since := fmt.Sprintf("since %s (%s)", clock(c.errSince), ago(p.now.Sub(c.errSince)))
-	out := []pline{{text: st.Level(theme.LevelCrit).Render(st.Glyphs.Crit+" "+since+": ") + errorSummary(c.lastErr), prio: prioKeep}}
+	out := []pline{{text: p.k.level(theme.LevelCrit).r(st.Glyphs.Crit+" "+since+": ") + errorSummary(c.lastErr), prio: prioKeep}}
 	if h := errorHint(c.lastErr); h != "" {
-		out = append(out, pline{text: st.Pane.Hint.Render("hint: " + h), prio: prioProgress})
+		out = append(out, pline{text: p.k.hint.r("hint: " + h), prio: prioProgress})
 	}
 	retry := ""
 	if c.armed && !p.m.paused {
@@ -234,9 +239,9 @@ func (p *paneCtx) errorLines() []pline {
 		}
 	}
 	if c.snap != nil {
-		out = append(out, pline{text: st.Muted.Render(fmt.Sprintf("showing last good data from %s (%s old)%s", clock(c.lastOK), ago(p.now.Sub(c.lastOK)), retry)), prio: prioReason})
+		out = append(out, pline{text: p.k.muted.r(fmt.Sprintf("showing last good data from %s (%s old)%s", clock(c.lastOK), ago(p.now.Sub(c.lastOK)), retry)), prio: prioReason})
 	} else {
-		out = append(out, pline{text: st.Muted.Render("no data read yet" + retry), prio: prioReason})
+		out = append(out, pline{text: p.k.muted.r("no data read yet" + retry), prio: prioReason})
 	}
 	return out
 }
@@ -259,28 +264,28 @@ func (p *paneCtx) healthLine() string {
 			parts = append(parts, "active")
 		}
 		if h.Sealed {
-			parts = append(parts, p.sty(p.st.Level(theme.LevelCrit), "sealed"))
+			parts = append(parts, p.sty(p.k.level(theme.LevelCrit), "sealed"))
 		} else {
 			parts = append(parts, "unsealed")
 		}
 		if !h.Initialized {
-			parts = append(parts, p.sty(p.st.Level(theme.LevelWarn), "not initialised"))
+			parts = append(parts, p.sty(p.k.level(theme.LevelWarn), "not initialised"))
 		}
 	} else {
-		parts = append(parts, p.sty(p.st.Level(theme.LevelWarn), "health unreadable: "+errorSummary(snap.HealthErr)))
+		parts = append(parts, p.sty(p.k.level(theme.LevelWarn), "health unreadable: "+errorSummary(snap.HealthErr)))
 	}
 	right := "updated " + ago(p.now.Sub(p.c.lastOK)) + " ago"
-	return spread(strings.Join(parts, p.sep()), p.sty(p.st.Muted, right), p.w, p.st.Glyphs.Ellipsis)
+	return spread(strings.Join(parts, p.sep()), p.sty(p.k.muted, right), p.w, p.st.Glyphs.Ellipsis)
 }
 
 // notes are calm explanations for states that are not errors: Community
 // Edition, no replication licence, sealed, DR secondary, standby. covered
 // says the note already explains the cluster-level findings.
 func (p *paneCtx) notes() (out []pline, covered bool) {
-	snap, st := p.c.snap, p.st
+	snap := p.c.snap
 	note := func(prio int, text string) {
 		for _, l := range wrapPlain(text, p.w) {
-			out = append(out, pline{text: p.sty(st.Pane.Note, l), prio: prio, data: true})
+			out = append(out, pline{text: p.sty(p.k.note, l), prio: prio, data: true})
 		}
 	}
 	h, r := snap.Health, snap.Replication
@@ -297,7 +302,7 @@ func (p *paneCtx) notes() (out []pline, covered bool) {
 	case h != nil && h.Sealed:
 		note(prioKeep, "sealed: only health answers; replication status returns once it is unsealed (vault operator unseal)")
 	case r == nil:
-		out = append(out, pline{text: p.sty(st.Level(theme.LevelWarn), "replication status unreadable: "+errorSummary(snap.ReplicationErr)), prio: prioKeep, data: true})
+		out = append(out, pline{text: p.sty(p.k.level(theme.LevelWarn), "replication status unreadable: "+errorSummary(snap.ReplicationErr)), prio: prioKeep, data: true})
 	default:
 		covered = false
 	}
@@ -319,14 +324,14 @@ func (p *paneCtx) section(t ops.ReplicationType, s ops.TypeStatus) []pline {
 		name = map[ops.ReplicationType]string{ops.Performance: "Perf", ops.DR: "DR"}[t]
 		nameW = 4
 	}
-	head := p.sty(p.st.Pane.Section, pad(name, nameW, ""))
+	head := p.sty(p.k.section, pad(name, nameW, ""))
 	if !s.Enabled() {
 		// A disabled type is the first thing to give way in a short pane.
 		prio := prioKeep
 		if p.compact {
 			prio = prioReason
 		}
-		return []pline{{text: head + "  " + p.sty(p.st.Muted, modeWord(s)), prio: prio, data: true}}
+		return []pline{{text: head + "  " + p.sty(p.k.muted, modeWord(s)), prio: prio, data: true}}
 	}
 	left := head + "  " + pad(modeWord(s), 9, "") + " " + p.badge(stateSeverity(s.State), stateWord(s))
 	if s.Mode == ops.ModeSecondary {
@@ -373,7 +378,7 @@ func (p *paneCtx) sectionRight(t ops.ReplicationType, s ops.TypeStatus) string {
 			sev = ops.SeverityWarning
 		}
 		if known == 0 && len(s.Secondaries) == 0 {
-			return p.sty(p.st.Muted, "no secondaries")
+			return p.sty(p.k.muted, "no secondaries")
 		}
 		txt := fmt.Sprintf("%d/%d secondaries", conn, max(known, len(s.Secondaries)))
 		if p.compact {
@@ -398,7 +403,7 @@ func (p *paneCtx) badgeText(sev ops.Severity, s string) string {
 	if sev == ops.SeverityOK {
 		return s
 	}
-	return p.sty(p.st.Level(level(sev)), p.st.Glyphs.Level(level(sev))+" "+s)
+	return p.sty(p.k.level(level(sev)), p.st.Glyphs.Level(level(sev))+" "+s)
 }
 
 // lagText is the WAL gap to the primary when both ends are read.
@@ -429,7 +434,7 @@ func (p *paneCtx) sectionDetails(t ops.ReplicationType, s ops.TypeStatus) []stri
 		merkle = p.kv("merkle", shortID(s.MerkleRoot))
 	}
 	if s.CorruptedMerkleTree {
-		merkle += " " + p.sty(p.st.Level(theme.LevelCrit), p.st.Glyphs.Crit+" CORRUPTED")
+		merkle += " " + p.sty(p.k.level(theme.LevelCrit), p.st.Glyphs.Crit+" CORRUPTED")
 	}
 	switch s.Mode {
 	case ops.ModePrimary:
@@ -466,9 +471,9 @@ func (p *paneCtx) sectionDetails(t ops.ReplicationType, s ops.TypeStatus) []stri
 // muted rather than alarming; a corrupted tree is flagged elsewhere.
 func (p *paneCtx) syncMark(ok bool, word string) string {
 	if ok {
-		return p.sty(p.st.Level(theme.LevelOK), p.st.Glyphs.InSync+" "+word)
+		return p.sty(p.k.level(theme.LevelOK), p.st.Glyphs.InSync+" "+word)
 	}
-	return p.sty(p.st.Muted, word)
+	return p.sty(p.k.muted, word)
 }
 
 // peerSummary is counts, worst heartbeat age, worst clock skew and canary
@@ -494,7 +499,7 @@ func (p *paneCtx) peerSummary(peers []ops.Peer, hbWord string) []string {
 		parts = append(parts, p.kv("canary", ms(ca)))
 	}
 	if len(parts) == 0 || (hbWord != "worst hb" && len(peers) == 0) {
-		return []string{p.sty(p.st.Muted, "no peer connected")}
+		return []string{p.sty(p.k.muted, "no peer connected")}
 	}
 	return parts
 }
@@ -508,7 +513,7 @@ func (p *paneCtx) progress(s ops.TypeStatus) []string {
 	}
 	if ms := s.MerkleSync; ms != nil {
 		out = append(out, fmt.Sprintf("merkle-sync %3d%% %s %d/%d keys", pct(ms.Progress, ms.TotalKeys),
-			p.sty(p.st.Level(theme.LevelSyncing), bar(p.st.Glyphs, ms.Progress, ms.TotalKeys, barW)), ms.Progress, ms.TotalKeys))
+			p.sty(p.k.level(theme.LevelSyncing), bar(p.st.Glyphs, ms.Progress, ms.TotalKeys, barW)), ms.Progress, ms.TotalKeys))
 	}
 	if ri := s.Reindex; ri != nil && ri.InProgress {
 		stage := ri.Stage
@@ -518,7 +523,7 @@ func (p *paneCtx) progress(s ops.TypeStatus) []string {
 		line := "reindex " + stage
 		if ri.BuildingTotal > 0 {
 			line += fmt.Sprintf(" %3d%% %s %d/%d", pct(ri.BuildingProgress, ri.BuildingTotal),
-				p.sty(p.st.Level(theme.LevelSyncing), bar(p.st.Glyphs, ri.BuildingProgress, ri.BuildingTotal, barW)), ri.BuildingProgress, ri.BuildingTotal)
+				p.sty(p.k.level(theme.LevelSyncing), bar(p.st.Glyphs, ri.BuildingProgress, ri.BuildingTotal, barW)), ri.BuildingProgress, ri.BuildingTotal)
 		}
 		out = append(out, line)
 	}

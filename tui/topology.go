@@ -12,7 +12,7 @@ import (
 // topologyContent draws which clusters replicate to which, per type, from
 // the links the assessment found by matching cluster_id with secondary_id
 // and node_id, with each link's health and lag.
-func (m Model) topologyContent(now time.Time) string {
+func (m *Model) topologyContent(now time.Time) string {
 	st := m.st
 	g := st.Glyphs
 	w := m.width
@@ -91,7 +91,7 @@ func (m Model) topologyContent(now time.Time) string {
 }
 
 // typeOf is a cluster's last known status of type t.
-func (m Model) typeOf(id ClusterID, t ops.ReplicationType) (ops.TypeStatus, bool) {
+func (m *Model) typeOf(id ClusterID, t ops.ReplicationType) (ops.TypeStatus, bool) {
 	c := &m.clusters[id]
 	if c.snap == nil || c.snap.Replication == nil || c.snap.Replication.CommunityEdition || c.snap.Replication.Unsupported {
 		return ops.TypeStatus{}, false
@@ -101,7 +101,7 @@ func (m Model) typeOf(id ClusterID, t ops.ReplicationType) (ops.TypeStatus, bool
 
 // linkLine is one primary → secondary link: status, lag, heartbeat,
 // canary, merkle match, and the worst reason when it is not healthy.
-func (m Model) linkLine(l ops.Link, nameW int) string {
+func (m *Model) linkLine(l ops.Link, nameW int) string {
 	st := m.st
 	g := st.Glyphs
 	name := l.Secondary
@@ -146,7 +146,7 @@ func (m Model) linkLine(l ops.Link, nameW int) string {
 
 // orphanSecondaries are secondaries of type t whose primary is not one of
 // the configured clusters.
-func (m Model) orphanSecondaries(t ops.ReplicationType) []string {
+func (m *Model) orphanSecondaries(t ops.ReplicationType) []string {
 	var out []string
 	for i := range m.clusters {
 		id := ClusterID(i)

@@ -248,7 +248,7 @@ func (m *Model) clearFilters() {
 
 // visibleIDs are the clusters the filter and the unhealthy toggle let through,
 // in configured order.
-func (m Model) visibleIDs() []ClusterID {
+func (m *Model) visibleIDs() []ClusterID {
 	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
 	out := make([]ClusterID, 0, len(m.clusters))
 	for i := range m.clusters {
@@ -266,7 +266,7 @@ func (m Model) visibleIDs() []ClusterID {
 
 // unhealthy is what ! keeps: unreachable, warning or critical. Syncing is
 // healthy, and unknown without an error (CE, not yet read) is not a fault.
-func (m Model) unhealthy(id ClusterID) bool {
+func (m *Model) unhealthy(id ClusterID) bool {
 	c := &m.clusters[id]
 	if c.lastErr != nil {
 		return true

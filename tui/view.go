@@ -42,7 +42,7 @@ func (m Model) View() string {
 	return b.String()
 }
 
-func (m Model) bodyView(now time.Time, height int) string {
+func (m *Model) bodyView(now time.Time, height int) string {
 	if m.labOpen {
 		bg := ""
 		if m.screen == screenDashboard {
@@ -62,7 +62,7 @@ func (m Model) bodyView(now time.Time, height int) string {
 }
 
 // headerHeight is the header line plus the TLS banner when it shows.
-func (m Model) headerHeight() int {
+func (m *Model) headerHeight() int {
 	if m.deps.Insecure {
 		return 2
 	}
@@ -71,7 +71,7 @@ func (m Model) headerHeight() int {
 
 // bodyHeight is what is left for the body: the whole height below the
 // header for an overlay (it draws its own help), else minus the footer.
-func (m Model) bodyHeight() int {
+func (m *Model) bodyHeight() int {
 	h := m.height - m.headerHeight()
 	if m.overlay == nil {
 		h--
@@ -79,7 +79,7 @@ func (m Model) bodyHeight() int {
 	return max(0, h)
 }
 
-func (m Model) tooSmallView() string {
+func (m *Model) tooSmallView() string {
 	st := m.st
 	msg := st.Level(theme.LevelWarn).Render(fmt.Sprintf("terminal too small (need %d×%d, have %d×%d)", MinWidth, MinHeight, m.width, m.height))
 	hint := st.Muted.Render("enlarge the window, or press q to quit")
@@ -90,7 +90,7 @@ func (m Model) tooSmallView() string {
 	return place(m.width, m.height, strings.Join(lines, "\n"))
 }
 
-func (m Model) headerView(now time.Time) string {
+func (m *Model) headerView(now time.Time) string {
 	st := m.st
 	g := st.Glyphs
 	sep := " " + st.Muted.Render(g.Sep) + " "
@@ -146,12 +146,12 @@ func (m Model) headerView(now time.Time) string {
 	optional = append(optional, st.Muted.Render(clock(now)))
 	left := strings.Join(parts, sep)
 	var right []string
-	used := ansi.StringWidth(left)
+	used := cellWidth(left)
 	for _, o := range optional {
 		if o == "" {
 			continue
 		}
-		if w := ansi.StringWidth(o) + 2; used+w <= m.width {
+		if w := cellWidth(o) + 2; used+w <= m.width {
 			right = append(right, o)
 			used += w
 		}
@@ -160,7 +160,7 @@ func (m Model) headerView(now time.Time) string {
 }
 
 // crumb names the screen after the title.
-func (m Model) crumb() string {
+func (m *Model) crumb() string {
 	st := m.st
 	arrow := " " + st.Muted.Render(st.Glyphs.Focus) + " "
 	if m.overlay != nil {
@@ -183,7 +183,7 @@ func (m Model) crumb() string {
 }
 
 // scrollInfo says which panes are shown when not all of them fit.
-func (m Model) scrollInfo() string {
+func (m *Model) scrollInfo() string {
 	vis := m.visibleIDs()
 	l := m.gridLayout(len(vis))
 	if len(vis) < len(m.clusters) && l.rows <= l.visibleRows {
@@ -197,7 +197,7 @@ func (m Model) scrollInfo() string {
 	return m.st.Muted.Render(fmt.Sprintf("%d-%d of %d", first, last, len(vis)))
 }
 
-func (m Model) bannerView() string {
+func (m *Model) bannerView() string {
 	text := " WARNING: TLS verification is off (--insecure or VAULT_SKIP_VERIFY): cluster identities are not checked "
 	if len(text) > m.width {
 		text = " WARNING: TLS verification off (--insecure/VAULT_SKIP_VERIFY): identities not checked "
@@ -205,7 +205,7 @@ func (m Model) bannerView() string {
 	return m.st.Banner.Render(pad(text, m.width, m.st.Glyphs.Ellipsis))
 }
 
-func (m Model) footerView() string {
+func (m *Model) footerView() string {
 	st := m.st
 	if m.filtering {
 		hint := st.Muted.Render("  enter keep " + st.Glyphs.Sep + " esc clear")
@@ -220,12 +220,12 @@ func (m Model) footerView() string {
 		}
 		left = style.Render(fit(m.flash, m.width/2, st.Glyphs.Ellipsis)) + "  "
 	}
-	h.Width = max(0, m.width-ansi.StringWidth(left))
+	h.Width = max(0, m.width-cellWidth(left))
 	return fit(left+h.ShortHelpView(m.shortHelp()), m.width, st.Glyphs.Ellipsis)
 }
 
 // shortHelp lists the keys that apply right now, most useful first.
-func (m Model) shortHelp() []key.Binding {
+func (m *Model) shortHelp() []key.Binding {
 	k := m.keys
 	if m.labOpen {
 		return []key.Binding{
@@ -247,7 +247,7 @@ func (m Model) shortHelp() []key.Binding {
 
 // fullHelp groups every key of the dashboard for the help screen: what
 // each does on the cluster screens, not only on the help screen itself.
-func (m Model) fullHelp() [][]key.Binding {
+func (m *Model) fullHelp() [][]key.Binding {
 	k := DefaultKeyMap()
 	k.Lab.SetEnabled(m.deps.Lab != nil)
 	k.Wizard.SetEnabled(m.deps.Wizard != nil)
@@ -339,7 +339,7 @@ func fixHeight(s string, width, height int) string {
 		lines = lines[:height]
 	}
 	for i, l := range lines {
-		if ansi.StringWidth(l) > width {
+		if cellWidth(l) > width {
 			lines[i] = ansi.Truncate(l, width, "")
 		}
 	}

@@ -1,0 +1,105 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+)
+
+// fleetModel is n clusters in replication sets of eight (one primary with
+// six performance secondaries and a DR secondary: every primary has eight
+// peers listed), all read once, at width×height.
+func fleetModel(b testing.TB, n, width, height int) Model {
+	clk := newTestClock()
+	specs := make([]ClusterSpec, n)
+	snaps := make([]ops.Snapshot, n)
+	for i := range n {
+		set, pos := i/8, i%8
+		name := fmt.Sprintf("set%02d-c%d", set, pos)
+		perfSet := fmt.Sprintf("%08x-0000-4000-8000-%012x", set, set)
+		drSet := fmt.Sprintf("%08x-0000-4000-9000-%012x", set, set)
+		switch pos {
+		case 0:
+			s := primarySnap(uint64(1000 + i))
+			s.Replication.Performance.ClusterID, s.Replication.DR.ClusterID = perfSet, drSet
+			var known []string
+			var peers []ops.Peer
+			for j := 1; j <= 8; j++ {
+				id := fmt.Sprintf("set%02d-token-%d", set, j)
+				known = append(known, id)
+				peers = append(peers, peer(id, fmt.Sprintf("https://10.%d.%d.1:8200", set, j), time.Duration(j)*time.Second))
+			}
+			s.Replication.Performance.KnownSecondaries, s.Replication.Performance.Secondaries = known[:7], peers[:7]
+			s.Replication.DR.KnownSecondaries, s.Replication.DR.Secondaries = known[7:], peers[7:]
+			snaps[i] = s
+		case 7:
+			s := drSecondarySnap(uint64(1000 + set*8))
+			s.Replication.DR.ClusterID = drSet
+			s.Replication.DR.SecondaryID = fmt.Sprintf("set%02d-token-8", set)
+			snaps[i] = s
+		default:
+			s := perfSecondarySnap(fmt.Sprintf("set%02d-token-%d", set, pos), uint64(1000+set*8-pos))
+			s.Replication.Performance.ClusterID = perfSet
+			snaps[i] = s
+		}
+		specs[i] = ClusterSpec{Name: name, Address: fmt.Sprintf("https://10.%d.%d.1:8200", set, pos), Reader: &fakeReader{snap: snaps[i]}}
+	}
+	m := newTestModel(specs, clk, width, height)
+	m = pollAll(m, clk)
+	clk.Advance(time.Second)
+	return send(m, clockMsg{})
+}
+
+// BenchmarkDashboardView measures one frame of the dashboard at 160×48.
+// Budget (design §7): under 1 ms for 4 clusters, under 16 ms for 128.
+func BenchmarkDashboardView(b *testing.B) {
+	for _, n := range []int{4, 128} {
+		b.Run(fmt.Sprintf("clusters=%d", n), func(b *testing.B) {
+			m := fleetModel(b, n, 160, 48)
+			if v := m.View(); !strings.Contains(v, "set00-c0") {
+				b.Fatalf("fleet not drawn:\n%s", v)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkStatusUpdate measures handling one poll result (record, assess
+// every cluster, re-arm), which runs once per cluster per interval.
+func BenchmarkStatusUpdate(b *testing.B) {
+	for _, n := range []int{4, 128} {
+		b.Run(fmt.Sprintf("clusters=%d", n), func(b *testing.B) {
+			m := fleetModel(b, n, 160, 48)
+			snap := *m.clusters[1].snap
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				nm, _ := m.Update(statusMsg{id: 1, gen: m.clusters[1].gen, snap: snap, at: t0})
+				m = nm.(Model)
+			}
+		})
+	}
+}
+
+// BenchmarkDashboardViewCold draws a frame after new data arrived (every
+// pane misses the cache): what the first frame of each second costs.
+func BenchmarkDashboardViewCold(b *testing.B) {
+	for _, n := range []int{4, 128} {
+		b.Run(fmt.Sprintf("clusters=%d", n), func(b *testing.B) {
+			m := fleetModel(b, n, 160, 48)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				m.reportSeq++
+				_ = m.View()
+			}
+		})
+	}
+}

@@ -1,0 +1,85 @@
+package tui
+
+import (
+	"sync"
+	"time"
+)
+
+// paneKey is everything a pane's drawing depends on. Panes are redrawn on
+// every frame, but their content changes only when their cluster's data,
+// the assessment, the focus, the geometry or the second on the clock does.
+type paneKey struct {
+	version   uint64 // the cluster's data and timeline
+	gen       uint64 // its timer ("retry in 8s")
+	reportSeq uint64 // the assessment and links of every cluster
+	second    int64  // relative times ("updated 3s ago")
+	focused   bool
+	paused    bool
+	num       int
+	w, h      int
+}
+
+// paneCache keeps the last drawing of each pane, one entry per cluster, so
+// memory is bounded by the number of clusters. View is called from one
+// goroutine, but copies of a model share the cache, so it is locked.
+type paneCache struct {
+	mu      sync.Mutex
+	drawn   map[ClusterID]cachedPane
+	natural map[ClusterID]cachedLines
+}
+
+type cachedPane struct {
+	key   paneKey
+	lines []string
+}
+
+type cachedLines struct {
+	key   paneKey
+	lines []pline
+}
+
+func newPaneCache() *paneCache {
+	return &paneCache{drawn: map[ClusterID]cachedPane{}, natural: map[ClusterID]cachedLines{}}
+}
+
+func (m *Model) paneKey(id ClusterID, num, w, h int, now time.Time) paneKey {
+	c := &m.clusters[id]
+	return paneKey{version: c.version, gen: c.gen, reportSeq: m.reportSeq, second: now.Unix(),
+		focused: id == m.focus, paused: m.paused, num: num, w: w, h: h}
+}
+
+// cachedPaneView is paneView through the cache.
+func (m *Model) cachedPaneView(id ClusterID, num, w, h int, now time.Time, lines func() []pline) []string {
+	k := m.paneKey(id, num, w, h, now)
+	m.cache.mu.Lock()
+	e, ok := m.cache.drawn[id]
+	m.cache.mu.Unlock()
+	if ok && e.key == k {
+		return e.lines
+	}
+	var built []pline
+	if lines != nil {
+		built = lines()
+	}
+	out := m.paneView(id, num, w, h, now, built)
+	m.cache.mu.Lock()
+	m.cache.drawn[id] = cachedPane{key: k, lines: out}
+	m.cache.mu.Unlock()
+	return out
+}
+
+// cachedPaneLines is paneLines through the cache.
+func (m *Model) cachedPaneLines(id ClusterID, num, w int, now time.Time) []pline {
+	k := m.paneKey(id, num, w, 0, now)
+	m.cache.mu.Lock()
+	e, ok := m.cache.natural[id]
+	m.cache.mu.Unlock()
+	if ok && e.key == k {
+		return e.lines
+	}
+	out := m.paneLines(id, num, w, now)
+	m.cache.mu.Lock()
+	m.cache.natural[id] = cachedLines{key: k, lines: out}
+	m.cache.mu.Unlock()
+	return out
+}
