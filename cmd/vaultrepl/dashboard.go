@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/spf13/cobra"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+	"github.com/vaultrepl/vaultrepl/theme"
+	"github.com/vaultrepl/vaultrepl/tui"
+	"github.com/vaultrepl/vaultrepl/tui/wizard"
+)
+
+// runDashboard is the root command: the dashboard on the configured
+// clusters. Configuration errors are reported before the screen switches.
+func runDashboard(cmd *cobra.Command, g *globalOptions) error {
+	s, err := loadSettings(g)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	ui, err := newUISetup(g, s.Theme)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	defer ui.Close()
+	clients, err := newClients(s, s.clientOptions(ui.log))
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	ui.log.Info("dashboard starting", "clusters", len(clients), "source", s.Source, "read_only", s.ReadOnly, "insecure", s.Insecure)
+	deps := tui.Deps{
+		Clusters: clusterSpecs(s.Clusters, clients),
+		Interval: s.Interval,
+		Timeout:  s.Timeout,
+		Styles:   ui.styles,
+		ReadOnly: s.ReadOnly,
+		Insecure: s.Insecure,
+		Explain:  g.explain,
+		Log:      ui.log,
+	}
+	if !s.ReadOnly {
+		deps.Wizard = newWizardHost(s.Clusters, clients, ui.styles, s.Interval, s.Timeout, g.explain, "").open
+	}
+	return runProgram(cmd.Context(), deps)
+}
+
+// clusterSpecs pairs each configured cluster with its client.
+func clusterSpecs(cfgs []ops.ClusterConfig, clients []*ops.Client) []tui.ClusterSpec {
+	specs := make([]tui.ClusterSpec, len(cfgs))
+	for i, c := range cfgs {
+		specs[i] = tui.ClusterSpec{Name: c.Name, Address: c.Address, Label: c.Label,
+			Protected: c.Protected, ReadOnly: c.ReadOnly, Reader: clients[i]}
+	}
+	return specs
+}
+
+// wizardHost opens the setup wizard on the dashboard and keeps, between
+// openings, the client of each cluster: after a secondary is activated its
+// old token is gone, and the wizard hands over a re-authenticated one.
+type wizardHost struct {
+	clusters []wizard.Cluster
+	clients  map[string]*ops.Client
+	deps     wizard.Deps
+}
+
+func newWizardHost(cfgs []ops.ClusterConfig, clients []*ops.Client, st theme.Styles, interval, timeout time.Duration, explain bool, username string) *wizardHost {
+	h := &wizardHost{clients: make(map[string]*ops.Client, len(clients))}
+	for i, c := range cfgs {
+		h.clients[c.Name] = clients[i]
+		h.clusters = append(h.clusters, wizard.Cluster{Name: c.Name, Address: c.Address, Label: c.Label,
+			Protected: c.Protected, ReadOnly: c.ReadOnly, Op: clients[i]})
+	}
+	h.deps = wizard.Deps{Now: time.Now, Styles: st, Explain: explain, Interval: interval, Timeout: timeout,
+		Username: username, Login: h.login}
+	return h
+}
+
+// login re-authenticates with userpass through the cluster's replicated
+// auth method and returns a client carrying the new token.
+func (h *wizardHost) login(ctx context.Context, cluster, user, pass string) (wizard.Operator, error) {
+	c, ok := h.clients[cluster]
+	if !ok {
+		return nil, fmt.Errorf("log in to %s: not a configured cluster", cluster)
+	}
+	tok, err := c.LoginUserpass(ctx, "userpass", user, pass)
+	if err != nil {
+		return nil, err
+	}
+	return c.WithToken(tok)
+}
+
+// open is the dashboard's tui.WizardOpener.
+func (h *wizardHost) open(_ string, width, height int) (tui.Overlay, tea.Cmd) {
+	d := h.deps
+	d.Clusters = append([]wizard.Cluster(nil), h.clusters...)
+	m := wizard.New(d, wizard.Start{Flow: wizard.FlowSetup}).SetSize(width, height)
+	return wizardOverlay{m: m, host: h}, m.Init()
+}
+
+// wizardOverlay adapts wizard.Model to tui.Overlay and translates the
+// wizard's messages for the dashboard.
+type wizardOverlay struct {
+	m    wizard.Model
+	host *wizardHost
+}
+
+func (w wizardOverlay) Update(msg tea.Msg) (tui.Overlay, tea.Cmd) {
+	switch msg := msg.(type) {
+	case wizard.ClosedMsg:
+		return w, func() tea.Msg { return tui.OverlayClosedMsg{Changed: msg.Changed} }
+	case wizard.WroteMsg:
+		return w, func() tea.Msg { return tui.ClusterChangedMsg{Cluster: msg.Cluster} }
+	case wizard.ClientChangedMsg:
+		for i := range w.host.clusters {
+			if w.host.clusters[i].Name == msg.Cluster {
+				w.host.clusters[i].Op = msg.Op
+			}
+		}
+		if c, ok := msg.Op.(*ops.Client); ok {
+			w.host.clients[msg.Cluster] = c
+		}
+		// The wizard itself already uses the new client.
+	}
+	var cmd tea.Cmd
+	w.m, cmd = w.m.Update(msg)
+	return w, cmd
+}
+
+func (w wizardOverlay) View() string { return w.m.View() }
+
+func (w wizardOverlay) SetSize(width, height int) tui.Overlay {
+	w.m = w.m.SetSize(width, height)
+	return w
+}
+
+func (w wizardOverlay) InputFocused() bool       { return w.m.InputFocused() }
+func (w wizardOverlay) ShortHelp() []key.Binding { return w.m.ShortHelp() }
+
+// uiSetup is what every command that opens the dashboard prepares before
+// the terminal switches to the alternate screen: styles for this terminal
+// and the log file. Nothing is ever logged to the terminal.
+type uiSetup struct {
+	styles theme.Styles
+	log    *slog.Logger
+	closer io.Closer
+}
+
+// newUISetup builds the styles (--theme, --no-color, NO_COLOR, the
+// locale) and opens --log-file. Errors here are configuration errors,
+// reported before the dashboard starts.
+func newUISetup(g *globalOptions, configTheme ...string) (*uiSetup, error) {
+	name := g.theme
+	if name == "" && len(configTheme) > 0 {
+		name = configTheme[0]
+	}
+	palette, err := theme.PaletteByName(name)
+	if err != nil {
+		return nil, fmt.Errorf("--theme: %w", err)
+	}
+	r := lipgloss.NewRenderer(os.Stdout)
+	if g.noColor {
+		// Same profile NO_COLOR selects through termenv: no colour at all.
+		r.SetColorProfile(termenv.Ascii)
+	}
+	// Ask the terminal for its background now: once bubbletea owns stdin the
+	// answer would arrive as stray key presses.
+	r.HasDarkBackground()
+	styles := theme.New(r, palette)
+	if asciiOnly() {
+		styles = styles.WithASCII()
+	}
+	u := &uiSetup{styles: styles, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if g.logFile != "" {
+		f, err := os.OpenFile(g.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("--log-file: %w", err)
+		}
+		u.closer = f
+		u.log = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return u, nil
+}
+
+// Close closes the log file.
+func (u *uiSetup) Close() {
+	if u.closer != nil {
+		_ = u.closer.Close()
+	}
+}
+
+// asciiOnly is true when the locale cannot show the Unicode glyphs (tmux,
+// for one, draws them as "_" then) or VAULTREPL_ASCII asks for ASCII.
+func asciiOnly() bool {
+	if v := os.Getenv("VAULTREPL_ASCII"); v != "" && v != "0" {
+		return true
+	}
+	for _, k := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
+		if v := os.Getenv(k); v != "" {
+			v = strings.ToLower(v)
+			return !strings.Contains(v, "utf-8") && !strings.Contains(v, "utf8")
+		}
+	}
+	return true
+}
+
+// runProgram runs the dashboard full-screen until the user quits. The mouse
+// stays off so operators can select and copy addresses and IDs.
+func runProgram(ctx context.Context, deps tui.Deps) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	deps.Context = ctx
+	p := tea.NewProgram(tui.New(deps), tea.WithAltScreen(), tea.WithContext(ctx))
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		return &exitError{code: 1, err: fmt.Errorf("dashboard: %w", err)}
+	}
+	return nil
+}

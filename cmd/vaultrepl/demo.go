@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+	"github.com/vaultrepl/vaultrepl/ops/sim"
+	"github.com/vaultrepl/vaultrepl/tui"
+)
+
+// demoOptions are the demo command's own flags.
+type demoOptions struct {
+	topology  string
+	speed     float64
+	writeRate float64
+	seed      int64
+}
+
+func newDemoCmd(g *globalOptions) *cobra.Command {
+	o := &demoOptions{}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "The dashboard on a built-in lab of simulated clusters (no Vault needed)",
+		Long: `demo starts a lab of simulated Vault Enterprise clusters in this process,
+on 127.0.0.1 only, and opens the dashboard on them through the same HTTP client
+used for real clusters. Nothing else needs to be installed.
+
+The lab menu (L) injects faults on the focused cluster — partition, seal,
+stop, latency, 5xx bursts, clock skew — and clears them, so you can watch the
+panes react.
+
+Topologies: global (default: primary us-east-2, performance secondaries
+us-east-1 and eu-west-1, DR secondary us-east-2-dr), datacenter, fresh (four
+unconfigured clusters, for the setup wizard), fleet:N.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDemo(cmd.Context(), g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.topology, "topology", "global", "lab topology: global, datacenter, fresh or fleet:N")
+	f.Float64Var(&o.speed, "speed", 1, "simulated time per real time (10 makes syncs ten times faster)")
+	f.Float64Var(&o.writeRate, "write-rate", 3, "background writes per second on each primary, so WALs and lag move")
+	f.Int64Var(&o.seed, "seed", 0, "random seed of the lab (0: random)")
+	return cmd
+}
+
+// demoLabels mark the clusters of the seed architectures the way an
+// operator would configure them, so the demo shows a protected cluster.
+var demoLabels = map[string]struct {
+	label     string
+	protected bool
+}{
+	"us-east-2":    {"production primary", true},
+	"us-east-2-dr": {"disaster recovery", false},
+	"dc-a":         {"production primary", true},
+}
+
+func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) error {
+	ui, err := newUISetup(g)
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	defer ui.Close()
+
+	lab, err := sim.New(sim.Options{Topology: o.topology, Speed: o.speed, WriteRate: o.writeRate, Seed: o.seed})
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("start the lab: %w", err)}
+	}
+	if err := lab.Start(); err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("start the lab: %w", err)}
+	}
+	defer func() { _ = lab.Close() }()
+	ui.log.Info("demo lab started", "topology", o.topology, "seed", lab.Seed(), "control", lab.ControlURL())
+
+	interval := g.interval
+	if interval <= 0 {
+		interval = 2 * time.Second
+	}
+	timeout := g.timeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	var cfgs []ops.ClusterConfig
+	var clients []*ops.Client
+	for _, ci := range lab.Clusters() {
+		meta := demoLabels[ci.Name]
+		cfg := ops.ClusterConfig{
+			Name: ci.Name, Address: ci.Addr, Label: meta.label, Protected: meta.protected,
+			ReadOnly: g.readOnly,
+			// The lab's root token, handed over in memory: never printed or logged.
+			Token: ops.TokenSource{Inline: ci.Token},
+		}
+		client, err := ops.NewClient(cfg, ops.ClientOptions{Timeout: timeout, ReadOnly: g.readOnly, Logger: ui.log})
+		if err != nil {
+			return &exitError{code: 1, err: err}
+		}
+		cfgs, clients = append(cfgs, cfg), append(clients, client)
+	}
+	deps := tui.Deps{
+		Clusters: clusterSpecs(cfgs, clients),
+		Interval: interval,
+		Timeout:  timeout,
+		Styles:   ui.styles,
+		ReadOnly: g.readOnly,
+		Explain:  g.explain,
+		Log:      ui.log,
+		Lab:      lab,
+	}
+	if !g.readOnly {
+		user, _ := lab.Userpass()
+		deps.Wizard = newWizardHost(cfgs, clients, ui.styles, interval, timeout, g.explain, user).open
+	}
+	return runProgram(ctx, deps)
+}
+
+// The simulator's fault methods are the lab menu's LabControl as they are.
+var _ tui.LabControl = (*sim.Lab)(nil)
