@@ -16,5 +16,6 @@ func TestMain(m *testing.M) {
 	lipgloss.SetColorProfile(termenv.Ascii)
 	lipgloss.SetHasDarkBackground(true)
 	os.Unsetenv("NO_COLOR")
-	goleak.VerifyTestMain(m)
+	// teatest waits for SIGINT in a goroutine it never stops.
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest.NewTestModel.func2"))
 }

@@ -87,7 +87,7 @@ func New(d Deps) Model {
 		byName:   make(map[string]ClusterID, len(d.Clusters)),
 		help:     help.New(),
 		viewport: viewport.New(0, 0),
-		timer:    realTimer,
+		timer:    contextTimer(ctx),
 		cache:    newPaneCache(),
 	}
 	for i, spec := range d.Clusters {
@@ -142,7 +142,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m, cmd = m.updateSize(msg)
 	case tea.KeyMsg:
-		m, cmd = m.updateKey(msg)
+		m, cmd = m.updateKeys(msg)
 	case pollDueMsg:
 		m, cmd = m.updatePollDue(msg)
 	case statusMsg:

@@ -613,3 +613,36 @@ func (o *fakeOverlay) View() string             { return "FAKE WIZARD" }
 func (o *fakeOverlay) SetSize(w, h int) Overlay { o.w, o.h = w, h; return o }
 func (o *fakeOverlay) InputFocused() bool       { return false }
 func (o *fakeOverlay) ShortHelp() []key.Binding { return nil }
+
+// Keys that arrive in one read ("3L") act one by one; after "/" the rest
+// is filter text.
+func TestGroupedRunesActAsSeparateKeys(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	m := newTestModel(specs, clk, 160, 48, func(d *Deps) { d.Lab = &fakeLab{} })
+	m = pollAll(m, clk)
+	m = send(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("3L")})
+	if m.Focused() != "eu-west-1" || !m.labOpen {
+		t.Fatalf("focus %s, lab open %v", m.Focused(), m.labOpen)
+	}
+	m = send(m, keyMsg("esc"))
+	m = send(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/west")})
+	if !m.filtering || m.filter.Value() != "west" {
+		t.Fatalf("filtering %v value %q", m.filtering, m.filter.Value())
+	}
+}
+
+// Pending timers end when the dashboard quits, instead of lingering.
+func TestContextTimerEndsWithTheContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := contextTimer(ctx)(time.Hour, clockMsg{})
+	done := make(chan tea.Msg)
+	go func() { done <- cmd() }()
+	cancel()
+	if msg := <-done; msg != nil {
+		t.Fatalf("a canceled timer delivered %T", msg)
+	}
+	if msg := contextTimer(context.Background())(0, clockMsg{})(); msg != (clockMsg{}) {
+		t.Fatalf("timer delivered %T", msg)
+	}
+}

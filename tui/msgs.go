@@ -62,8 +62,21 @@ func fetchStatus(ctx context.Context, r StatusReader, id ClusterID, gen uint64, 
 // tests can observe and fire timers without sleeping.
 type timerFunc func(d time.Duration, msg tea.Msg) tea.Cmd
 
-// realTimer is tea.Tick: it fires once, and the handler of the message
-// re-arms it, so an interval counts from each result.
-func realTimer(d time.Duration, msg tea.Msg) tea.Cmd {
-	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+// contextTimer is tea.Tick that also ends when ctx does: it fires once (the
+// handler of the message re-arms it, so an interval counts from each
+// result), and quitting releases every pending timer at once instead of
+// leaving their goroutines to run out.
+func contextTimer(ctx context.Context) timerFunc {
+	return func(d time.Duration, msg tea.Msg) tea.Cmd {
+		return func() tea.Msg {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-t.C:
+				return msg
+			case <-ctx.Done():
+				return nil
+			}
+		}
+	}
 }

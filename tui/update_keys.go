@@ -9,6 +9,32 @@ import (
 	"github.com/vaultrepl/vaultrepl/ops"
 )
 
+// updateKeys splits runes that arrived in one read ("3L" when keys come
+// fast, or from tmux send-keys) into single key presses: bubbletea groups
+// them, and a grouped message would match no binding. Text inputs (the
+// filter, the overlay) get them whole, as typed text.
+func (m Model) updateKeys(msg tea.KeyMsg) (Model, tea.Cmd) {
+	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 || msg.Paste || m.filtering || m.overlay != nil {
+		return m.updateKey(msg)
+	}
+	var cmds []tea.Cmd
+	for i, r := range msg.Runes {
+		var cmd tea.Cmd
+		m, cmd = m.updateKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+		cmds = append(cmds, cmd)
+		if m.quitting {
+			break
+		}
+		if m.filtering && i+1 < len(msg.Runes) {
+			// "/" opened the filter: the rest is its text.
+			m, cmd = m.updateKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes[i+1:]})
+			cmds = append(cmds, cmd)
+			break
+		}
+	}
+	return m, tea.Batch(cmds...)
+}
+
 // updateKey routes a key press: ctrl+c always quits; a too-small terminal
 // accepts only quit; then the overlay, the filter input, the lab menu and the
 // screen get it, in that order.
