@@ -182,6 +182,8 @@ type faultState struct {
 	hang        bool
 	hangRelease chan struct{} // closed when the hang is lifted
 	skew        time.Duration
+	flap        bool // every other request fails with 503
+	flapNext    bool // the next request is the failing one
 }
 
 // cluster is one simulated Vault Enterprise cluster. All fields are guarded by
@@ -215,7 +217,8 @@ type cluster struct {
 	reindexUntil     time.Time
 	rootToken        string // the token the lab advertises for this cluster
 
-	faults faultState
+	faults   faultState
+	requests map[string]int // API requests served, by path (RequestCounts)
 
 	// serving
 	handler  http.Handler

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -68,6 +69,7 @@ const (
 	KindRespond          = "respond"
 	KindCorruptMerkle    = "corrupt-merkle"
 	KindSkewClock        = "skew-clock"
+	KindFlap             = "flap"
 	KindCommunityEdition = "community-edition"
 	KindClear            = "clear"
 )
@@ -85,6 +87,7 @@ func FaultKinds() []FaultKind {
 		{Name: KindLatency, Cluster: true, Duration: true, Description: "add latency to every response of the cluster and to its replication links (0 removes it)"},
 		{Name: KindFailRequests, Cluster: true, Status: true, Count: true, Description: "answer the next requests with an error status (e.g. a burst of 503s)"},
 		{Name: KindHang, Cluster: true, Toggle: true, Description: "hang requests until the client gives up"},
+		{Name: KindFlap, Cluster: true, Toggle: true, Description: "fail every other request with 503, so a poller sees the cluster flap"},
 		{Name: KindRespond, Cluster: true, Response: true, Count: true, Description: "answer the next requests with a malformed, truncated, huge, 403, 404 or 429 response"},
 		{Name: KindCorruptMerkle, Cluster: true, Type: true, Description: "corrupt the cluster's merkle tree: corrupted_merkle_tree is true and secondaries loop between merkle-diff and merkle-sync until a reindex"},
 		{Name: KindSkewClock, Cluster: true, Duration: true, Description: "skew the cluster's clock (negative to run behind); peers report clock_skew_ms"},
@@ -132,6 +135,8 @@ func (l *Lab) ApplyFault(s FaultSpec) error {
 		return l.FailRequests(s.Cluster, s.Status, s.Count)
 	case KindHang:
 		return l.Hang(s.Cluster, !s.Off)
+	case KindFlap:
+		return l.Flap(s.Cluster, !s.Off)
 	case KindRespond:
 		return l.InjectResponse(s.Cluster, s.Response, s.Count)
 	case KindCorruptMerkle:
@@ -298,6 +303,27 @@ func (l *Lab) Hang(name string, on bool) error {
 	})
 }
 
+// Flap makes every other request of the cluster fail with 503 (on), or stops
+// it (off): a cluster whose state changes at every poll.
+func (l *Lab) Flap(name string, on bool) error {
+	return l.withCluster(name, func(c *cluster) error {
+		c.faults.flap, c.faults.flapNext = on, on
+		return nil
+	})
+}
+
+// RequestCounts returns how many API requests the cluster has served, by URL
+// path (faulted ones included): budgets count requests per poll with it.
+func (l *Lab) RequestCounts(name string) map[string]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := l.byName[name]
+	if c == nil {
+		return nil
+	}
+	return maps.Clone(c.requests)
+}
+
 // InjectResponse answers the cluster's next count requests with kind; count 0
 // cancels.
 func (l *Lab) InjectResponse(name string, kind ResponseFault, count int) error {
@@ -450,6 +476,9 @@ func (l *Lab) ActiveFaults(name string) []ActiveFault {
 	}
 	if f.hang {
 		out = append(out, ActiveFault{Kind: KindHang})
+	}
+	if f.flap {
+		out = append(out, ActiveFault{Kind: KindFlap})
 	}
 	if f.injectCount > 0 {
 		out = append(out, ActiveFault{KindRespond, fmt.Sprintf("%s × %d left", f.inject, f.injectCount)})

@@ -355,3 +355,33 @@ func TestFaultCatalogueAndClear(t *testing.T) {
 		t.Error("self-partition accepted")
 	}
 }
+
+func TestFlapAndRequestCounts(t *testing.T) {
+	l := startLab(t, "global")
+	ci := info(t, l, "us-east-1")
+	c := client(t, ci.Addr, ci.Token)
+	if err := l.ApplyFault(FaultSpec{Kind: KindFlap, Cluster: "us-east-1"}); err != nil {
+		t.Fatal(err)
+	}
+	var outcomes []bool
+	for range 4 {
+		_, err := c.Sys().ReplicationStatus()
+		outcomes = append(outcomes, err == nil)
+	}
+	if !slices.Equal(outcomes, []bool{false, true, false, true}) {
+		t.Errorf("flap outcomes = %v", outcomes)
+	}
+	if err := l.Flap("us-east-1", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Sys().Health(); err != nil {
+		t.Errorf("after flap off: %v", err)
+	}
+	got := l.RequestCounts("us-east-1")
+	if got["/v1/sys/replication/status"] != 4 || got["/v1/sys/health"] != 1 {
+		t.Errorf("request counts = %v", got)
+	}
+	if l.RequestCounts("nowhere") != nil {
+		t.Error("counts for an unknown cluster")
+	}
+}

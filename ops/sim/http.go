@@ -236,6 +236,7 @@ func (h *clusterHandler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	}
 	l.inflight.Add(1)
 	defer l.inflight.Done()
+	c.requests[hr.URL.Path]++
 	l.syncLocked()
 	if c.stopped {
 		// Only reachable through Handler: a started lab closes the listener.
@@ -346,6 +347,11 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 	if f := &c.faults; f.failCount > 0 {
 		f.failCount--
 		return errResp(f.failStatus, http.StatusText(f.failStatus)+" (simulated)")
+	} else if f.flap && f.flapNext {
+		f.flapNext = false
+		return errResp(http.StatusServiceUnavailable, http.StatusText(http.StatusServiceUnavailable)+" (simulated)")
+	} else if f.flap {
+		f.flapNext = true
 	} else if f.injectCount > 0 {
 		f.injectCount--
 		return l.injectedResponse(f.inject, hr)

@@ -144,7 +144,7 @@ func (l *Lab) newCluster(i int, cs clusterSpec, now time.Time) *cluster {
 		name: cs.name, index: i, version: defaultVersion, zone: cs.zone,
 		nodeAddrs: nodeAddrsFor(cs.name), coreID: g.uuid(), activeAt: now,
 		perf: newRole(perfType), dr: newRole(drType),
-		wraps: map[string]*wrapToken{}, drOpTokens: map[string]bool{},
+		wraps: map[string]*wrapToken{}, drOpTokens: map[string]bool{}, requests: map[string]int{},
 	}
 	c.data = baseStore(g)
 	c.rootToken = l.mintRoot(c, now)

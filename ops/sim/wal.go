@@ -31,7 +31,9 @@ func (l *walLog) append(at time.Time, perf bool, m *mutation) uint64 {
 		l.lastPerf = l.last
 	}
 	l.entries = append(l.entries, walEntry{index: l.last, at: at, perf: perf, mut: m})
-	if over := len(l.entries) - walRetention; over > 0 {
+	// Trim in batches (keep between walRetention and twice that) so an
+	// append costs O(1) amortised.
+	if over := len(l.entries) - walRetention; over >= walRetention {
 		l.dropped = l.entries[over-1].index
 		l.entries = append(l.entries[:0:0], l.entries[over:]...)
 	}
