@@ -224,7 +224,7 @@ func handleEnableSecondary(q *request, t replType) response {
 	c, l := q.c, q.l
 	c.data = baseStore(l.ids)
 	c.wraps = map[string]*wrapToken{}
-	c.drAttempt, c.drOpTokens = nil, map[string]bool{}
+	c.drAttempt, c.rootAttempt, c.drOpTokens = nil, nil, map[string]bool{}
 	r := c.role(t)
 	*r = *newRole(t)
 	r.mode, r.bootTo, r.bootUntil = modeBootstrapping, modeSecondary, q.now.Add(bootstrapTime)

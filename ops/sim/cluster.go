@@ -164,7 +164,7 @@ type wrapToken struct {
 	revoked   bool
 }
 
-// drAttempt is a DR operation token generation in progress (reference §6.5).
+// drAttempt is a token generation in progress (reference §6.5; drtoken.go).
 type drAttempt struct {
 	nonce    string
 	otp      string
@@ -209,7 +209,8 @@ type cluster struct {
 	perf, dr   *role
 	shadowPerf *role // the performance role a DR secondary takes over on promotion
 	wraps      map[string]*wrapToken
-	drAttempt  *drAttempt
+	drAttempt   *drAttempt // generate-operation-token in progress
+	rootAttempt *drAttempt // generate-root in progress
 	drOpTokens map[string]bool
 
 	unavailableUntil time.Time

@@ -117,9 +117,17 @@ func buildRoutes() []*route {
 	drsec("reindex", ops("update", handlerFunc(handleDRReindex)))
 	drsec("merkle-check", ops("update", handlerFunc(handleDRMerkleCheck)))
 	drsec("operation-token/delete", ops("update", handlerFunc(handleDeleteOperationToken)))
-	drsec("generate-operation-token/attempt", ops("read", handlerFunc(handleOpTokenStatus),
-		"update", handlerFunc(handleOpTokenStart), "delete", handlerFunc(handleOpTokenCancel)))
-	drsec("generate-operation-token/update", ops("update", handlerFunc(handleOpTokenUpdate)))
+	drsec("generate-operation-token/attempt", ops("read", handlerFunc(opFlow.handleStatus),
+		"update", handlerFunc(opFlow.handleStart), "delete", handlerFunc(opFlow.handleCancel)))
+	drsec("generate-operation-token/update", ops("update", handlerFunc(opFlow.handleUpdate)))
+
+	// A new root token from key shares: how an operator regains root on a
+	// performance secondary whose tokens activation purged. Served by the HTTP
+	// layer, so it answers during the initial sync.
+	add(route{pattern: "sys/generate-root/attempt", unauth: true, raw: true, alwaysUp: true,
+		ops: ops("read", handlerFunc(rootFlow.handleStatus), "update", handlerFunc(rootFlow.handleStart), "delete", handlerFunc(rootFlow.handleCancel))})
+	add(route{pattern: "sys/generate-root/update", unauth: true, raw: true, alwaysUp: true,
+		ops: ops("update", handlerFunc(rootFlow.handleUpdate))})
 
 	// Cluster-wide endpoints (§7).
 	add(route{pattern: "sys/replication/recover", rootNS: true, ent: true, ops: ops("update", handlerFunc(handleRecover))})

@@ -160,14 +160,6 @@ func (l *Lab) newCluster(i int, cs clusterSpec, now time.Time) *cluster {
 	return c
 }
 
-// mintRoot creates a root token on c.
-func (l *Lab) mintRoot(c *cluster, now time.Time) string {
-	t := &tokenEntry{ID: l.ids.token(), Accessor: l.ids.accessor(), Policies: []string{"root"},
-		Path: "auth/token/root", DisplayName: "root", Created: now, Orphan: true, Meta: map[string]string{}}
-	c.write(now, &mutation{op: opTokenCreate, key: t.ID, token: t})
-	return t.ID
-}
-
 // establish makes s a streaming secondary of p, as an activation long ago
 // would have. A performance secondary gets a new local root token (its own
 // was purged, and operators generate a new one); a DR secondary holds the
