@@ -202,16 +202,16 @@ type cluster struct {
 	sealed    bool
 	stopped   bool
 
-	key        *ecdsa.PrivateKey // signs activation tokens; made on first use
-	publicKey  *ecdh.PrivateKey  // generate-public-key; made on demand
-	data       *store
-	log        walLog
-	perf, dr   *role
-	shadowPerf *role // the performance role a DR secondary takes over on promotion
-	wraps      map[string]*wrapToken
+	key         *ecdsa.PrivateKey // signs activation tokens; made on first use
+	publicKey   *ecdh.PrivateKey  // generate-public-key; made on demand
+	data        *store
+	log         walLog
+	perf, dr    *role
+	shadowPerf  *role // the performance role a DR secondary takes over on promotion
+	wraps       map[string]*wrapToken
 	drAttempt   *drAttempt // generate-operation-token in progress
 	rootAttempt *drAttempt // generate-root in progress
-	drOpTokens map[string]bool
+	drOpTokens  map[string]bool
 
 	unavailableUntil time.Time
 	reindexStart     time.Time
