@@ -102,7 +102,12 @@ func runStatus(cmd *cobra.Command, g *globalOptions, o statusOptions, deps statu
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	opts := s.clientOptions(deps.log)
+	log, closeLog, err := statusLogger(g, deps.log)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	defer closeLog()
+	opts := s.clientOptions(log)
 	opts.ReadOnly = true // status never writes
 	clients, err := newClients(s, opts)
 	if err != nil {
@@ -119,6 +124,19 @@ func runStatus(cmd *cobra.Command, g *globalOptions, o statusOptions, deps statu
 		return &exitError{code: code}
 	}
 	return nil
+}
+
+// statusLogger is the debug log of --log-file (one record per request, never
+// a token), else def.
+func statusLogger(g *globalOptions, def *slog.Logger) (*slog.Logger, func(), error) {
+	if g.logFile == "" {
+		return def, func() {}, nil
+	}
+	f, err := os.OpenFile(g.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--log-file: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { _ = f.Close() }, nil
 }
 
 // statusWatch reads the clusters and renders frames, keeping each cluster's

@@ -516,3 +516,25 @@ func TestStatusFromConfigFile(t *testing.T) {
 		t.Errorf("%d %v", r.code, r.err)
 	}
 }
+
+func TestStatusLogFile(t *testing.T) {
+	isolate(t)
+	const secret = "hvs.CAESIlogFileMustNotContainThisToken000"
+	t.Setenv("VAULT_TOKEN", secret)
+	srv := fixtureServer(t, "health_active.json", "status_disabled.json")
+	logPath := filepath.Join(t.TempDir(), "vaultrepl.log")
+	if r := execute(t, context.Background(), testDeps(), "status", "--log-file", logPath, "--cluster", "a="+srv.URL); r.code != exitOK {
+		t.Fatalf("%d %v", r.code, r.err)
+	}
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(b)
+	if !strings.Contains(log, "path=sys/replication/status") || !strings.Contains(log, "status=200") || strings.Contains(log, secret) {
+		t.Errorf("%s", log)
+	}
+	if fi, _ := os.Stat(logPath); fi.Mode().Perm() != 0o600 {
+		t.Errorf("log mode %v", fi.Mode())
+	}
+}
