@@ -282,3 +282,11 @@ func TestNormAddr(t *testing.T) {
 		t.Error("ports matter")
 	}
 }
+
+func TestWrapArgsKeepsQuotedArgumentsWhole(t *testing.T) {
+	got := wrapArgs(`vault auth enable -path=x -description="a b c d e f" userpass`, 20)
+	want := []string{"vault auth enable", "-path=x", `-description="a b c d e f"`, "userpass"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("got %q", got)
+	}
+}

@@ -369,7 +369,7 @@ func (m Model) sizeForm() {
 	if m.form == nil {
 		return
 	}
-	m.form.Update(tea.WindowSizeMsg{Width: max(m.width-2, 20), Height: max(m.height/2, 6)})
+	m.form.Update(tea.WindowSizeMsg{Width: max(m.tw(), 20), Height: max(m.height/2, 6)})
 }
 
 func (m Model) cluster(name string) (Cluster, bool) {

@@ -34,7 +34,7 @@ func (m Model) View() string {
 	var expl []string
 	if m.explain && !m.fullHelp {
 		if e := m.explanation(); e != "" {
-			expl = append([]string{""}, m.wrap(m.st.Muted.Render("Training: ")+e, m.width-2)...)
+			expl = append([]string{""}, m.wrap(m.st.Muted.Render("Training: ")+e, m.tw())...)
 		}
 	}
 	avail := m.height - len(head) - len(foot)
@@ -92,13 +92,17 @@ func (m Model) wrap(s string, width int) []string {
 	return out
 }
 
-func (m Model) para(s string) []string { return m.wrap(s, m.width-2) }
+func (m Model) para(s string) []string { return m.wrap(s, m.tw()) }
+
+// tw is the width of running text: the screen's, but no wider than lines
+// people read comfortably on a wide terminal.
+func (m Model) tw() int { return min(m.width-2, 100) }
 
 // code renders a vault command, never cut at the screen's edge: long ones
 // are split with shell line continuations, so that a copied command still
 // runs.
 func (m Model) code(cmd string) []string {
-	lines := m.wrap(cmd, m.width-10)
+	lines := wrapArgs(cmd, m.tw()-8)
 	for i, l := range lines {
 		prefix := "  "
 		if i > 0 {
@@ -112,9 +116,40 @@ func (m Model) code(cmd string) []string {
 	return lines
 }
 
+// wrapArgs splits a command line only at spaces outside double quotes, so
+// that a continuation never lands inside a quoted argument.
+func wrapArgs(cmd string, width int) []string {
+	var args []string
+	start, quoted := 0, false
+	for i, r := range cmd {
+		switch {
+		case r == '"' && (i == 0 || cmd[i-1] != '\\'):
+			quoted = !quoted
+		case r == ' ' && !quoted:
+			args = append(args, cmd[start:i])
+			start = i + 1
+		}
+	}
+	args = append(args, cmd[start:])
+	var lines []string
+	line := ""
+	for _, a := range args {
+		switch {
+		case line == "":
+			line = a
+		case ansi.StringWidth(line)+1+ansi.StringWidth(a) <= width:
+			line += " " + a
+		default:
+			lines = append(lines, line)
+			line = a
+		}
+	}
+	return append(lines, line)
+}
+
 // indent wraps s to the width left after prefix and prefixes every line.
 func (m Model) indent(prefix, s string) []string {
-	lines := m.wrap(s, m.width-2-ansi.StringWidth(prefix))
+	lines := m.wrap(s, m.tw()-ansi.StringWidth(prefix))
 	for i := range lines {
 		lines[i] = prefix + lines[i]
 	}
@@ -325,10 +360,10 @@ func (m Model) checkSummary() []string {
 			if c.Fix != "" {
 				line += " (" + c.Fix + ")"
 			}
-			notes = append(notes, m.wrap(m.levelText(c.Level, line), m.width-2)...)
+			notes = append(notes, m.wrap(m.levelText(c.Level, line), m.tw())...)
 		}
 	}
-	out := m.wrap(m.st.Muted.Render("Pre-flight: ")+strings.Join(passed, "  "), m.width-2)
+	out := m.wrap(m.st.Muted.Render("Pre-flight: ")+strings.Join(passed, "  "), m.tw())
 	return append(out, notes...)
 }
 
@@ -351,7 +386,7 @@ func (m Model) checksView() []string {
 			g, style = st.Glyphs.Syncing, st.Level(theme.LevelSyncing)
 		}
 		head := fmt.Sprintf("  %s %-*s  ", g, width, c.Title)
-		body := m.wrap(c.Detail, max(m.width-ansi.StringWidth(head)-1, 20))
+		body := m.wrap(c.Detail, max(m.tw()-ansi.StringWidth(head), 20))
 		pad := strings.Repeat(" ", ansi.StringWidth(head))
 		for i, l := range body {
 			if i == 0 {
@@ -361,7 +396,7 @@ func (m Model) checksView() []string {
 			}
 		}
 		if c.Fix != "" && c.Level != lvPass {
-			for _, l := range m.wrap("what to do: "+c.Fix, max(m.width-len(pad)-1, 20)) {
+			for _, l := range m.wrap("what to do: "+c.Fix, max(m.tw()-len(pad), 20)) {
 				out = append(out, pad+st.Pane.Hint.Render(l))
 			}
 		}
@@ -543,14 +578,14 @@ func (m Model) confirmContext() []string {
 	box := []string{
 		st.Level(theme.LevelCrit).Render("WARNING: Enabling a secondary will purge its local data (including unseal and recovery keys) and sync entirely from the primary."),
 	}
-	inner := max(m.width-6, 20)
+	inner := max(m.tw()-4, 20)
 	var lines []string
 	for _, b := range box {
 		lines = append(lines, m.wrap(b, inner)...)
 	}
 	lines = append(lines, "", st.Form.Prompt.Render(m.secondary+" would lose:"))
 	lines = append(lines, m.inventory(inner)...)
-	out := strings.Split(st.Form.Danger.Width(min(m.width-2, inner+4)).Render(strings.Join(lines, "\n")), "\n")
+	out := strings.Split(st.Form.Danger.Width(inner+2).Render(strings.Join(lines, "\n")), "\n")
 	out = append(out, m.code(cmdEnableSecondary(m.typ, m.esReq))...)
 	return out
 }
