@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -63,28 +63,36 @@ var demoLabels = map[string]struct {
 func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) error {
 	ui, err := newUISetup(g)
 	if err != nil {
-		return &exitError{code: 1, err: err}
+		return &exitError{code: exitUsage, err: err}
 	}
 	defer ui.Close()
+	deps, stop, err := demoDeps(g, o, ui)
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	defer stop()
+	return runProgram(ctx, deps)
+}
 
+// demoDeps starts the lab on loopback and builds the dashboard on real ops
+// clients pointed at it, so the demo exercises the same HTTP decoding,
+// timeouts and error classes as real clusters. stop closes the lab.
+func demoDeps(g *globalOptions, o *demoOptions, ui *uiSetup) (tui.Deps, func(), error) {
+	if g.interval < 0 || g.timeout < 0 {
+		return tui.Deps{}, nil, errors.New("--interval and --timeout must be positive")
+	}
 	lab, err := sim.New(sim.Options{Topology: o.topology, Speed: o.speed, WriteRate: o.writeRate, Seed: o.seed})
 	if err != nil {
-		return &exitError{code: 1, err: fmt.Errorf("start the lab: %w", err)}
+		return tui.Deps{}, nil, fmt.Errorf("start the lab: %w", err)
 	}
 	if err := lab.Start(); err != nil {
-		return &exitError{code: 1, err: fmt.Errorf("start the lab: %w", err)}
+		return tui.Deps{}, nil, fmt.Errorf("start the lab: %w", err)
 	}
-	defer func() { _ = lab.Close() }()
+	stop := func() { _ = lab.Close() }
 	ui.log.Info("demo lab started", "topology", o.topology, "seed", lab.Seed(), "control", lab.ControlURL())
 
-	interval := g.interval
-	if interval <= 0 {
-		interval = 2 * time.Second
-	}
-	timeout := g.timeout
-	if timeout <= 0 {
-		timeout = 5 * time.Second
-	}
+	interval := firstDuration(g.interval, defaultInterval)
+	timeout := firstDuration(g.timeout, defaultTimeout)
 	var cfgs []ops.ClusterConfig
 	var clients []*ops.Client
 	for _, ci := range lab.Clusters() {
@@ -97,7 +105,8 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) error {
 		}
 		client, err := ops.NewClient(cfg, ops.ClientOptions{Timeout: timeout, ReadOnly: g.readOnly, Logger: ui.log})
 		if err != nil {
-			return &exitError{code: 1, err: err}
+			stop()
+			return tui.Deps{}, nil, err
 		}
 		cfgs, clients = append(cfgs, cfg), append(clients, client)
 	}
@@ -115,7 +124,7 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) error {
 		user, _ := lab.Userpass()
 		deps.Wizard = newWizardHost(cfgs, clients, ui.styles, interval, timeout, g.explain, user).open
 	}
-	return runProgram(ctx, deps)
+	return deps, stop, nil
 }
 
 // The simulator's fault methods are the lab menu's LabControl as they are.
