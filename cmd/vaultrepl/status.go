@@ -552,7 +552,19 @@ func renderTable(out io.Writer, doc statusDoc) {
 	}
 	_ = tw.Flush()
 	renderFindings(out, doc)
-	renderLinks(out, doc.Links)
+	renderLinks(out, doc.Links, unmatchedLabel(doc))
+}
+
+// unmatchedLabel names the far end of a link that matched no configured
+// cluster: when every cluster was read, the secondary is not configured;
+// otherwise it may be one of the clusters that could not be read.
+func unmatchedLabel(doc statusDoc) string {
+	for _, c := range doc.Clusters {
+		if c.Performance == nil || c.ReplicationError != nil || c.Error != nil {
+			return "(not matched)"
+		}
+	}
+	return "(not configured)"
 }
 
 func nodeCell(c clusterDoc) string {
@@ -683,7 +695,7 @@ func findingLines(cluster, typ string, rs []reasonDoc) []string {
 	return lines
 }
 
-func renderLinks(out io.Writer, links []linkDoc) {
+func renderLinks(out io.Writer, links []linkDoc, unmatched string) {
 	if len(links) == 0 {
 		return
 	}
@@ -695,7 +707,7 @@ func renderLinks(out io.Writer, links []linkDoc) {
 	for _, l := range sorted {
 		secondary := l.Secondary
 		if secondary == "" {
-			secondary = "(not configured)"
+			secondary = unmatched
 		}
 		fmt.Fprintf(tw, "  %s -> %s\t%s\t%s\t%s\t%s\t%s\n", l.Primary, secondary, l.Type, l.SecondaryID,
 			orDefault(l.ConnectionStatus, "never connected"), linkLag(l), l.Severity)

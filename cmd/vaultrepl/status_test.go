@@ -259,6 +259,9 @@ func TestStatusExitCodes(t *testing.T) {
 		{"critical wins over unreachable", func(t *testing.T) []string {
 			return []string{"s=" + fixtureServer(t, "health_active.json", "status_demoted.json").URL, "down=" + closedAddr(t)}
 		}, exitCritical, nil},
+		{"a link to a cluster that could not be read is not called unconfigured", func(t *testing.T) []string {
+			return []string{"p=" + healthy(t), "down=" + closedAddr(t)}
+		}, exitUnreachable, []string{"p -> (not matched)"}},
 		{"community edition is not alarming", func(t *testing.T) []string {
 			return []string{"ce=" + fixtureServer(t, "health_ce.json", "status_ce.json").URL}
 		}, exitOK, []string{"n/a (Community Edition)", "ce: unknown: no replication (Community Edition)"}},
