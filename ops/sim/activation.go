@@ -223,6 +223,7 @@ func handleEnableSecondary(q *request, t replType) response {
 	}
 	c, l := q.c, q.l
 	c.data = baseStore(l.ids)
+	l.dataReplaced(c, q.now)
 	c.wraps = map[string]*wrapToken{}
 	c.drAttempt, c.rootAttempt, c.drOpTokens = nil, nil, map[string]bool{}
 	r := c.role(t)

@@ -24,7 +24,7 @@ type Options struct {
 	Clock     Clock         // nil: real time scaled by Speed; NewManualClock(t) for tests
 	Speed     float64       // simulated time per real time (default 1)
 	PortBase  int           // 0: ephemeral ports; else N, N+1, … in topology order, control after the clusters
-	Latency   time.Duration // added to every response of every cluster, jittered ±10%
+	Latency   time.Duration // real time added to every response of every cluster, jittered ±10%
 	WriteRate float64       // background writes per second on each primary (0: none)
 }
 

@@ -216,6 +216,7 @@ func (l *Lab) stepSecondary(s *cluster, r *role, now time.Time) {
 				r.lastRemoteWAL = p.log.last
 			}
 			r.consistent = true
+			l.dataReplaced(s, now)
 		}
 		// Either way the trees are compared again; with a corrupted tree
 		// this loops merkle-diff → merkle-sync forever, as real clusters do.
@@ -292,4 +293,19 @@ func (c *cluster) unavailable(now time.Time) bool {
 		return true
 	}
 	return !c.reindexUntil.IsZero() && (c.perf.isPrimary() || c.dr.isPrimary())
+}
+
+// dataReplaced is called when c's data was replaced wholesale (a purge on
+// activation, or a merkle sync) rather than by WAL entries: c's own DR
+// secondaries cannot follow that by streaming and must compare trees and
+// resynchronise.
+func (l *Lab) dataReplaced(c *cluster, now time.Time) {
+	for _, s := range l.clusters {
+		if r := s.dr; r.isSecondary() && r.upstream == c.name {
+			r.consistent = false
+			if r.phase == phaseStream {
+				r.phase, r.phaseUntil, r.state = phaseDiff, now.Add(merkleDiffTime), stateMerkleDiff
+			}
+		}
+	}
 }

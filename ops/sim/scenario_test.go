@@ -265,3 +265,34 @@ func TestPromoteDuringInitialSync(t *testing.T) {
 		t.Errorf("after a forced promote: %+v", st)
 	}
 }
+
+// TestCascadedDRFollowsPurge: a DR primary that becomes a performance
+// secondary is purged and resynced; its DR secondary must follow both.
+func TestCascadedDRFollowsPurge(t *testing.T) {
+	l := startLab(t, "fresh")
+	a, b, c := rootClient(t, l, "vault-a"), rootClient(t, l, "vault-b"), rootClient(t, l, "vault-c")
+	if _, err := a.Logical().Write("sys/replication/dr/primary/enable", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Logical().Write("sys/replication/performance/primary/enable", nil); err != nil {
+		t.Fatal(err)
+	}
+	l.Advance(3 * time.Second)
+	s, err := a.Logical().Write("sys/replication/dr/primary/secondary-token", map[string]any{"id": "vault-c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Logical().Write("sys/replication/dr/secondary/enable", map[string]any{"token": s.WrapInfo.Token}); err != nil {
+		t.Fatal(err)
+	}
+	advanceUntil(t, l, time.Minute, "DR streaming", func() bool { return drStatus(t, c).State == "stream-wals" })
+	// vault-a (a DR primary) becomes a performance secondary of vault-b.
+	if err := enableSecondary(a, issueToken(t, b, "vault-a", "")); err != nil {
+		t.Fatal(err)
+	}
+	advanceUntil(t, l, 2*time.Minute, "both layers in sync", func() bool {
+		pa := perfStatus(t, a)
+		da, dc := drStatus(t, a), drStatus(t, c)
+		return pa.State == "stream-wals" && dc.State == "stream-wals" && da.MerkleRoot == dc.MerkleRoot && da.LastDRWAL == dc.LastRemoteWAL
+	})
+}
