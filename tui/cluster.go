@@ -114,14 +114,14 @@ func diffSnapshots(old, cur *ops.Snapshot) []transition {
 			}
 		}
 		if oh.Standby != ch.Standby {
-			out = append(out, transition{ops.SeverityWarning, fmt.Sprintf("node standby: %v → %v", oh.Standby, ch.Standby)})
+			out = append(out, transition{ops.SeverityWarning, fmt.Sprintf("node standby: %v -> %v", oh.Standby, ch.Standby)})
 		}
 		if oh.Version != ch.Version && oh.Version != "" && ch.Version != "" {
-			out = append(out, transition{ops.SeverityOK, fmt.Sprintf("version %s → %s", oh.Version, ch.Version)})
+			out = append(out, transition{ops.SeverityOK, fmt.Sprintf("version %s -> %s", oh.Version, ch.Version)})
 		}
 	}
 	if oe, ce := old.Edition(), cur.Edition(); oe != ce && oe != ops.EditionUnknown && ce != ops.EditionUnknown {
-		out = append(out, transition{ops.SeverityWarning, fmt.Sprintf("edition %s → %s", oe, ce)})
+		out = append(out, transition{ops.SeverityWarning, fmt.Sprintf("edition %s -> %s", oe, ce)})
 	}
 	or, cr := old.Replication, cur.Replication
 	switch {
@@ -141,13 +141,13 @@ func diffType(o, c ops.TypeStatus) []transition {
 	var out []transition
 	name := c.Type.Title()
 	if o.Mode != c.Mode {
-		out = append(out, transition{ops.SeverityWarning, fmt.Sprintf("%s mode %s → %s", name, modeWord(o), modeWord(c))})
+		out = append(out, transition{ops.SeverityWarning, fmt.Sprintf("%s mode %s -> %s", name, modeWord(o), modeWord(c))})
 	}
 	if (o.State != c.State || o.RawState != c.RawState) && c.Enabled() {
-		out = append(out, transition{stateSeverity(c.State), fmt.Sprintf("%s state %s → %s", name, stateWord(o), stateWord(c))})
+		out = append(out, transition{stateSeverity(c.State), fmt.Sprintf("%s state %s -> %s", name, stateWord(o), stateWord(c))})
 	}
 	if o.ConnectionState != c.ConnectionState && c.Mode == ops.ModeSecondary {
-		out = append(out, transition{connSeverity(c.ConnectionState), fmt.Sprintf("%s connection %s → %s", name, connWord(o), connWord(c))})
+		out = append(out, transition{connSeverity(c.ConnectionState), fmt.Sprintf("%s connection %s -> %s", name, connWord(o), connWord(c))})
 	}
 	if o.CorruptedMerkleTree != c.CorruptedMerkleTree {
 		if c.CorruptedMerkleTree {
@@ -164,7 +164,7 @@ func diffType(o, c ops.TypeStatus) []transition {
 		}
 	}
 	if o.ClusterID != c.ClusterID && o.ClusterID != "" && c.ClusterID != "" {
-		out = append(out, transition{ops.SeverityWarning, fmt.Sprintf("%s replication set changed %s → %s", name, shortID(o.ClusterID), shortID(c.ClusterID))})
+		out = append(out, transition{ops.SeverityWarning, fmt.Sprintf("%s replication set changed %s -> %s", name, shortID(o.ClusterID), shortID(c.ClusterID))})
 	}
 	return out
 }

@@ -145,7 +145,7 @@ func TestFlowPartitionAndRecovery(t *testing.T) {
 		saw = append(saw, e.text)
 	}
 	timeline := strings.Join(saw, "\n")
-	for _, want := range []string{"lab: partition from us-east-2", "severity ok → critical", "lab: heal partition with us-east-2"} {
+	for _, want := range []string{"lab: partition from us-east-2", "severity ok -> critical", "lab: heal partition with us-east-2"} {
 		if !strings.Contains(timeline, want) {
 			t.Errorf("timeline lacks %q:\n%s", want, timeline)
 		}

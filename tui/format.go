@@ -121,16 +121,20 @@ func ago(d time.Duration) string {
 	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
 }
 
-// ms formats a short duration in milliseconds, or seconds past ten seconds.
+// ms formats a short duration: milliseconds below a second, seconds with a
+// tenth below ten seconds, then as ago does.
 func ms(d time.Duration) string {
 	neg := d < 0
 	if neg {
 		d = -d
 	}
 	var s string
-	if d < 10*time.Second {
+	switch {
+	case d < time.Second:
 		s = strconv.FormatInt(d.Milliseconds(), 10) + "ms"
-	} else {
+	case d < 10*time.Second:
+		s = strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
+	default:
 		s = ago(d)
 	}
 	if neg {

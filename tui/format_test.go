@@ -2,6 +2,7 @@ package tui
 
 import (
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -46,6 +47,28 @@ func TestShellWrapKeepsCommandsPasteable(t *testing.T) {
 	for _, l := range lines {
 		if len(l) > 3 && l[len(l)-3:] == " -d" {
 			t.Errorf("a -d flag was split from its value: %q", l)
+		}
+	}
+}
+
+func TestDurationFormats(t *testing.T) {
+	for _, tc := range []struct {
+		d        time.Duration
+		ago, ms string
+	}{
+		{0, "0s", "0ms"},
+		{660 * time.Millisecond, "0s", "660ms"},
+		{9060 * time.Millisecond, "9s", "9.1s"},
+		{-1500 * time.Millisecond, "0s", "-1.5s"},
+		{75 * time.Second, "1m15s", "1m15s"},
+		{3*time.Hour + 2*time.Minute, "3h02m", "3h02m"},
+		{72 * time.Hour, "3d", "3d"},
+	} {
+		if got := ago(tc.d); got != tc.ago {
+			t.Errorf("ago(%v) = %q, want %q", tc.d, got, tc.ago)
+		}
+		if got := ms(tc.d); got != tc.ms {
+			t.Errorf("ms(%v) = %q, want %q", tc.d, got, tc.ms)
 		}
 	}
 }

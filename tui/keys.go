@@ -2,7 +2,9 @@ package tui
 
 import "github.com/charmbracelet/bubbles/key"
 
-// KeyMap is every key the dashboard answers to. DefaultKeyMap returns a new
+// KeyMap is every key the dashboard answers to. Help texts are ASCII: the
+// arrow symbols are ambiguous-width and would shift the help columns in an
+// East Asian locale. DefaultKeyMap returns a new
 // value each time; the model enables and disables bindings on its own copy
 // to match the screen, so help never lists a key that would do nothing.
 type KeyMap struct {
@@ -25,10 +27,10 @@ type KeyMap struct {
 // DefaultKeyMap returns the default bindings.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Left:       key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "left")),
-		Right:      key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "right")),
+		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("k/up", "up")),
+		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("j/down", "down")),
+		Left:       key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("h/left", "left")),
+		Right:      key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("l/right", "right")),
 		Next:       key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next")),
 		Prev:       key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous")),
 		Jump:       key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "jump")),

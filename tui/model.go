@@ -228,7 +228,7 @@ func (m *Model) reassess(now time.Time) {
 			// change to or from "unknown" because of it says nothing more.
 			c.version++
 		case a.Severity != c.severity:
-			c.record(now, a.Severity, "severity %s → %s%s", c.severity, a.Severity, m.named(firstReason(a)))
+			c.record(now, a.Severity, "severity %s -> %s%s", c.severity, a.Severity, m.named(firstReason(a)))
 			m.deps.Log.Info("severity changed", "cluster", c.spec.Name, "from", c.severity.String(), "to", a.Severity.String())
 			c.version++
 		}

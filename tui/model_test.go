@@ -491,7 +491,7 @@ func TestTimelineRecordsTransitions(t *testing.T) {
 		"10:06:00 first status read (performance secondary stream-wals, DR disabled)",
 		"10:06:10 unreachable: unreachable: connection failed (connection refused)",
 		"10:06:20 reachable again after 10s",
-		"10:06:20 Performance state stream-wals → merkle-sync",
+		"10:06:20 Performance state stream-wals -> merkle-sync",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("timeline lacks %q:\n%s", want, got)

@@ -182,7 +182,8 @@ func (p *paneCtx) title() string {
 	if c.spec.Protected {
 		left += "  " + p.k.tag.r(g.Protected+" PROTECTED")
 	}
-	if c.spec.ReadOnly {
+	if c.spec.ReadOnly && !p.m.deps.ReadOnly {
+		// A read-only run says so once, in the header.
 		left += "  " + p.k.muted.r("read-only")
 	}
 	sev, word := p.a.Severity, p.a.Severity.String()

@@ -231,7 +231,7 @@ func (m *Model) shortHelp() []key.Binding {
 		return []key.Binding{
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
 			key.NewBinding(key.WithKeys("1"), key.WithHelp("1-9,0", "apply that one")),
-			key.NewBinding(key.WithKeys("up"), key.WithHelp("↑↓", "move")),
+			key.NewBinding(key.WithKeys("up"), key.WithHelp("j/k", "move")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
 		}
 	}
@@ -276,6 +276,11 @@ func (m *Model) syncKeys() {
 	scrollable := !dash || n > 1
 	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom} {
 		b.SetEnabled(scrollable)
+	}
+	if dash {
+		k.Down.SetHelp("j/down", "down")
+	} else {
+		k.Down.SetHelp("j/k", "scroll")
 	}
 	k.Enter.SetEnabled(dash && n > 0)
 	k.Back.SetEnabled(!dash || m.filter.Value() != "" || m.unhealthyOnly)
