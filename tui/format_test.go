@@ -53,7 +53,7 @@ func TestShellWrapKeepsCommandsPasteable(t *testing.T) {
 
 func TestDurationFormats(t *testing.T) {
 	for _, tc := range []struct {
-		d        time.Duration
+		d       time.Duration
 		ago, ms string
 	}{
 		{0, "0s", "0ms"},
