@@ -42,7 +42,8 @@
 // HTTP, so a stopped, partitioned, hung or wrongly addressed primary fails
 // activation as it does in life. Enabling a secondary purges its data: a
 // performance secondary's old root token stops working (403) and the
-// operator logs in through the replicated userpass method instead.
+// operator logs in through the replicated userpass method instead, or
+// generates a new root token with sys/generate-root and the key share.
 //
 // Every lab cluster starts unsealed and configured alike: kv-v2 at secret/,
 // userpass with the user "operator" (password per lab, see Lab.Userpass)
@@ -78,10 +79,12 @@
 // # Faults
 //
 // Faults are methods on Lab (Partition, Heal, HealAll, Seal, Unseal, Stop,
-// Restart, SetLatency, FailRequests, Hang, InjectResponse, CorruptMerkle,
-// SkewClock, SetCommunityEdition, SetVersion, ClearFaults), data-driven
-// through ApplyFault(FaultSpec) with a self-describing catalogue
+// Restart, SetLatency, FailRequests, Flap, Hang, InjectResponse,
+// CorruptMerkle, SkewClock, SetCommunityEdition, SetVersion, ClearFaults),
+// data-driven through ApplyFault(FaultSpec) with a self-describing catalogue
 // (FaultKinds, ResponseFaults), and listed per cluster by ActiveFaults.
+// Summaries describes every cluster's roles and faults (without tokens) and
+// RequestCounts counts the API requests each cluster has served.
 // Stop closes the cluster's listener (connection refused; Restart reopens the
 // same port). InjectResponse serves malformed JSON, a truncated body, a 50 MB
 // body streamed in small chunks, or a 403, 404 or 429.
@@ -113,8 +116,11 @@
 //
 // Reading and writing secrets (KV and other engines: only their mount tables
 // exist), namespaces (any non-root X-Vault-Namespace is refused), standby
-// nodes (each cluster answers as its active node), TLS, batch DR operation
-// tokens and PGP-encrypted operation tokens, paths-filter effects on the
+// nodes (each cluster answers as its active node; sys/ha-status is not
+// served), TLS, response wrapping on request (X-Vault-Wrap-TTL), batch DR
+// operation tokens and PGP-encrypted tokens, paths-filter effects on the
 // replicated data (filters are stored and served, not applied),
-// best_effort_wal_wait_duration and X-Vault-Index consistency headers.
+// best_effort_wal_wait_duration and X-Vault-Index consistency headers,
+// sys/metrics, the DR-secondary licence endpoints, and the exact text of
+// Enterprise errors the reference could not verify (those say "(simulated)").
 package sim
