@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -44,6 +45,14 @@ func scenarios() []scenario {
 		{name: "help", keys: []string{"?"}},
 		{name: "insecure_filtered", tweak: func(d *Deps) { d.Insecure = true; d.ReadOnly = true }, keys: []string{"/", "e", "a", "s", "t", "enter"}},
 		{name: "lab_menu", tweak: func(d *Deps) { d.Lab = &fakeLab{} }, keys: []string{"2", "L"}},
+		{name: "not_set_up", tweak: func(d *Deps) {
+			d.Wizard = func(string, int, int) (Overlay, tea.Cmd) { return &fakeOverlay{}, nil }
+		}, setup: func(r []*fakeReader) {
+			for _, rd := range r {
+				rd.set(ops.Snapshot{FetchedAt: t0, Health: health("1.17.3+ent"),
+					Replication: &ops.Replication{Performance: disabled(ops.Performance), DR: disabled(ops.DR)}}, nil)
+			}
+		}},
 	}
 }
 

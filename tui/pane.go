@@ -307,6 +307,14 @@ func (p *paneCtx) notes() (out []pline, covered bool) {
 	default:
 		covered = false
 	}
+	if r != nil && !r.CommunityEdition && !r.Unsupported && !r.Performance.Enabled() && !r.DR.Enabled() &&
+		r.Performance.Mode == ops.ModeDisabled && r.DR.Mode == ops.ModeDisabled {
+		text := "no replication set up on this cluster yet"
+		if p.m.deps.Wizard != nil {
+			text += " (w opens the setup wizard)"
+		}
+		note(prioDetail, text)
+	}
 	if r != nil && r.DR.Mode == ops.ModeSecondary {
 		note(prioReason, "DR secondary: a warm standby; serves no clients until promoted")
 	}
@@ -480,6 +488,12 @@ func (p *paneCtx) syncMark(ok bool, word string) string {
 // peerSummary is counts, worst heartbeat age, worst clock skew and canary
 // age over a peer list.
 func (p *paneCtx) peerSummary(peers []ops.Peer, hbWord string) []string {
+	if len(peers) == 0 {
+		if hbWord == "worst hb" {
+			return []string{p.sty(p.k.muted, "no secondary connected yet")}
+		}
+		return []string{p.sty(p.k.muted, "no primary connected")}
+	}
 	var parts []string
 	if hbWord == "worst hb" {
 		conn := 0
@@ -498,9 +512,6 @@ func (p *paneCtx) peerSummary(peers []ops.Peer, hbWord string) []string {
 	}
 	if ca, ok := worstCanary(peers); ok {
 		parts = append(parts, p.kv("canary", ms(ca)))
-	}
-	if len(parts) == 0 || (hbWord != "worst hb" && len(peers) == 0) {
-		return []string{p.sty(p.k.muted, "no peer connected")}
 	}
 	return parts
 }
