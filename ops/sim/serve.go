@@ -1,0 +1,190 @@
+package sim
+
+// Serving: loopback listeners, the real-time driver, shutdown, and the
+// outbound client clusters use to call each other (partition-aware).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Start listens on 127.0.0.1 (never another address): one port per cluster in
+// topology order, then the control endpoint. With a real-time clock it also
+// starts the driver that moves the model while nobody is asking.
+func (l *Lab) Start() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return errors.New("lab is closed")
+	}
+	if l.started {
+		return errors.New("lab already started")
+	}
+	var opened []net.Listener
+	fail := func(err error) error {
+		for _, ln := range opened {
+			ln.Close()
+		}
+		return err
+	}
+	lns := make([]net.Listener, len(l.clusters))
+	for i, c := range l.clusters {
+		port := 0
+		if l.opts.PortBase > 0 {
+			port = l.opts.PortBase + i
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			return fail(fmt.Errorf("start lab cluster %s: %w", c.name, err))
+		}
+		opened = append(opened, ln)
+		lns[i] = ln
+	}
+	cport := 0
+	if l.opts.PortBase > 0 {
+		cport = l.opts.PortBase + len(l.clusters)
+	}
+	cln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cport)))
+	if err != nil {
+		return fail(fmt.Errorf("start lab control endpoint: %w", err))
+	}
+	for i, c := range l.clusters {
+		c.port = lns[i].Addr().(*net.TCPAddr).Port
+		c.apiAddr = "http://" + lns[i].Addr().String()
+		if !c.stopped {
+			l.serve(c, lns[i])
+		} else {
+			lns[i].Close()
+		}
+	}
+	l.ctrlAddr = cln.Addr().String()
+	l.control = &http.Server{Handler: l.ControlHandler(), ReadHeaderTimeout: 10 * time.Second}
+	l.serving.Add(1)
+	go func() {
+		defer l.serving.Done()
+		_ = l.control.Serve(cln)
+	}()
+	if l.manual == nil {
+		l.serving.Add(1)
+		go l.drive()
+	}
+	l.started = true
+	return nil
+}
+
+func (l *Lab) serve(c *cluster, ln net.Listener) {
+	srv := &http.Server{Handler: c.handler, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	c.srv, c.served = srv, done
+	l.serving.Add(1)
+	go func() {
+		defer l.serving.Done()
+		defer close(done)
+		_ = srv.Serve(ln)
+	}()
+}
+
+// drive moves the model with real time so that background writes, heartbeats
+// and syncs happen between requests.
+func (l *Lab) drive() {
+	defer l.serving.Done()
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.closing:
+			return
+		case <-t.C:
+			l.mu.Lock()
+			l.syncLocked()
+			l.mu.Unlock()
+		}
+	}
+}
+
+// Close stops every listener, releases hung and delayed requests, cancels
+// outbound calls and waits for all of the lab's goroutines.
+func (l *Lab) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	close(l.closing)
+	l.cancel()
+	var servers []*http.Server
+	for _, c := range l.clusters {
+		if c.srv != nil {
+			servers = append(servers, c.srv)
+			c.srv = nil
+		}
+	}
+	if l.control != nil {
+		servers = append(servers, l.control)
+	}
+	l.mu.Unlock()
+
+	var errs []error
+	for _, s := range servers {
+		if err := s.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	l.serving.Wait()
+	l.inflight.Wait()
+	for _, c := range l.clusters {
+		c.outbound.CloseIdleConnections()
+	}
+	return errors.Join(errs...)
+}
+
+// newOutbound builds the HTTP client a cluster uses to call other clusters
+// (the unwrap during activation). Its dialer honours partitions: a partitioned
+// peer looks like a dial timeout, returned at once so tests need not wait.
+func (l *Lab) newOutbound(c *cluster) {
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	c.outbound = &http.Transport{
+		Proxy: nil, // loopback only: never through a proxy from the environment
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if l.partitionedFrom(c, addr) {
+				ta, _ := net.ResolveTCPAddr(network, addr)
+				return nil, &net.OpError{Op: "dial", Net: network, Addr: ta, Err: errDialTimeout{}}
+			}
+			return d.DialContext(ctx, network, addr)
+		},
+		MaxIdleConnsPerHost: 2,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	c.client = &http.Client{Transport: c.outbound}
+}
+
+// errDialTimeout reads like the error a dial into a black-holed network gives.
+type errDialTimeout struct{}
+
+func (errDialTimeout) Error() string   { return "i/o timeout" }
+func (errDialTimeout) Timeout() bool   { return true }
+func (errDialTimeout) Temporary() bool { return true }
+
+// partitionedFrom reports whether addr belongs to a cluster partitioned from c.
+func (l *Lab) partitionedFrom(c *cluster, addr string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	for _, o := range l.clusters {
+		if o != c && o.apiAddr != "" && (strconv.Itoa(o.port) == port || o.apiAddr == "http://"+addr) {
+			if l.partitions[pairKey(c.name, o.name)] {
+				return true
+			}
+		}
+	}
+	return false
+}
