@@ -79,6 +79,10 @@ type clusterHandler struct {
 	c *cluster
 }
 
+// maxCountedPaths bounds RequestCounts, so a client probing random paths
+// cannot grow it without limit.
+const maxCountedPaths = 1024
+
 // maxRequestBody mirrors Vault's DefaultMaxRequestSize (32 MiB).
 const maxRequestBody = 32 << 20
 
@@ -91,7 +95,9 @@ func (h *clusterHandler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	}
 	l.inflight.Add(1)
 	defer l.inflight.Done()
-	c.requests[hr.URL.Path]++
+	if _, seen := c.requests[hr.URL.Path]; seen || len(c.requests) < maxCountedPaths {
+		c.requests[hr.URL.Path]++
+	}
 	l.syncLocked()
 	if c.stopped {
 		// Only reachable through Handler: a started lab closes the listener.

@@ -171,6 +171,17 @@ func TestPublicKeyActivation(t *testing.T) {
 	if err := enableSecondary(b, enc); err != nil {
 		t.Fatalf("enable with the encrypted token: %v", err)
 	}
+	// Activated but unable to reach its primary: never a heartbeat yet.
+	l.Advance(4 * time.Second)
+	sec, err := b.Logical().Read("sys/replication/performance/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prim := sec.Data["primaries"].([]any)[0].(map[string]any)
+	if cs := sec.Data["connection_state"]; (cs != "connecting" && cs != "transient_failure") || sec.Data["state"] != "idle" ||
+		prim["last_heartbeat"] != "0001-01-01T00:00:00Z" || prim["connection_status"] != "disconnected" {
+		t.Errorf("unreachable primary after activation: %v", sec.Data)
+	}
 	if err := l.Heal("vault-a", "vault-b"); err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,16 @@ func epoch(t time.Time) string {
 
 func millis(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
 
+// stamp formats a model time on c's clock, RFC 3339 with c's offset. A time
+// that never happened (a heartbeat from a primary never reached) prints as
+// Go's zero time, as a server that never set the field would.
+func stamp(c *cluster, t time.Time) string {
+	if t.IsZero() {
+		return time.Time{}.Format(time.RFC3339)
+	}
+	return c.clock(t).Format(time.RFC3339)
+}
+
 // replicationStatus is the combined object: {"dr":{…},"performance":{…}}.
 func (l *Lab) replicationStatus(c *cluster, now time.Time) map[string]any {
 	return map[string]any{
@@ -79,7 +89,7 @@ func (l *Lab) typeStatus(c *cluster, t replType, now time.Time) map[string]any {
 	m["connection_state"] = r.connState
 	m["known_primary_cluster_addrs"] = append([]string{}, r.knownPrimaryAddrs...)
 	m["last_remote_wal"] = r.lastRemoteWAL
-	m["last_start"] = c.clock(r.lastStart).Format(time.RFC3339)
+	m["last_start"] = stamp(c, r.lastStart)
 	m["merkle_root"] = merkleRoot(r.clusterID, r.lastRemoteWAL, c.data, perfOnly, r.corrupted)
 	m["primaries"] = l.primaryPeers(c, r, now)
 	m["secondary_id"] = r.secondaryID
@@ -103,7 +113,7 @@ func (l *Lab) secondaryPeers(p *cluster, pr *role, now time.Time) []any {
 			"api_address":                       "",
 			"cluster_address":                   "",
 			"connection_status":                 "disconnected",
-			"last_heartbeat":                    p.clock(rec.lastHeartbeat).Format(time.RFC3339),
+			"last_heartbeat":                    stamp(p, rec.lastHeartbeat),
 			"last_heartbeat_duration_ms":        "0",
 			"clock_skew_ms":                     "0",
 			"replication_primary_canary_age_ms": "0",
@@ -147,7 +157,7 @@ func (l *Lab) primaryPeers(s *cluster, r *role, now time.Time) []any {
 		"api_address":                       p.apiAddr,
 		"cluster_address":                   addr,
 		"connection_status":                 status,
-		"last_heartbeat":                    s.clock(r.lastHeartbeat).Format(time.RFC3339),
+		"last_heartbeat":                    stamp(s, r.lastHeartbeat),
 		"last_heartbeat_duration_ms":        millis(2 * lat),
 		"clock_skew_ms":                     millis(p.faults.skew - s.faults.skew),
 		"replication_primary_canary_age_ms": canaryAge(r, now),
