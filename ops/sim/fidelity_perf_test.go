@@ -107,6 +107,13 @@ func TestSeedWalkthroughPerformance(t *testing.T) {
 		t.Errorf("combined status on the secondary: %+v, %v", rs, err)
 	}
 	checkPrimaryJSON(t, info(t, l, "vault-a").Addr+"/v1/sys/replication/performance/status", "last_performance_wal")
+	// The combined endpoint nests the same objects; the unused type is exactly {"mode":"disabled"}.
+	code, combined, _ := raw(t, "GET", info(t, l, "vault-a").Addr+"/v1/sys/replication/status", "", "")
+	cd := checkEnvelope(t, combined)
+	if code != 200 || !jsonEqual(cd["dr"], map[string]any{"mode": "disabled"}) {
+		t.Errorf("combined status: %d %v", code, combined)
+	}
+	checkPrimaryObject(t, cd["performance"].(map[string]any), "last_performance_wal")
 	checkSecondaryJSON(t, secInfo.Addr+"/v1/sys/replication/performance/status")
 	code, body, _ := raw(t, "GET", secInfo.Addr+"/v1/sys/replication/dr/status", "", "")
 	if code != 200 || !jsonEqual(body["data"], map[string]any{"mode": "disabled"}) {
@@ -237,7 +244,11 @@ func checkPrimaryJSON(t *testing.T, url, walField string) map[string]any {
 	if code != 200 || hdr.Get("Content-Type") != "application/json" {
 		t.Fatalf("GET %s: %d %s", url, code, hdr.Get("Content-Type"))
 	}
-	d := checkEnvelope(t, body)
+	return checkPrimaryObject(t, checkEnvelope(t, body), walField)
+}
+
+func checkPrimaryObject(t *testing.T, d map[string]any, walField string) map[string]any {
+	t.Helper()
 	checkKinds(t, "primary", d, map[string]string{
 		"cluster_id": "string", "corrupted_merkle_tree": "bool", "known_secondaries": "array",
 		"last_corruption_check_epoch": "string", walField: "number", "last_reindex_epoch": "string",
