@@ -57,6 +57,10 @@ type Deps struct {
 	Login func(ctx context.Context, cluster, username, password string) (Operator, error)
 	// Username pre-fills the login form ("operator" in the lab).
 	Username string
+	// LoginHint is shown on the login screen. In demo mode cmd passes the
+	// lab's credentials ("lab user operator, password …"): a simulated lab's
+	// password is for training, and a new user has no other way to learn it.
+	LoginHint string
 	// Copy puts text on the clipboard. Default: an OSC 52 sequence written to
 	// the controlling terminal (/dev/tty), never to stdout or a log.
 	Copy func(text string) error

@@ -290,3 +290,18 @@ func TestWrapArgsKeepsQuotedArgumentsWhole(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestOSC52Sequence(t *testing.T) {
+	var b strings.Builder
+	if err := writeOSC52(&b, "tok", "xterm-256color", false); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != "\x1b]52;c;dG9r\x07" {
+		t.Fatalf("plain: %q", b.String())
+	}
+	b.Reset()
+	_ = writeOSC52(&b, "tok", "screen", true)
+	if !strings.HasPrefix(b.String(), "\x1bPtmux;\x1b\x1b]52;c;dG9r") {
+		t.Fatalf("tmux: %q", b.String())
+	}
+}

@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,20 +29,26 @@ func osc52Copy(text string) error {
 	if err != nil {
 		return errors.New("no terminal to send the clipboard sequence to")
 	}
-	seq := osc52.New(text)
-	term := os.Getenv("TERM")
-	switch {
-	case os.Getenv("TMUX") != "" || strings.HasPrefix(term, "tmux"):
-		seq = seq.Tmux()
-	case strings.HasPrefix(term, "screen"):
-		seq = seq.Screen()
-	}
-	_, werr := seq.WriteTo(tty)
+	werr := writeOSC52(tty, text, os.Getenv("TERM"), os.Getenv("TMUX") != "")
 	cerr := tty.Close()
 	if werr != nil {
 		return errors.New("writing to the terminal failed")
 	}
 	return cerr
+}
+
+// writeOSC52 writes the sequence in the form the terminal (or the
+// multiplexer in front of it) passes on.
+func writeOSC52(w io.Writer, text, term string, inTmux bool) error {
+	seq := osc52.New(text)
+	switch {
+	case inTmux || strings.HasPrefix(term, "tmux"):
+		seq = seq.Tmux()
+	case strings.HasPrefix(term, "screen"):
+		seq = seq.Screen()
+	}
+	_, err := seq.WriteTo(w)
+	return err
 }
 
 // saveCmd writes the token to a new file with mode 0600. O_EXCL: an existing

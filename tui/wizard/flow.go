@@ -111,6 +111,12 @@ func (m Model) showSelect(kind formKind) (Model, tea.Cmd) {
 				choices = append(choices, c)
 			}
 		}
+		if len(choices) == 0 {
+			m.ph, m.form = phChecks, nil
+			m.checks = []check{fail("clusters", "no cluster other than "+m.primary+" is configured",
+				"add the secondary to the configuration (config file or --cluster name=address) and start again")}
+			return m, nil
+		}
 		title := "Which cluster becomes the " + t + " secondary?"
 		desc := "Activation purges that cluster's data; you will see what it would lose before anything is sent."
 		switch m.step {

@@ -18,14 +18,15 @@ func (m Model) ShortHelp() []key.Binding {
 	if m.closing {
 		return []key.Binding{bind(k.Yes, "leave"), bind(k.No, "stay")}
 	}
-	if m.InputFocused() {
+	if m.formActive() {
 		out := []key.Binding{bind(k.Next, "next"), bind(k.Back, m.backLabel())}
-		if m.form != nil {
-			for _, b := range m.form.KeyBinds() {
-				if b.Enabled() && b.Help().Key != "enter" {
-					out = append(out, b)
-				}
+		for _, b := range m.form.KeyBinds() {
+			if b.Enabled() && b.Help().Key != "enter" {
+				out = append(out, b)
 			}
+		}
+		if !m.InputFocused() {
+			out = append(out, k.Close, k.Explain, k.Help)
 		}
 		return out
 	}

@@ -191,6 +191,15 @@ func (m Model) Closed() bool { return m.closed }
 // InputFocused reports whether a text field has the keys, so that a host
 // knows single letters are text, not commands.
 func (m Model) InputFocused() bool {
+	if m.form == nil || (m.ph != phForm && m.ph != phConfirm) || m.closing {
+		return false
+	}
+	_, text := m.form.GetFocusedField().(*huh.Input)
+	return text
+}
+
+// formActive reports whether a form (text or choice) has the keys.
+func (m Model) formActive() bool {
 	return m.form != nil && (m.ph == phForm || m.ph == phConfirm) && !m.closing
 }
 
@@ -281,11 +290,18 @@ func (m Model) updateKey(k tea.KeyMsg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	if m.InputFocused() {
-		if key.Matches(k, m.keys.Back) {
+	if m.formActive() {
+		// A text field takes every key but esc; a list of choices leaves
+		// the wizard's own letters (q, e, ?) to the wizard.
+		switch {
+		case key.Matches(k, m.keys.Back):
 			return m.back()
+		case m.InputFocused():
+			return m.updateForm(k)
+		case key.Matches(k, m.keys.Close), key.Matches(k, m.keys.Explain), key.Matches(k, m.keys.Help):
+		default:
+			return m.updateForm(k)
 		}
-		return m.updateForm(k)
 	}
 	switch {
 	case key.Matches(k, m.keys.Back):

@@ -526,3 +526,33 @@ func TestVerifyAsksToLogInWhenTheTokenIsGone(t *testing.T) {
 	d.wantPhase(stVerify, phCleanup)
 	d.wantView("the change reached all 1 secondary")
 }
+
+func TestNoOtherClusterToActivate(t *testing.T) {
+	w := primaryWorld()
+	deps := w.deps()
+	deps.Clusters = deps.Clusters[:1]
+	d := newDriver(t, deps, Start{Flow: FlowActivateSecondary, TypeKnown: true, Primary: "us-east-2"})
+	d.wantPhase(stActivate, phChecks)
+	d.wantFlat("no cluster other than us-east-2 is configured", "--cluster name=address")
+}
+
+func TestLettersOnChoicesAndInputs(t *testing.T) {
+	w := primaryWorld()
+	d := newDriver(t, w.deps(), Start{Flow: FlowSecondaryToken, TypeKnown: true, Primary: "us-east-2"})
+	d.wantPhase(stToken, phForm) // a list of clusters
+	if d.m.InputFocused() {
+		t.Fatal("a list of choices is not a text field")
+	}
+	d.keys("e")
+	if !d.m.explain {
+		t.Fatal("e on a list should toggle training mode")
+	}
+	d.keys("enter")
+	if !d.m.InputFocused() {
+		t.Fatal("the id field is a text field")
+	}
+	d.keys("q", "e")
+	if d.m.closing || !strings.HasSuffix(d.m.v.id, "qe") {
+		t.Fatalf("letters in a text field are text: id %q closing %v", d.m.v.id, d.m.closing)
+	}
+}

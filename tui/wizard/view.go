@@ -539,7 +539,7 @@ func (m Model) reviewView() []string {
 		c, _ := m.cluster(m.secondary)
 		add(st.Form.Prompt.Render("Review: activate "+m.secondary+" as a "+typeName(m.typ)+" secondary"), "")
 		add(m.tokenLine()...)
-		add("The equivalent command (token masked):")
+		add("", "The equivalent command (token masked):")
 		code(c, cmdEnableSecondary(m.typ, m.esReq))
 		add("")
 		add(m.levelText(lvWarn, "This purges "+m.secondary+". The next screen shows what it would lose."))
@@ -892,6 +892,9 @@ func orDefault(s, def string) string {
 func (m Model) loginContext() []string {
 	out := []string{m.st.Form.Prompt.Render("Log in to " + m.loginFor)}
 	out = append(out, m.para("Its previous token is gone (tokens are local; "+m.loginFor+" was purged). The auth methods came from the primary, so the same credentials work here and give a token issued by "+m.loginFor+". esc skips this.")...)
+	if m.d.LoginHint != "" {
+		out = append(out, m.para(m.levelText(lvInfo, m.d.LoginHint))...)
+	}
 	if m.loginErr != nil {
 		what, fix := errText(m.loginErr)
 		out = append(out, m.para(m.levelText(lvFail, "Login failed: "+what))...)
