@@ -29,12 +29,11 @@ const (
 // Model is the dashboard: the root model that routes messages, owns the
 // per-cluster poll loops and draws the screens. Create it with New.
 type Model struct {
-	deps   Deps
-	keys   KeyMap
-	st     theme.Styles
-	ink    inks
-	ctx    context.Context
-	cancel context.CancelFunc
+	// *fixed holds what never changes after New. It is a pointer because
+	// bubbletea copies the model on every message, and the styles alone
+	// are tens of kilobytes.
+	*fixed
+	keys KeyMap
 
 	clusters []clusterState
 	byName   map[string]ClusterID
@@ -66,10 +65,21 @@ type Model struct {
 	flashSeq int
 	flashBad bool
 
-	quitting  bool
-	timer     timerFunc
-	reportSeq uint64 // bumps on every assessment: part of each pane's cache key
-	cache     *paneCache
+	quitting   bool
+	timer      timerFunc
+	reportSeq  uint64 // bumps on every assessment: part of each pane's cache key
+	lastAssess time.Time
+	cache      *paneCache
+}
+
+// fixed is the part of the model that New sets once: dependencies, styles,
+// and the context that quitting cancels.
+type fixed struct {
+	deps   Deps
+	st     theme.Styles
+	ink    inks
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // New builds the dashboard. It starts nothing: Init returns the first polls.
@@ -77,12 +87,8 @@ func New(d Deps) Model {
 	d = d.withDefaults()
 	ctx, cancel := context.WithCancel(d.Context)
 	m := Model{
-		deps:     d,
+		fixed:    &fixed{deps: d, st: d.Styles, ink: newInks(d.Styles), ctx: ctx, cancel: cancel},
 		keys:     DefaultKeyMap(),
-		st:       d.Styles,
-		ink:      newInks(d.Styles),
-		ctx:      ctx,
-		cancel:   cancel,
 		clusters: make([]clusterState, len(d.Clusters)),
 		byName:   make(map[string]ClusterID, len(d.Clusters)),
 		help:     help.New(),
@@ -201,6 +207,26 @@ func (m Model) updateSize(msg tea.WindowSizeMsg) (Model, tea.Cmd) {
 // message and ignores every key but quit.
 func (m *Model) tooSmall() bool { return m.width < MinWidth || m.height < MinHeight }
 
+// With more than throttleAbove clusters, results arrive many times a second
+// and each assessment judges every cluster and link (about 1.5 ms for 128
+// clusters), so results inside assessEvery of the last assessment wait for
+// the next one: at the latest the 1 s clock tick. Smaller sets are judged
+// on every result.
+const (
+	throttleAbove = 32
+	assessEvery   = 250 * time.Millisecond
+)
+
+// reassessSoon assesses now, unless a large fleet was assessed very recently.
+func (m *Model) reassessSoon(now time.Time) {
+	if len(m.clusters) > throttleAbove && !m.lastAssess.IsZero() {
+		if d := now.Sub(m.lastAssess); d >= 0 && d < assessEvery {
+			return
+		}
+	}
+	m.reassess(now)
+}
+
 // reassess runs the assessment over every cluster's last data and error,
 // and notes severity changes in the clusters' timelines.
 func (m *Model) reassess(now time.Time) {
@@ -211,6 +237,7 @@ func (m *Model) reassess(now time.Time) {
 	}
 	m.report = m.deps.Assess(now, obs)
 	m.reportSeq++
+	m.lastAssess = now
 	m.links = indexLinks(m.report, m.byName, len(m.clusters))
 	m.idNames = idReplacer(m.report, m.clusters)
 	for i := range m.clusters {

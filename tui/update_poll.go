@@ -59,7 +59,7 @@ func (m Model) updateStatus(msg statusMsg) (Model, tea.Cmd) {
 	} else {
 		m.deps.Log.Debug("status read", "cluster", c.spec.Name, "took", msg.took)
 	}
-	m.reassess(msg.at)
+	m.reassessSoon(msg.at)
 	if m.paused {
 		return m, nil
 	}
