@@ -42,6 +42,7 @@ type clusterState struct {
 	severity     ops.Severity // the last assessment, to log transitions
 	assessed     bool         // severity holds a judgement of real data
 	sevReachable bool         // and that judgement was of a reachable cluster
+	peers        []string     // the replication peers last seen, for the lab menu
 	events       []event
 	version      uint64 // bumps when anything a pane shows changes (not relative times)
 }

@@ -20,8 +20,17 @@ type labAction struct {
 }
 
 // labPeers are the configured clusters the focused one replicates with, of
-// either type: the other ends a partition cuts.
+// either type: the other ends a partition cuts. When the cluster's links
+// are not visible now (it is sealed, stopped or partitioned) the last peers
+// seen are used, so a partition can still be healed.
 func (m *Model) labPeers(id ClusterID) []string {
+	if p := m.currentPeers(id); len(p) > 0 {
+		return p
+	}
+	return m.clusters[id].peers
+}
+
+func (m *Model) currentPeers(id ClusterID) []string {
 	var peers []string
 	seen := map[string]bool{}
 	name := m.clusters[id].spec.Name
@@ -51,6 +60,9 @@ func (m *Model) labActions() []labAction {
 	peers := m.labPeers(m.focus)
 	self := []string{name}
 	both := append([]string{name}, peers...)
+	// Every entry keeps its number whatever the cluster's state, so a
+	// trainer's "press L then 1" always means the same; entries that cannot
+	// apply are shown without an action.
 	var acts []labAction
 	if len(peers) > 0 {
 		list := strings.Join(peers, ", ")
@@ -62,6 +74,10 @@ func (m *Model) labActions() []labAction {
 				return eachPeer(peers, func(p string) error { return l.Heal(name, p) })
 			}, both},
 		)
+	} else {
+		acts = append(acts,
+			labAction{"partition (no replication peer known)", nil, nil},
+			labAction{"heal partition (no replication peer known)", nil, nil})
 	}
 	// Seal and stop offer their opposite when the cluster is in that state,
 	// keeping the menu within the ten number keys.
@@ -131,7 +147,7 @@ func (m Model) updateLabKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 // call is still I/O as far as Update is concerned) and closes the menu, so
 // the trainer watches the panes react.
 func (m Model) runLab(acts []labAction, i int) (Model, tea.Cmd) {
-	if i < 0 || i >= len(acts) || m.labBusy {
+	if i < 0 || i >= len(acts) || m.labBusy || acts[i].run == nil {
 		return m, nil
 	}
 	a := acts[i]
@@ -173,9 +189,14 @@ func (m *Model) labBox(width int) string {
 		n := fmt.Sprintf("%d", (i+1)%10)
 		marker := "  "
 		line := n + "  " + a.title
+		switch {
+		case a.run == nil:
+			line = st.Muted.Render(line)
+		case i == m.labCursor:
+			line = st.Accent.Render(line)
+		}
 		if i == m.labCursor {
 			marker = st.Glyphs.Focus + " "
-			line = st.Accent.Render(line)
 		}
 		b.WriteString(marker + line + "\n")
 	}

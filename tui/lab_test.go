@@ -95,7 +95,7 @@ func TestLabMenuPartitionsFocusedClusterFromItsPeers(t *testing.T) {
 	}
 }
 
-func TestLabMenuWithoutPeersHasNoPartition(t *testing.T) {
+func TestLabMenuKeepsNumbersWithoutPeers(t *testing.T) {
 	clk := newTestClock()
 	specs, readers := globalSpecs()
 	readers[3].set(ceSnap(), nil)
@@ -103,7 +103,34 @@ func TestLabMenuWithoutPeersHasNoPartition(t *testing.T) {
 	m = pollAll(m, clk)
 	m = send(m, keyMsg("4"))
 	m = send(m, keyMsg("L"))
-	if v := plain(m); strings.Contains(v, "partition") || !strings.Contains(v, "1  seal") {
+	if v := plain(m); !strings.Contains(v, "1  partition (no replication peer known)") || !strings.Contains(v, "3  seal") {
 		t.Errorf("menu for an unlinked cluster:\n%s", v)
+	}
+	// An entry without an action does nothing.
+	lab := m.deps.Lab.(*fakeLab)
+	m, _, _ = update(m, keyMsg("1"))
+	if len(lab.calls) != 0 || !m.labOpen {
+		t.Errorf("a disabled entry acted: %v", lab.calls)
+	}
+}
+
+// A sealed cluster loses its links in the status, but the menu still heals
+// the partition with the peers it had.
+func TestLabMenuRemembersPeers(t *testing.T) {
+	clk := newTestClock()
+	specs, readers := globalSpecs()
+	lab := &fakeLab{}
+	m := newTestModel(specs, clk, 160, 48, func(d *Deps) { d.Lab = lab })
+	m = pollAll(m, clk)
+	readers[1].set(sealedSnap(), nil)
+	m = pollAll(m, clk)
+	m = send(m, keyMsg("2"))
+	m = send(m, keyMsg("L"))
+	if v := plain(m); !strings.Contains(v, "1  unseal") && !strings.Contains(v, "3  unseal") {
+		t.Fatalf("sealed cluster menu:\n%s", v)
+	}
+	_, _, _ = update(m, keyMsg("2"))
+	if len(lab.calls) != 1 || lab.calls[0] != "heal us-east-1 us-east-2" {
+		t.Fatalf("calls %v", lab.calls)
 	}
 }

@@ -240,6 +240,13 @@ func (m *Model) reassess(now time.Time) {
 	m.lastAssess = now
 	m.links = indexLinks(m.report, m.byName, len(m.clusters))
 	m.idNames = idReplacer(m.report, m.clusters)
+	if m.deps.Lab != nil {
+		for i := range m.clusters {
+			if p := m.currentPeers(ClusterID(i)); len(p) > 0 {
+				m.clusters[i].peers = p
+			}
+		}
+	}
 	for i := range m.clusters {
 		c := &m.clusters[i]
 		a := m.assessment(ClusterID(i))
