@@ -87,47 +87,27 @@ const maxCountedPaths = 1024
 const maxRequestBody = 32 << 20
 
 func (h *clusterHandler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
-	l, c := h.l, h.c
-	l.mu.Lock()
-	if l.closed {
-		l.mu.Unlock()
+	l := h.l
+	adm, ok := h.admit(hr)
+	if !ok {
+		// Closed lab, or a stopped cluster mounted with Handler (a started
+		// lab closes the stopped cluster's listener instead).
 		panic(http.ErrAbortHandler)
 	}
-	l.inflight.Add(1)
 	defer l.inflight.Done()
-	if _, seen := c.requests[hr.URL.Path]; seen || len(c.requests) < maxCountedPaths {
-		c.requests[hr.URL.Path]++
-	}
-	l.syncLocked()
-	if c.stopped {
-		// Only reachable through Handler: a started lab closes the listener.
-		l.mu.Unlock()
-		panic(http.ErrAbortHandler)
-	}
-	delay := l.responseDelay(c)
-	var hang chan struct{}
-	if c.faults.hang {
-		hang = c.faults.hangRelease
-		select {
-		case l.parked <- c.name:
-		default:
-		}
-	}
-	l.mu.Unlock()
-
-	if hang != nil {
+	if adm.hang != nil {
 		// A hung server: wait until the client gives up, the hang is lifted or
 		// the lab closes. Nothing is written, so clients see a timeout.
 		select {
-		case <-hang:
+		case <-adm.hang:
 		case <-hr.Context().Done():
 			panic(http.ErrAbortHandler)
 		case <-l.closing:
 			panic(http.ErrAbortHandler)
 		}
 	}
-	if delay > 0 {
-		t := time.NewTimer(delay)
+	if adm.delay > 0 {
+		t := time.NewTimer(adm.delay)
 		select {
 		case <-t.C:
 		case <-hr.Context().Done():
@@ -139,20 +119,54 @@ func (h *clusterHandler) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 		}
 	}
 	raw, readErr := io.ReadAll(io.LimitReader(hr.Body, maxRequestBody+1))
+	writeResponse(w, hr, h.respond(hr, raw, readErr))
+}
 
+// admission is what the first look at a request decided.
+type admission struct {
+	delay time.Duration
+	hang  chan struct{}
+}
+
+// admit counts the request and reads the faults that act before Vault sees
+// it. Like respond, it unlocks with defer: net/http recovers handler panics,
+// and a lock left held would wedge every cluster of the lab.
+func (h *clusterHandler) admit(hr *http.Request) (admission, bool) {
+	l, c := h.l, h.c
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed || c.stopped {
+		return admission{}, false
+	}
+	l.inflight.Add(1)
+	if _, seen := c.requests[hr.URL.Path]; seen || len(c.requests) < maxCountedPaths {
+		c.requests[hr.URL.Path]++
+	}
 	l.syncLocked()
-	var resp response
+	adm := admission{delay: l.responseDelay(c)}
+	if c.faults.hang {
+		adm.hang = c.faults.hangRelease
+		select {
+		case l.parked <- c.name:
+		default:
+		}
+	}
+	return adm, true
+}
+
+// respond runs the request through the model under the lab's lock.
+func (h *clusterHandler) respond(hr *http.Request, raw []byte, readErr error) response {
+	l := h.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.syncLocked()
 	switch {
 	case readErr != nil:
-		resp = errResp(http.StatusBadRequest, readErr.Error())
+		return errResp(http.StatusBadRequest, readErr.Error())
 	case len(raw) > maxRequestBody:
-		resp = errResp(http.StatusRequestEntityTooLarge, "http: request body too large")
-	default:
-		resp = l.handle(c, hr, raw)
+		return errResp(http.StatusRequestEntityTooLarge, "http: request body too large")
 	}
-	l.mu.Unlock()
-	writeResponse(w, hr, resp)
+	return l.handle(h.c, hr, raw)
 }
 
 // responseDelay is the cluster's injected latency plus the lab-wide latency,

@@ -51,6 +51,11 @@ func handleHealth(q *request) response {
 			if err != nil {
 				return errResp(http.StatusBadRequest, err.Error())
 			}
+			if n < 100 || n > 999 {
+				// Go's HTTP server cannot send such a status; Vault's would
+				// drop the connection.
+				return badRequest("%s %d is not an HTTP status code", name, n)
+			}
 			codes[name] = n
 		}
 	}

@@ -152,6 +152,11 @@ func (l *Lab) newOutbound(c *cluster) {
 	c.outbound = &http.Transport{
 		Proxy: nil, // loopback only: never through a proxy from the environment
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if !loopback(addr) {
+				// The lab lives on 127.0.0.1: a primary_api_addr elsewhere
+				// (a typo, a real hostname) must not leave the machine.
+				return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("the lab reaches only 127.0.0.1 (simulated)")}
+			}
 			if l.partitionedFrom(c, addr) {
 				ta, _ := net.ResolveTCPAddr(network, addr)
 				return nil, &net.OpError{Op: "dial", Net: network, Addr: ta, Err: errDialTimeout{}}
@@ -187,4 +192,16 @@ func (l *Lab) partitionedFrom(c *cluster, addr string) bool {
 		}
 	}
 	return false
+}
+
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
