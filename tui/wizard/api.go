@@ -76,7 +76,9 @@ type Deps struct {
 	// watch says the secondary is stuck (and why). Default 15.
 	StuckAfter int
 	// VerifyPolls is how many polls the propagation check waits for the canary
-	// on each secondary before reporting it missing. Default 30.
+	// on each secondary before reporting it missing. It polls every Interval,
+	// but at least every 500ms (its resolution is the timing it reports).
+	// Default 120.
 	VerifyPolls int
 }
 

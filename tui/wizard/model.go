@@ -136,7 +136,7 @@ func New(d Deps, start Start) Model {
 		d.StuckAfter = 15
 	}
 	if d.VerifyPolls <= 0 {
-		d.VerifyPolls = 30
+		d.VerifyPolls = 120 // a minute at the check's 500ms polls
 	}
 	d.Clusters = slices.Clone(d.Clusters)
 	m := Model{

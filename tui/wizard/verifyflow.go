@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -122,6 +123,12 @@ func (m Model) verifyFacts(msg factsMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// verifyEvery is the propagation check's poll interval: at most 500ms, since
+// its resolution is the timing it reports, and it lasts seconds.
+func (m Model) verifyEvery() time.Duration {
+	return min(m.d.Interval, 500*time.Millisecond)
+}
+
 func (m Model) pendingClusters() []Cluster {
 	var out []Cluster
 	for _, n := range m.ver.pending(m.d.VerifyPolls) {
@@ -174,7 +181,7 @@ func (m Model) onProbe(msg probeMsg) (Model, tea.Cmd) {
 	}
 	m.ver = m.ver.apply(msg.probes)
 	if len(m.ver.pending(m.d.VerifyPolls)) > 0 {
-		return m, m.pollAfter(m.d.Interval)
+		return m, m.pollAfter(m.verifyEvery())
 	}
 	if m.ver.Removing {
 		m.ph = phDone

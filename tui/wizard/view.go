@@ -966,12 +966,12 @@ func (m Model) verifyView() (top, bottom []string) {
 		l, s := v.summary(limit)
 		top = append(top, m.levelText(l, s))
 		if m.ph != phPolling {
-			top = append(top, st.Muted.Render("Times are upper bounds: each secondary is read every "+shortDuration(m.d.Interval)+"."))
+			top = append(top, st.Muted.Render("Times are upper bounds: each secondary is read every "+shortDuration(m.verifyEvery())+"."))
 		}
 	}
 	switch m.ph {
 	case phPolling:
-		bottom = []string{"", m.spinner() + st.Muted.Render(" polling every "+shortDuration(m.d.Interval))}
+		bottom = []string{"", m.spinner() + st.Muted.Render(" polling every "+shortDuration(m.verifyEvery()))}
 	case phCleanup:
 		bottom = append([]string{""}, m.para(st.Form.Prompt.Render("Remove the canary auth method "+v.Path+" from "+m.primary+"? It only holds this check."))...)
 		bottom = append(bottom, m.code(cmdAuthDisable(v.Path))...)
@@ -1011,7 +1011,7 @@ func (m Model) targetLine(t target, limit int) string {
 			s += m.st.Muted.Render(fmt.Sprintf("  (last_remote_wal %d)", t.WAL))
 		}
 	case t.Polls >= limit:
-		s = m.levelText(lvFail, fmt.Sprintf("not seen after %d polls", t.Polls))
+		s = m.levelText(lvFail, fmt.Sprintf("not seen after %d polls (%s)", t.Polls, humanDuration(time.Duration(t.Polls)*m.verifyEvery())))
 		if t.Err != "" {
 			s += m.st.Muted.Render(" (" + t.Err + ")")
 		}
