@@ -16,11 +16,12 @@
 //
 //	w := wizard.New(wizard.Deps{
 //		Clusters: []wizard.Cluster{{Name: "us-east-2", Address: addr, Protected: false, Op: client}, …},
-//		Now:      time.Now,        // the injected clock
+//		Now:      time.Now,        // the injected clock; in demo mode lab.Now (token expiry is the lab's)
 //		Styles:   styles,          // theme.New(renderer, palette)
 //		Explain:  opts.explain,    // --explain: training mode
 //		Login:    login,           // re-authentication, see below
 //		Username: "operator",      // pre-fills the login form (lab: lab.Userpass())
+//		LoginHint: "lab user operator, password …", // demo only: how else would a trainee know it?
 //		Interval: opts.interval, Timeout: opts.timeout,
 //	}, wizard.Start{Flow: wizard.FlowSetup})
 //	w = w.SetSize(width, height)   // the area the wizard may draw in
@@ -45,7 +46,17 @@
 //     [WroteMsg] (refresh that cluster's pane now).
 //   - w.ShortHelp / w.FullHelp describe the keys currently active, for a host
 //     that wants to show full help (?) itself; w.InputFocused reports whether
-//     a text field has focus.
+//     a text field has focus (then every letter is text); w.Title names the
+//     wizard for a header; w.Closed reports that ClosedMsg is on its way.
+//
+// Keys inside the wizard: enter continues (on a review screen it executes,
+// after a typed confirmation where one is needed), esc goes back one screen
+// (cancels a confirmation; from a step's first screen it offers to close), q
+// closes (asking first when an unused activation token, a secondary being
+// watched or the canary would be left behind), r re-checks or reviews a
+// failed write for a retry, v/y/s reveal, copy (OSC 52) and save (0600) the
+// activation token, l logs in to a cluster whose token is gone, e toggles
+// training mode, ? shows every key.
 //
 // What cmd must pass in Deps: a Cluster per configured cluster with an
 // Operator (the *ops.Client), Protected and ReadOnly from the config; Login,
@@ -58,8 +69,8 @@
 //		return c.WithToken(tok)
 //	}
 //
-// and, in demo mode, Username from lab.Userpass(). With --read-only the host
-// must not offer the wizard at all.
+// and, in demo mode, Username and LoginHint from lab.Userpass() and Now =
+// lab.Now. With --read-only the host must not offer the wizard at all.
 //
 // # Flows
 //
