@@ -556,3 +556,21 @@ func TestLettersOnChoicesAndInputs(t *testing.T) {
 		t.Fatalf("letters in a text field are text: id %q closing %v", d.m.v.id, d.m.closing)
 	}
 }
+
+func TestWatchOnItsOwn(t *testing.T) {
+	w := primaryWorld()
+	sec := w.get("eu-west-1")
+	sec.perf = fakeRole{mode: ops.ModeSecondary, clusterID: "perf-set", primary: "us-east-2", secondaryID: "eu-west-1"}
+	d := newDriver(t, w.deps(), Start{Flow: FlowWatch, TypeKnown: true, Secondary: "eu-west-1"})
+	d.wantPhase(stWatch, phWatching)
+	if d.m.primary != "us-east-2" {
+		t.Fatalf("primary found from the replication set: %q", d.m.primary)
+	}
+	if !d.m.watch.Done || d.m.watch.ID != "eu-west-1" {
+		t.Fatalf("watch: %+v", d.m.watch)
+	}
+	d.wantView("Done: eu-west-1 reached stream-wals")
+	if len(w.wrote()) != 0 {
+		t.Fatal("watching wrote")
+	}
+}

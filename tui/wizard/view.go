@@ -670,12 +670,14 @@ func (m Model) resultView() []string {
 		what, fix := errText(m.err)
 		out := []string{st.Form.Error.Render(m.glyph(lvFail) + " " + m.stepVerb() + " failed"), ""}
 		out = append(out, m.para(what)...)
+		// A diagnosis knows more than the error class's generic hint.
+		if cause, dfix := m.diagnosis(); cause != "" {
+			out = append(out, "")
+			out = append(out, m.para(m.levelText(lvWarn, cause))...)
+			fix = dfix
+		}
 		if fix != "" {
 			out = append(out, m.para(st.Pane.Hint.Render("what to do: "+fix))...)
-		}
-		if d := m.diagnosis(); d != "" {
-			out = append(out, "")
-			out = append(out, m.para(m.levelText(lvWarn, d))...)
 		}
 		out = append(out, "")
 		out = append(out, m.para(st.Muted.Render("Nothing is retried automatically: a write may have had effects even when it failed."))...)
@@ -707,20 +709,24 @@ func (m Model) resultView() []string {
 	return append(out, "", st.Form.Prompt.Render("enter: continue with "+m.stepName(m.stepAfter())))
 }
 
-// diagnosis explains a failed activation with what the primary said.
-func (m Model) diagnosis() string {
+// diagnosis explains a failed activation with what the primary said, and
+// what to do about it.
+func (m Model) diagnosis() (cause, fix string) {
 	if m.step != stActivate || m.diag == nil {
-		return ""
+		return "", ""
 	}
 	d := *m.diag
 	if cs, ok := usable(d); !ok {
 		last := cs[len(cs)-1]
-		return "Likely cause: the primary " + d.Name + " did not answer (" + last.Detail + "), and the secondary must reach it to unwrap the token."
+		return "Likely cause: the primary " + d.Name + " did not answer (" + last.Detail + "), and the secondary must reach it to unwrap the token.",
+			"bring " + d.Name + " back (or fix the network between the clusters), then r to review and retry; the token is still valid until " + fmtTime(m.tokInfo.Expires)
 	}
 	if d.of(m.typ).Mode != ops.ModePrimary {
-		return "Likely cause: " + d.Name + " is no longer a " + typeName(m.typ) + " primary."
+		return "Likely cause: " + d.Name + " is no longer a " + typeName(m.typ) + " primary.",
+			"generate a new token on the current primary"
 	}
-	return "The primary " + d.Name + " answers; check that the token was not used or revoked, and that the secondary can reach " + d.Name + "'s API address."
+	return "The primary " + d.Name + " answers, so the token itself was probably refused (already used, revoked or expired), or the secondary cannot reach " + d.Name + "'s API address.",
+		"generate a new token (previous step) and try again; if it fails the same way, set primary_api_addr to an address the secondary can reach"
 }
 
 func (m Model) tokenView() []string {
