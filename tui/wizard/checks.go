@@ -354,12 +354,13 @@ func validateTTL(s string) error {
 
 // activation is what the activation pre-flight knows about the token.
 type activation struct {
-	Token      string
-	Info       tokenInfo
-	InfoErr    error
-	FromHere   bool   // generated in this wizard run
-	PrimaryRef string // the configured cluster its addr claim (or the chosen primary) points at
-	Primary    *facts // that cluster's pre-flight, nil when unknown
+	Token       string
+	Info        tokenInfo
+	InfoErr     error
+	FromHere    bool   // generated in this wizard run
+	PrimaryRef  string // the configured cluster its addr claim (or the chosen primary) points at
+	PrimaryAddr string // that cluster's configured address
+	Primary     *facts // that cluster's pre-flight, nil when unknown
 }
 
 // checkActivate evaluates the pre-flight of "activate a secondary" on target
@@ -442,7 +443,10 @@ func tokenChecks(a activation, now time.Time) ([]check, bool) {
 }
 
 // primaryChecks checks that the primary the token points at answers, which is
-// what the secondary needs to unwrap the token.
+// what the secondary needs to unwrap the token, and decides whether to ask
+// for primary_api_addr: when the token names no address, one that is not a
+// configured cluster, or one other than the address vaultrepl reaches the
+// primary at (the secondary may not reach what the primary advertises).
 func primaryChecks(a activation, t ops.ReplicationType) (cs []check, needAddr bool) {
 	switch {
 	case a.Info.Addr == "" && a.Primary == nil:
@@ -456,15 +460,20 @@ func primaryChecks(a activation, t ops.ReplicationType) (cs []check, needAddr bo
 	if !ok {
 		last := pc[len(pc)-1]
 		return []check{fail("primary "+p.Name, last.Detail,
-			"the secondary unwraps the token by calling the primary's API: bring "+p.Name+" back (or fix primary_api_addr), then re-check (r)")}, false
+			"the secondary unwraps the token by calling the primary's API: bring "+p.Name+" back, then re-check (r)")}, false
 	}
 	if m := p.of(t).Mode; m != ops.ModePrimary {
 		return []check{fail("primary "+p.Name, p.Name+" is no longer a "+modePhrase(t, ops.ModePrimary)+" ("+modePhrase(t, m)+")",
 			"generate a token on the current primary")}, false
 	}
 	cs = append(cs, pass("primary "+p.Name, "answers and is a "+modePhrase(t, ops.ModePrimary)))
-	if a.Info.Addr == "" {
-		cs = append(cs, info("primary address", "the token carries no API address: primary_api_addr will be set to "+p.Name+"'s address"))
+	switch {
+	case a.Info.Addr == "":
+		cs = append(cs, info("primary address", "the token carries no API address: primary_api_addr will be asked, "+p.Name+"'s address suggested"))
+		return cs, true
+	case a.PrimaryAddr != "" && normAddr(a.Info.Addr) != normAddr(a.PrimaryAddr):
+		cs = append(cs, info("primary address", "the token names "+a.Info.Addr+"; vaultrepl reaches "+p.Name+" at "+a.PrimaryAddr+
+			": confirm the address the secondary can reach on the next screen"))
 		return cs, true
 	}
 	return cs, false

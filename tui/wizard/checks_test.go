@@ -305,3 +305,18 @@ func TestOSC52Sequence(t *testing.T) {
 		t.Fatalf("tmux: %q", b.String())
 	}
 }
+
+func TestPrimaryAddrAskedWhenTheTokenNamesAnotherAddress(t *testing.T) {
+	now := t0
+	a := activation{Token: makeJWT(now, now.Add(time.Hour), "https://vault-a.internal:8200"), PrimaryRef: "pri",
+		PrimaryAddr: "http://127.0.0.1:8200", Primary: &facts{Name: "pri", Snap: snap(role(ops.ModePrimary), disabled)}}
+	a.Info, a.InfoErr = decodeToken(a.Token)
+	cs, need := primaryChecks(a, ops.Performance)
+	if !need || failed(cs) != nil {
+		t.Fatalf("need %v, checks %+v", need, cs)
+	}
+	a.PrimaryAddr = "https://VAULT-A.internal:8200/"
+	if _, need := primaryChecks(a, ops.Performance); need {
+		t.Fatal("the same address, spelled differently, should not be asked")
+	}
+}

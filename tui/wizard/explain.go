@@ -8,8 +8,9 @@ import "github.com/vaultrepl/vaultrepl/ops"
 const (
 	explainPerf = "Performance replication copies policies, secrets engines, auth methods and audit " +
 		"configuration to every performance secondary. Secondaries serve reads locally and forward " +
-		"writes to the primary. Tokens and leases are NOT replicated: each cluster issues its own, so " +
-		"clients log in on the cluster they use."
+		"writes to the primary: only the primary writes the replicated data, so there is one history, " +
+		"which the secondaries replay from its write-ahead log. Tokens and leases are NOT replicated: " +
+		"each cluster issues its own, so clients log in again on each performance secondary."
 	explainDR = "DR replication copies everything, tokens and leases included, to a warm standby. " +
 		"A DR secondary serves no client requests until it is promoted; then clients keep their " +
 		"tokens. A cluster cannot be a DR secondary while it takes part in performance replication."

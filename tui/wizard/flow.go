@@ -339,6 +339,9 @@ func suggestID(name string, known []string) string {
 func (m Model) activateFacts(msg factsMsg) (Model, tea.Cmd) {
 	c, _ := m.cluster(m.secondary)
 	a := activation{Token: m.tok.Token, Info: m.tokInfo, InfoErr: m.tokErr, FromHere: m.tokFromHere, PrimaryRef: m.actPrimary}
+	if p, ok := m.cluster(m.actPrimary); ok {
+		a.PrimaryAddr = p.Address
+	}
 	for i := range msg.others {
 		if msg.others[i].Name == m.actPrimary {
 			a.Primary = &msg.others[i]
@@ -350,8 +353,9 @@ func (m Model) activateFacts(msg factsMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	if m.needAddr && m.v.addr == "" {
+		// What the primary advertises first; else where vaultrepl reaches it.
 		m.v.addr = m.tokInfo.Addr
-		if p, ok := m.cluster(m.actPrimary); ok && p.Address != "" {
+		if p, ok := m.cluster(m.actPrimary); ok && m.v.addr == "" {
 			m.v.addr = p.Address
 		}
 	}

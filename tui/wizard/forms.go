@@ -227,10 +227,17 @@ func (m Model) tokenInputs(known []string) *huh.Form {
 func (m Model) activateInputs(needAddr bool) *huh.Form {
 	var groups []*huh.Group
 	if needAddr {
+		desc := "The primary's API address as the secondary can reach it: the secondary calls it to unwrap the token."
+		if m.tokInfo.Addr != "" {
+			desc += " The token names " + m.tokInfo.Addr + "."
+		}
+		if p, ok := m.cluster(m.actPrimary); ok && p.Address != "" {
+			desc += " vaultrepl reaches " + p.Name + " at " + p.Address + "."
+		}
 		groups = append(groups, huh.NewGroup(
 			huh.NewInput().
 				Title("primary_api_addr").
-				Description("The primary's API address as the secondary can reach it: the secondary calls it to unwrap the token.").
+				Description(desc).
 				Validate(requiredURL).
 				Value(&m.v.addr),
 		))
