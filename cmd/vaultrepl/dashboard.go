@@ -50,7 +50,7 @@ func runDashboard(cmd *cobra.Command, g *globalOptions) error {
 		Log:      ui.log,
 	}
 	if !s.ReadOnly {
-		deps.Wizard = newWizardHost(s.Clusters, clients, ui.styles, s.Interval, s.Timeout, g.explain, "").open
+		deps.Wizard = newWizardHost(s.Clusters, clients, ui.styles, s.Interval, s.Timeout, g.explain, time.Now, wizardLogin{}).open
 	}
 	return runProgram(cmd.Context(), deps)
 }
@@ -74,15 +74,22 @@ type wizardHost struct {
 	deps     wizard.Deps
 }
 
-func newWizardHost(cfgs []ops.ClusterConfig, clients []*ops.Client, st theme.Styles, interval, timeout time.Duration, explain bool, username string) *wizardHost {
+// wizardLogin is what the wizard's login screen knows about the cluster's
+// users: a username to pre-fill and, in the lab, a hint with the password.
+type wizardLogin struct {
+	username string
+	hint     string
+}
+
+func newWizardHost(cfgs []ops.ClusterConfig, clients []*ops.Client, st theme.Styles, interval, timeout time.Duration, explain bool, now func() time.Time, login wizardLogin) *wizardHost {
 	h := &wizardHost{clients: make(map[string]*ops.Client, len(clients))}
 	for i, c := range cfgs {
 		h.clients[c.Name] = clients[i]
 		h.clusters = append(h.clusters, wizard.Cluster{Name: c.Name, Address: c.Address, Label: c.Label,
 			Protected: c.Protected, ReadOnly: c.ReadOnly, Op: clients[i]})
 	}
-	h.deps = wizard.Deps{Now: time.Now, Styles: st, Explain: explain, Interval: interval, Timeout: timeout,
-		Username: username, Login: h.login}
+	h.deps = wizard.Deps{Now: now, Styles: st, Explain: explain, Interval: interval, Timeout: timeout,
+		Username: login.username, LoginHint: login.hint, Login: h.login}
 	return h
 }
 

@@ -169,7 +169,7 @@ func TestWizardOverlayTranslatesMessages(t *testing.T) {
 		}
 		clients = append(clients, c)
 	}
-	h := newWizardHost(cfgs, clients, u.styles, time.Second, time.Second, false, "operator")
+	h := newWizardHost(cfgs, clients, u.styles, time.Second, time.Second, false, time.Now, wizardLogin{username: "operator"})
 	ov, _ := h.open("a", 100, 30)
 	if ov.View() == "" {
 		t.Fatal("the wizard draws nothing")

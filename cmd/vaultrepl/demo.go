@@ -121,8 +121,12 @@ func demoDeps(g *globalOptions, o *demoOptions, ui *uiSetup) (tui.Deps, func(), 
 		Lab:      lab,
 	}
 	if !g.readOnly {
-		user, _ := lab.Userpass()
-		deps.Wizard = newWizardHost(cfgs, clients, ui.styles, interval, timeout, g.explain, user).open
+		// Trainees are not told the lab's password anywhere else in the demo,
+		// and they need it to log in on a freshly activated secondary.
+		user, pass := lab.Userpass()
+		login := wizardLogin{username: user, hint: fmt.Sprintf("lab login: username %s, password %s", user, pass)}
+		// Token expiry and countdowns follow the lab's clock, which --speed scales.
+		deps.Wizard = newWizardHost(cfgs, clients, ui.styles, interval, timeout, g.explain, lab.Now, login).open
 	}
 	return deps, stop, nil
 }
