@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -244,7 +245,8 @@ func checkAllHealthy(t *testing.T, e *labEnv) {
 			t.Fatalf("%s is not healthy: %v\n%s", c.spec.Name, c.lastErr, e.pane(c.spec.Name))
 		}
 	}
-	if v := plain(e.m); !strings.Contains(v, "4/4 reachable") {
+	n := len(e.m.clusters)
+	if v := plain(e.m); !strings.Contains(v, fmt.Sprintf("%d/%d reachable", n, n)) {
 		t.Fatalf("header:\n%s", v)
 	}
 }

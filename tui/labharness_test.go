@@ -43,6 +43,8 @@ type labEnv struct {
 	clk   *testClock
 	m     Model
 	names []string
+	// frames counts cycles; every drawEvery-th one draws a frame (0: all).
+	frames, drawEvery int
 }
 
 // labEnvOptions tune newLabEnv.
@@ -135,6 +137,10 @@ func (e *labEnv) cycle() {
 		if quit {
 			e.t.Fatal("the dashboard quit by itself")
 		}
+	}
+	e.frames++
+	if e.drawEvery > 0 && e.frames%e.drawEvery != 0 {
+		return
 	}
 	if v := e.m.View(); !strings.Contains(ansi.Strip(v), "reachable") {
 		e.t.Fatalf("frame without a header:\n%s", ansi.Strip(v))

@@ -1,0 +1,177 @@
+package tui
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/teatest"
+	"go.uber.org/goleak"
+
+	"github.com/vaultrepl/vaultrepl/ops/sim"
+)
+
+// The request budget: a poll of one cluster is sys/health plus
+// sys/replication/status, nothing else, and the 1 s clock ticks between
+// polls send nothing. Counted by the simulator over many poll cycles of the
+// real poll loop and the real ops.Client.
+func TestRequestsPerClusterPerPoll(t *testing.T) {
+	e := newLabEnv(t, labEnvOptions{topology: "fleet:16"})
+	const cycles = 40
+	for range cycles {
+		e.cycle()
+	}
+	want := map[string]bool{"/v1/sys/health": true, "/v1/sys/replication/status": true}
+	for i := range e.m.clusters {
+		c := &e.m.clusters[i]
+		if c.polls != cycles || c.lastErr != nil {
+			t.Fatalf("%s: %d polls (want %d), err %v", c.spec.Name, c.polls, cycles, c.lastErr)
+		}
+		counts := e.lab.RequestCounts(c.spec.Name)
+		total := 0
+		for path, n := range counts {
+			if !want[path] {
+				t.Errorf("%s: %d requests to %s", c.spec.Name, n, path)
+			}
+			if n != c.polls {
+				t.Errorf("%s: %d requests to %s in %d polls, want one per poll", c.spec.Name, n, path, c.polls)
+			}
+			total += n
+		}
+		if perPoll := float64(total) / float64(c.polls); perPoll > 2 {
+			t.Errorf("%s: %.2f requests per poll, budget 2", c.spec.Name, perPoll)
+		}
+	}
+}
+
+// The same budget with the real program: bubbletea's timers and tea.Batch,
+// at a short interval. A read in flight when q arrives may be counted by
+// the lab without a result, hence the one poll of slack.
+func TestRequestsPerPollInTheProgram(t *testing.T) {
+	lab, deps := startLab(t, "fleet:8")
+	deps.Interval = 20 * time.Millisecond
+	tm := teatest.NewTestModel(t, New(deps), teatest.WithInitialTermSize(160, 48))
+	waitFor(t, tm, `8/8 reachable`)
+	// Let every cluster go round its loop a few dozen times.
+	deadline := time.Now().Add(flowWait)
+	for lab.RequestCounts("f01-dr")["/v1/sys/replication/status"] < 40 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	m := finalModel(t, tm)
+	for i := range m.clusters {
+		c := &m.clusters[i]
+		counts := lab.RequestCounts(c.spec.Name)
+		h, r := counts["/v1/sys/health"], counts["/v1/sys/replication/status"]
+		if len(counts) != 2 || h < c.polls || r < c.polls || h > c.polls+1 || r > c.polls+1 || c.polls < 30 {
+			t.Errorf("%s: %d polls, requests %v", c.spec.Name, c.polls, counts)
+		}
+	}
+}
+
+// A thousand poll cycles, with one cluster going through refused
+// connections, hangs, huge and malformed bodies, flapping and 5xx bursts,
+// leave no goroutine behind: the count after a thousand cycles is the count
+// after ten (connections are reused, bodies closed), and once the dashboard
+// has quit and the lab has stopped, nothing is left at all.
+func TestNoGoroutineLeakAfter1000Polls(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	e := newLabEnv(t, labEnvOptions{topology: "datacenter", timeout: 100 * time.Millisecond})
+	e.drawEvery = 25 // frames are not what this test is about
+	const victim = "cloud"
+	faults := []func() error{
+		func() error { return e.lab.Stop(victim) },
+		func() error { return e.lab.Hang(victim, true) },
+		func() error { return e.lab.InjectResponse(victim, sim.FaultHugeBody, 4) },
+		func() error { return e.lab.InjectResponse(victim, sim.FaultTruncated, 4) },
+		func() error { return e.lab.InjectResponse(victim, sim.FaultMalformedJSON, 4) },
+		func() error { return e.lab.Flap(victim, true) },
+		func() error { return e.lab.FailRequests(victim, 503, 6) },
+		func() error { return e.lab.Seal(victim) },
+	}
+	var baseline int
+	for i := range 1000 {
+		switch {
+		case i == 10:
+			baseline = settledGoroutines()
+		case i > 10 && i%50 == 0:
+			// A fault for five polls, then five healthy polls before the next.
+			if err := faults[(i/50)%len(faults)](); err != nil {
+				t.Fatal(err)
+			}
+		case i > 10 && i%50 == 5:
+			if err := e.lab.ClearFaults(victim); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.cycle()
+	}
+	checkAllHealthy(t, e)
+	// Idle keep-alive connections come and go with the faults (a hang or a
+	// huge body ends its connection); a leak would grow with the polls.
+	if n := settledGoroutines(); n > baseline+8 {
+		t.Errorf("%d goroutines after 1000 polls, %d after 10:\n%s", n, baseline, goroutineTops())
+	}
+	m, _, quit := update(e.m, keyMsg("q"))
+	if !quit || !m.Quitting() || m.ctx.Err() == nil {
+		t.Fatal("q did not quit and cancel the reads")
+	}
+	if err := e.lab.Close(); err != nil {
+		t.Fatal(err)
+	}
+	goleak.VerifyNone(t, before)
+}
+
+// After the real program quits (reads in flight, timers pending), nothing
+// it started is left running.
+func TestNoGoroutineLeakAfterQuit(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	lab, deps := startLab(t, "global")
+	deps.Interval = 10 * time.Millisecond
+	tm := teatest.NewTestModel(t, New(deps), teatest.WithInitialTermSize(160, 48))
+	waitFor(t, tm, `4/4 reachable`)
+	for lab.RequestCounts("us-east-2")["/v1/sys/health"] < 50 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !finalModel(t, tm).Quitting() {
+		t.Fatal("q did not quit")
+	}
+	if err := lab.Close(); err != nil {
+		t.Fatal(err)
+	}
+	goleak.VerifyNone(t, before, goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest.NewTestModel.func2"))
+}
+
+// settledGoroutines is the goroutine count once it stops changing (a
+// finished read's goroutines take a moment to exit), at most a second.
+func settledGoroutines() int {
+	n := runtime.NumGoroutine()
+	for range 100 {
+		time.Sleep(10 * time.Millisecond)
+		m := runtime.NumGoroutine()
+		if m == n {
+			return n
+		}
+		n = m
+	}
+	return n
+}
+
+// goroutineTops summarises the running goroutines by their top frame.
+func goroutineTops() string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	tops := map[string]int{}
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		lines := strings.Split(g, "\n")
+		if len(lines) > 1 {
+			tops[strings.TrimSpace(lines[1])]++
+		}
+	}
+	var b strings.Builder
+	for f, n := range tops {
+		fmt.Fprintf(&b, "%4d %s\n", n, f)
+	}
+	return b.String()
+}
