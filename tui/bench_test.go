@@ -13,6 +13,12 @@ import (
 // six performance secondaries and a DR secondary: every primary has eight
 // peers listed), all read once, at width×height.
 func fleetModel(b testing.TB, n, width, height int) Model {
+	m, _ := fleetModelClock(b, n, width, height)
+	return m
+}
+
+// fleetModelClock is fleetModel with its clock.
+func fleetModelClock(b testing.TB, n, width, height int) (Model, *testClock) {
 	clk := newTestClock()
 	specs := make([]ClusterSpec, n)
 	snaps := make([]ops.Snapshot, n)
@@ -50,7 +56,7 @@ func fleetModel(b testing.TB, n, width, height int) Model {
 	m := newTestModel(specs, clk, width, height)
 	m = pollAll(m, clk)
 	clk.Advance(time.Second)
-	return send(m, clockMsg{})
+	return send(m, clockMsg{}), clk
 }
 
 // BenchmarkDashboardView measures one frame of the dashboard at 160×48.
