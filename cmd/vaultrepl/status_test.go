@@ -62,7 +62,7 @@ func fixtureServer(t *testing.T, health, repl string) *httptest.Server {
 }
 
 // isolate keeps the user's environment and files out of a test.
-func isolate(t *testing.T) {
+func isolate(t testing.TB) {
 	t.Helper()
 	dir := t.TempDir()
 	for k, v := range map[string]string{
@@ -90,7 +90,7 @@ type result struct {
 
 // execute runs the status and info commands under a root with the global
 // flags, mapping errors to exit codes as main's run does.
-func execute(t *testing.T, ctx context.Context, deps statusDeps, args ...string) result {
+func execute(t testing.TB, ctx context.Context, deps statusDeps, args ...string) result {
 	t.Helper()
 	g := &globalOptions{}
 	root := &cobra.Command{Use: "vaultrepl", SilenceUsage: true, SilenceErrors: true}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vaultrepl/vaultrepl/ops/sim"
+)
+
+// fleetConfig writes a 0600 config file naming every lab cluster with its
+// token, as an operator's config would.
+func fleetConfig(tb testing.TB, lab *sim.Lab) string {
+	tb.Helper()
+	var b strings.Builder
+	b.WriteString("clusters:\n")
+	for _, c := range lab.Clusters() {
+		fmt.Fprintf(&b, "  - name: %s\n    address: %s\n    token: %s\n", c.Name, c.Addr, c.Token)
+	}
+	path := filepath.Join(tb.TempDir(), "fleet.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// BenchmarkStatusFleet measures `vaultrepl status --json` over fleet:32
+// with 100 ms of latency on every response (design §7: a refresh of N
+// clusters costs about one round trip, not N). Each iteration measures,
+// one after another in the same run:
+//
+//   - rtt: one GET sys/health on one cluster, on a new connection;
+//   - status: the status command itself (flags, config file, clients,
+//     the concurrent reads, assessment, JSON), through cobra;
+//   - sequential: the same 32 clusters read with the same clients one
+//     after another (each read is still sys/health and
+//     sys/replication/status at once).
+//
+// It reports the medians (ms) and two ratios: status/rtt (budget ≤ 3,
+// ideally ~1) and sequential/status (budget ≥ 10). Run it with
+// `make bench-status` (-benchtime Nx sets the number of runs).
+func BenchmarkStatusFleet(b *testing.B) {
+	isolate(b)
+	const latency = 100 * time.Millisecond
+	lab, err := sim.New(sim.Options{Topology: "fleet:32", Seed: 1, Latency: latency, WriteRate: 2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := lab.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = lab.Close() })
+	cfg := fleetConfig(b, lab)
+	s, err := loadSettings(&globalOptions{configPath: cfg})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(s.Clusters) != 32 {
+		b.Fatalf("%d clusters configured", len(s.Clusters))
+	}
+	first := lab.Clusters()[0].Addr + "/v1/sys/health"
+	ctx := context.Background()
+
+	var rtts, statuses, seqs []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if err := oneRequest(first); err != nil {
+			b.Fatal(err)
+		}
+		rtts = append(rtts, time.Since(start))
+
+		start = time.Now()
+		r := execute(b, ctx, defaultStatusDeps(), "status", "--json", "--config", cfg)
+		statuses = append(statuses, time.Since(start))
+		checkFleetDoc(b, r)
+
+		clients, err := newClients(s, s.clientOptions(nil))
+		if err != nil {
+			b.Fatal(err)
+		}
+		start = time.Now()
+		for _, c := range clients {
+			if _, err := c.Status(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		seqs = append(seqs, time.Since(start))
+	}
+	rtt, status, seq := median(rtts), median(statuses), median(seqs)
+	b.ReportMetric(0, "ns/op") // an iteration is three measurements; the medians below say it all
+	b.ReportMetric(ms(rtt), "rtt-ms")
+	b.ReportMetric(ms(status), "status-ms")
+	b.ReportMetric(ms(seq), "sequential-ms")
+	b.ReportMetric(float64(status)/float64(rtt), "status/rtt")
+	b.ReportMetric(float64(seq)/float64(status), "sequential/status")
+	b.Logf("status --json over fleet:32 at %v latency, medians of %d runs: %.0f ms = %.2f× one round trip (%.0f ms; budget ≤ 3×); "+
+		"reading the clusters one after another %.0f ms: %.1f× slower (budget ≥ 10×)",
+		latency, len(rtts), ms(status), float64(status)/float64(rtt), ms(rtt), ms(seq), float64(seq)/float64(status))
+}
+
+// oneRequest is one round trip on a new connection.
+func oneRequest(url string) error {
+	tr := &http.Transport{DisableKeepAlives: true}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return nil
+}
+
+// checkFleetDoc: the status document lists 32 reachable clusters.
+func checkFleetDoc(tb testing.TB, r result) {
+	tb.Helper()
+	var doc struct {
+		Clusters []struct {
+			Name      string `json:"name"`
+			Reachable bool   `json:"reachable"`
+		} `json:"clusters"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &doc); err != nil {
+		tb.Fatalf("status --json: %v (exit %d)\n%s", err, r.code, r.out)
+	}
+	for _, c := range doc.Clusters {
+		if !c.Reachable {
+			tb.Fatalf("%s unreachable (exit %d)", c.Name, r.code)
+		}
+	}
+	if len(doc.Clusters) != 32 {
+		tb.Fatalf("%d clusters in the document", len(doc.Clusters))
+	}
+}
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
