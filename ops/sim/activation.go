@@ -106,7 +106,9 @@ func (q *request) unwrapAt(target, token string) (activationData, error) {
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return a, fmt.Errorf("error unwrapping secondary token: %w", err)
+		// Only the error-response form below is a verified text (reference
+		// §4.2); what Vault says when it cannot reach the primary is not.
+		return a, fmt.Errorf("error unwrapping secondary token: %w (simulated)", err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -265,6 +267,11 @@ func handleUpdatePrimary(q *request, t replType) response {
 		}
 	case len(addrs) > 0:
 		r := c.role(t)
+		if r.secondaryID == "" {
+			// A demoted primary holds no credentials for any primary: after a
+			// failover it must use a new token (reference §6.3).
+			return badRequest(`update_primary_addrs cannot be used by a cluster demoted from primary; supply a new activation token in "token"`)
+		}
 		for _, addr := range addrs {
 			cand := q.l.clusterByNodeAddr(addr)
 			if cand == nil || cand == c || !cand.up() || !q.l.reachable(c, cand) {

@@ -83,6 +83,8 @@ func (q *request) authorize(rt *route) (response, bool) {
 		need = []string{capUpdate, capCreate}
 	case "delete":
 		need = []string{capDelete}
+	case "patch":
+		need = []string{capPatch}
 	}
 	allowed := false
 	for _, n := range need {
@@ -94,8 +96,16 @@ func (q *request) authorize(rt *route) (response, bool) {
 	return response{}, true
 }
 
-// aclPath is the path policies are matched against.
-func (q *request) aclPath() string { return q.path }
+// aclPath is the path policies are matched against. Vault appends a slash to
+// the path of a list operation before it checks the ACL, so LIST
+// sys/policies/acl needs list on "sys/policies/acl/" (which
+// "sys/policies/acl/*" grants), not on "sys/policies/acl".
+func (q *request) aclPath() string {
+	if q.op == "list" {
+		return q.path + "/"
+	}
+	return q.path
+}
 
 // capabilitiesOf evaluates a token's policies on path.
 func (c *cluster) capabilitiesOf(t *tokenEntry, path string) []string {

@@ -2,6 +2,9 @@ package sim
 
 import (
 	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -15,19 +18,40 @@ import (
 // required, then decode the encoded token with the OTP: base64 (raw, no
 // padding), XOR with the OTP. The responses are top-level JSON, not wrapped in
 // "data". The lab's seal has one key share (threshold 1): Lab.UnsealKey.
+//
+// The status shape and the error texts are Vault's shared generate-root code
+// (vault/generate_root.go, HandleSysGenerateRoot*), which both flows go
+// through; the texts are verbatim from it.
+
+// otpLength is TokenLength (24) + TokenPrefixLength (4, "hvs."): the length
+// Vault requires of an OTP and reports as otp_length, for root and DR
+// operation tokens alike (the XOR needs the token and the OTP to be of one
+// length). The API docs' sample shows 24, which no version's code produces
+// (reference §6.5 sample; see the report on §15).
+const otpLength = 28
+
+// Verbatim errors of Vault's generate-root code.
+const (
+	errGenInProgress   = "root generation already in progress"
+	errGenNotStarted   = "no root generation in progress"
+	errGenOTPLength    = "OTP string is wrong length"
+	errGenKeyMissing   = "'key' must be specified in request body as JSON"
+	errGenKeyEncoding  = "'key' must be a valid hex or base64 string"
+	errGenNonceFormat  = "incorrect nonce supplied; nonce for this root generation operation is %q"
+	errGenKeyWrongPart = "root generation aborted: unable to authenticate: the key share does not belong to this cluster's seal (simulated)"
+)
 
 // tokenFlow is one of the two generation flows.
 type tokenFlow struct {
-	otpLen  int                                         // OTP length = token length (the XOR needs equal lengths)
+	root    bool                                        // the standard root-token strategy (fills encoded_root_token)
 	attempt func(c *cluster) **drAttempt                // where the attempt lives
 	allowed func(q *request) (response, bool)           // who may run it
 	mint    func(q *request, otpLen int) (token string) // what completion creates
 }
 
 var (
-	// opFlow: DR operation tokens, 24 characters as in the documented sample.
+	// opFlow: DR operation tokens.
 	opFlow = tokenFlow{
-		otpLen:  24,
 		attempt: func(c *cluster) **drAttempt { return &c.drAttempt },
 		allowed: func(q *request) (response, bool) { return q.requireDRSecondary() },
 		mint: func(q *request, n int) string {
@@ -38,7 +62,7 @@ var (
 	}
 	// rootFlow: root tokens ("hvs." and 24 characters, 28 in all).
 	rootFlow = tokenFlow{
-		otpLen:  28,
+		root:    true,
 		attempt: func(c *cluster) **drAttempt { return &c.rootAttempt },
 		allowed: func(q *request) (response, bool) { return response{}, true },
 		mint: func(q *request, _ int) string {
@@ -50,12 +74,17 @@ var (
 func (f tokenFlow) status(a *drAttempt, otp string) response {
 	m := map[string]any{
 		"nonce": "", "started": false, "progress": 0, "required": 1, "complete": false,
-		"encoded_token": "", "encoded_root_token": "", "pgp_fingerprint": "", "otp": otp, "otp_length": f.otpLen,
+		"encoded_token": "", "encoded_root_token": "", "pgp_fingerprint": "", "otp": otp, "otp_length": otpLength,
 	}
 	if a != nil {
 		m["nonce"], m["started"], m["progress"] = a.nonce, true, a.progress
 		if a.encoded != "" {
-			m["complete"], m["encoded_token"], m["encoded_root_token"] = true, a.encoded, a.encoded
+			m["complete"], m["encoded_token"] = true, a.encoded
+			// Only the standard root-token strategy repeats it under the
+			// legacy name (http/sys_generate_root.go).
+			if f.root {
+				m["encoded_root_token"] = a.encoded
+			}
 		}
 	}
 	return jsonResponse(http.StatusOK, m)
@@ -72,16 +101,30 @@ func (f tokenFlow) handleStart(q *request) response {
 	if resp, ok := f.allowed(q); !ok {
 		return resp
 	}
+	// An OTP from the client (pre-1.10 clients sent their own) is used as
+	// given and not echoed; otherwise the server makes one and returns it
+	// once. Vault checks the OTP before it looks for an attempt in progress.
+	otp, genned := q.str("otp"), false
+	switch {
+	case otp != "":
+		if len(otp) != otpLength {
+			return errResp(http.StatusBadRequest, errGenOTPLength)
+		}
+	case q.str("pgp_key") != "":
+		return badRequest("PGP-encrypted tokens are not supported by the lab; use the OTP flow")
+	default:
+		otp, genned = q.l.ids.alnum(otpLength), true
+	}
 	at := f.attempt(q.c)
 	if *at != nil {
-		return badRequest("a token generation is already in progress; cancel it first")
+		return errResp(http.StatusBadRequest, errGenInProgress)
 	}
-	if q.str("pgp_key") != "" {
-		return badRequest("PGP-encrypted tokens are not supported by the lab; use the OTP flow")
-	}
-	a := &drAttempt{nonce: q.l.ids.uuid(), otp: q.l.ids.alnum(f.otpLen)}
+	a := &drAttempt{nonce: q.l.ids.uuid(), otp: otp}
 	*at = a
-	return f.status(a, a.otp)
+	if !genned {
+		otp = ""
+	}
+	return f.status(a, otp)
 }
 
 func (f tokenFlow) handleCancel(q *request) response {
@@ -96,21 +139,49 @@ func (f tokenFlow) handleUpdate(q *request) response {
 	if resp, ok := f.allowed(q); !ok {
 		return resp
 	}
+	// The HTTP handler checks and decodes the key before the core looks at
+	// the attempt.
+	key := q.str("key")
+	if key == "" {
+		return errResp(http.StatusBadRequest, errGenKeyMissing)
+	}
+	share, err := decodeKeyShare(key)
+	if err != nil {
+		return errResp(http.StatusBadRequest, errGenKeyEncoding)
+	}
+	// The barrier's key length bounds a share: 16 to 32 bytes, plus one for
+	// the Shamir share's tag.
+	switch {
+	case len(share) < 16:
+		return errResp(http.StatusBadRequest, "invalid key: key is shorter than minimum 16 bytes")
+	case len(share) > 33:
+		return errResp(http.StatusBadRequest, "invalid key: key is longer than maximum 33 bytes")
+	}
 	at := f.attempt(q.c)
 	a := *at
 	if a == nil {
-		return badRequest("no token generation is in progress")
+		return errResp(http.StatusBadRequest, errGenNotStarted)
 	}
-	if strings.TrimSpace(q.str("nonce")) != a.nonce {
-		return badRequest("nonce does not match the current attempt")
+	if nonce := q.str("nonce"); nonce != a.nonce {
+		return errResp(http.StatusBadRequest, fmt.Sprintf(errGenNonceFormat, a.nonce))
 	}
-	if !q.l.validUnsealKey(q.str("key")) {
-		return badRequest("invalid key share")
+	if !q.l.validUnsealKey(key) {
+		return errResp(http.StatusBadRequest, errGenKeyWrongPart)
 	}
 	a.progress = 1
-	a.encoded = encodeWithOTP(f.mint(q, f.otpLen), a.otp)
+	a.encoded = encodeWithOTP(f.mint(q, otpLength), a.otp)
 	*at = nil // a completed attempt is over; its result is this response
 	return f.status(a, "")
+}
+
+// decodeKeyShare decodes a key share given in hex or base64, as Vault's
+// generate-root and unseal handlers accept either: hex first, unless that
+// gives no key of a possible length (a base64 string can also be valid hex).
+func decodeKeyShare(k string) ([]byte, error) {
+	if b, err := hex.DecodeString(k); err == nil && len(b) >= 16 && len(b) <= 33 {
+		return b, nil
+	}
+	return base64.StdEncoding.DecodeString(k)
 }
 
 func (q *request) requireDRSecondary() (response, bool) {
@@ -129,17 +200,43 @@ func encodeWithOTP(token, otp string) string {
 }
 
 // handleDecodeToken is sys/decode-token: the server-side version of
-// `vault operator generate-root -decode`.
+// `vault operator generate-root -decode`. Vault runs roottoken.DecodeToken
+// with the OTP's length and returns its error bare, without a response
+// object, which the HTTP layer turns into a 500 (reference §1.4).
 func handleDecodeToken(q *request) response {
-	enc, otp := strings.TrimSpace(q.str("encoded_token")), strings.TrimSpace(q.str("otp"))
-	raw, err := base64.RawStdEncoding.DecodeString(enc)
-	if enc == "" || otp == "" || err != nil || len(raw) != len(otp) {
-		return badRequest("encoded_token and a matching otp are required")
+	tok, err := decodeToken(q.str("encoded_token"), q.str("otp"))
+	if err != nil {
+		return errResp(http.StatusInternalServerError, err.Error())
 	}
-	for i := range raw {
-		raw[i] ^= otp[i]
+	return q.logical(map[string]any{"token": tok})
+}
+
+// decodeToken is sdk/helper/roottoken.DecodeToken with otpLength = len(otp),
+// error texts included. An empty OTP selects the pre-1.10 path, which XORs
+// two base64 values; the lab never issues such tokens, so it only fails as
+// that path fails when the OTP is missing.
+func decodeToken(encoded, otp string) (string, error) {
+	if otp == "" {
+		a, err := base64.StdEncoding.DecodeString(encoded)
+		switch {
+		case err != nil:
+			return "", fmt.Errorf("error xoring token: error decoding first base64 value: %v", err)
+		case len(a) == 0:
+			return "", errors.New("error xoring token: decoded first base64 value is nil or empty")
+		}
+		return "", errors.New("error xoring token: decoded second base64 value is nil or empty")
 	}
-	return q.logical(map[string]any{"token": string(raw)})
+	b, err := base64.RawStdEncoding.DecodeString(encoded)
+	if err != nil {
+		return "", fmt.Errorf("error decoding base64'd token: %v", err)
+	}
+	if len(b) != len(otp) {
+		return "", fmt.Errorf("error xoring token: length of byte slices is not equivalent: %d != %d", len(b), len(otp))
+	}
+	for i := range b {
+		b[i] ^= otp[i]
+	}
+	return string(b), nil
 }
 
 func handleDeleteOperationToken(q *request) response {

@@ -1,10 +1,10 @@
 package sim
 
 // The request pipeline of a simulated cluster: faults in front of Vault
-// (stop, hang, latency, bursts, injected bodies), then routing, seal, CE,
-// outage, namespace, DR-secondary and token checks, then the handler. The
-// model is read and changed under the lab's lock; responses are written after
-// it is released.
+// (stop, hang, latency, bursts, injected bodies), then routing, body, seal,
+// outage, namespace, DR-secondary and token checks, CE stubs, then the
+// handler. The model is read and changed under the lab's lock; responses are
+// written after it is released.
 
 import (
 	"fmt"
@@ -180,7 +180,9 @@ func (l *Lab) responseDelay(c *cluster) time.Duration {
 }
 
 func writeResponse(w http.ResponseWriter, hr *http.Request, resp response) {
-	if resp.abort {
+	// A status outside 100–999 (a sys/health override) makes net/http's
+	// WriteHeader panic in Vault, and the client sees the connection close.
+	if resp.abort || resp.status < 100 || resp.status > 999 {
 		panic(http.ErrAbortHandler)
 	}
 	h := w.Header()
@@ -216,8 +218,9 @@ func writeResponse(w http.ResponseWriter, hr *http.Request, resp response) {
 	}
 }
 
-// handle runs the request pipeline: injected faults, routing, seal, CE,
-// outage, namespace, DR-secondary and token checks, then the handler.
+// handle runs the request pipeline: injected faults, routing, body, seal,
+// outage, namespace, DR-secondary and token checks, CE stubs, then the
+// handler.
 func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 	if f := &c.faults; f.failCount > 0 {
 		f.failCount--
@@ -236,11 +239,20 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 		return errResp(http.StatusNotFound)
 	}
 	q.path = strings.Trim(strings.TrimPrefix(hr.URL.Path, "/v1/"), "/")
+	// Methods map to operations as in Vault's http/logical.go: ?list= is
+	// parsed with strconv.ParseBool and a bad value is a 400 without a
+	// message; a method Vault does not know is a 405 without one.
 	switch hr.Method {
 	case http.MethodGet:
 		q.op = "read"
-		if v := hr.URL.Query().Get("list"); v == "true" || v == "1" {
-			q.op = "list"
+		if v := hr.URL.Query().Get("list"); v != "" {
+			list, err := strconv.ParseBool(v)
+			if err != nil {
+				return errResp(http.StatusBadRequest)
+			}
+			if list {
+				q.op = "list"
+			}
 		}
 	case "LIST":
 		q.op = "list"
@@ -250,18 +262,22 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 		q.op = "update"
 	case http.MethodDelete:
 		q.op = "delete"
+	case http.MethodPatch:
+		q.op = "patch" // no lab path supports it: 405 unsupported operation
 	default:
-		return errResp(http.StatusMethodNotAllowed, errUnsupportedOp)
+		return errResp(http.StatusMethodNotAllowed)
 	}
 	q.body, q.bodyErr = parseBody(raw)
 
 	rt, params := l.findRoute(q.path)
 	q.params = params
+	// Vault's HTTP layer parses the body of a write before the core sees the
+	// request; other operations ignore it.
+	if q.bodyErr != nil && (q.op == "update" || q.op == "patch") {
+		return errResp(http.StatusBadRequest, "failed to parse JSON input: "+q.bodyErr.Error())
+	}
 	if c.sealed && !rt.sealedOK {
 		return errResp(http.StatusServiceUnavailable, errSealed)
-	}
-	if c.ce && rt.ent {
-		return errResp(http.StatusNotFound, errEnterpriseOnly)
 	}
 	if !rt.alwaysUp && c.unavailable(q.now) {
 		msg := errUnavailable
@@ -273,7 +289,8 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 		}
 		return errResp(http.StatusServiceUnavailable, msg)
 	}
-	if ns := strings.Trim(hr.Header.Get("X-Vault-Namespace"), "/"); ns != "" && ns != "root" && !rt.raw {
+	// Community Edition has no namespaces and ignores the header.
+	if ns := strings.Trim(hr.Header.Get("X-Vault-Namespace"), "/"); ns != "" && ns != "root" && !rt.raw && !c.ce {
 		if rt.rootNS {
 			return errResp(http.StatusBadRequest, errRootNamespace)
 		}
@@ -281,9 +298,6 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 	}
 	if c.drSecondary() && !rt.drOK {
 		return errResp(http.StatusBadRequest, errDRSecondary)
-	}
-	if q.bodyErr != nil {
-		return errResp(http.StatusBadRequest, "failed to parse JSON input: "+q.bodyErr.Error())
 	}
 	h := rt.ops[q.op]
 	if q.op == "head" && h == nil {
@@ -294,8 +308,24 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 			return resp
 		}
 	}
+	// CE's stubs are ordinary paths: the token is checked first, so an
+	// anonymous write is 403 there too (reference §10).
+	if c.ce && rt.ent {
+		return c.enterpriseStub()
+	}
 	if h == nil {
 		return errResp(http.StatusMethodNotAllowed, errUnsupportedOp)
 	}
 	return h(q)
+}
+
+// enterpriseStub is what Community Edition answers on an Enterprise path
+// (reference §10): since 1.14 a stub that says "enterprise-only feature";
+// before, no such path at all, which those versions reported as a one-item
+// go-multierror (reference §10, field capture of #11539).
+func (c *cluster) enterpriseStub() response {
+	if !versionAtLeast(c.version, 1, 14) {
+		return errResp(http.StatusNotFound, multiError(errUnsupportedPath))
+	}
+	return errResp(http.StatusNotFound, errEnterpriseOnly)
 }

@@ -49,7 +49,9 @@ func buildRoutes() []*route {
 	add(route{pattern: "sys/mounts/auth/*path", ops: ops("read", handlerFunc(handleReadAuthMount))})
 	add(route{pattern: "sys/mounts/*path",
 		ops: ops("read", handlerFunc(handleReadMount), "update", handlerFunc(handleEnableMount), "delete", handlerFunc(handleDisableMount))})
-	add(route{pattern: "sys/policies/acl", ops: ops("list", handlerFunc(handleListPolicies), "read", handlerFunc(handleListPolicies))})
+	// A list operation only (LIST, or GET with ?list=true): a plain GET is
+	// an unsupported operation, as in Vault.
+	add(route{pattern: "sys/policies/acl", ops: ops("list", handlerFunc(handleListPolicies))})
 	add(route{pattern: "sys/policies/acl/:name",
 		ops: ops("read", handlerFunc(handleReadPolicy), "update", handlerFunc(handleWritePolicy), "delete", handlerFunc(handleDeletePolicy))})
 	add(route{pattern: "auth/:mount/login/:user", unauth: true, ops: ops("update", handlerFunc(handleUserpassLogin))})

@@ -158,11 +158,13 @@ func handleDisableAuth(q *request) response  { return q.disableMount(true) }
 func handleEnableMount(q *request) response  { return q.enableMount(false) }
 func handleDisableMount(q *request) response { return q.disableMount(false) }
 
+// handleListPolicies lists ACL policies as Vault does: the stored names in
+// storage order (sorted), then "root" appended in the root namespace. Only
+// the legacy sys/policy path adds a "policies" copy of "keys".
 func handleListPolicies(q *request) response {
 	keys := slices.Sorted(maps.Keys(q.c.data.policies))
 	keys = append(keys, "root")
-	slices.Sort(keys)
-	return q.logical(map[string]any{"keys": keys, "policies": keys})
+	return q.logical(map[string]any{"keys": keys})
 }
 
 func handleReadPolicy(q *request) response {

@@ -35,35 +35,34 @@ func (c *cluster) healthMode(t replType) string {
 }
 
 // handleHealth implements sys/health with Vault's status codes and query
-// overrides (reference §9.1). The clusters have a single active node, so the
-// standby codes never apply, but every override is still parsed as Vault
-// parses it: a bad value is a 400 carrying Go's parse error.
+// overrides (reference §9.1; http/sys_health.go). The clusters have a single
+// active node, so the standby codes never apply, but every parameter is still
+// parsed as Vault parses it: a parameter that is present and does not parse
+// (standbyok=maybe, activecode=, activecode=abc) is a 400 whose errors list
+// is empty, because Vault's handler drops the error text. A code Go's HTTP
+// server cannot send (below 100, above 999) makes Vault's WriteHeader panic,
+// which cuts the connection; writeResponse does the same.
 func handleHealth(q *request) response {
 	c := q.c
 	qs := q.hr.URL.Query()
+	for _, name := range []string{"standbyok", "perfstandbyok"} {
+		if v, ok := qs[name]; ok {
+			if _, err := strconv.ParseBool(v[0]); err != nil {
+				return errResp(http.StatusBadRequest)
+			}
+		}
+	}
 	codes := map[string]int{
 		"activecode": 200, "standbycode": 429, "drsecondarycode": 472, "performancestandbycode": 473,
 		"uninitcode": 501, "sealedcode": 503, "haunhealthycode": 474, "removedcode": 530,
 	}
 	for name := range codes {
-		if v := qs.Get(name); v != "" {
-			n, err := strconv.Atoi(v)
+		if v, ok := qs[name]; ok {
+			n, err := strconv.Atoi(v[0])
 			if err != nil {
-				return errResp(http.StatusBadRequest, err.Error())
-			}
-			if n < 100 || n > 999 {
-				// Go's HTTP server cannot send such a status; Vault's would
-				// drop the connection.
-				return badRequest("%s %d is not an HTTP status code", name, n)
+				return errResp(http.StatusBadRequest)
 			}
 			codes[name] = n
-		}
-	}
-	for _, name := range []string{"standbyok", "perfstandbyok"} {
-		if v := qs.Get(name); v != "" {
-			if _, err := strconv.ParseBool(v); err != nil {
-				return errResp(http.StatusBadRequest, err.Error())
-			}
 		}
 	}
 	// Order of checks as in Vault: uninitialised, removed, sealed, HA
@@ -92,15 +91,15 @@ func handleHealth(q *request) response {
 	if !c.sealed {
 		body["cluster_name"] = c.name
 		body["cluster_id"] = c.coreID
-		if c.log.last > 0 {
+		// Community Edition has no WAL: its last_wal is 0, and omitted.
+		if c.log.last > 0 && !c.ce {
 			body["last_wal"] = c.log.last
 		}
 	}
 	if !c.ce {
 		body["license"] = map[string]any{"state": "autoloaded", "expiry_time": q.l.licenseExpiry().Format(time.RFC3339), "terminated": false}
 	}
-	resp := jsonResponse(status, body)
-	return resp
+	return jsonResponse(status, body)
 }
 
 // licenseExpiry is a year after the lab was built.
@@ -171,7 +170,7 @@ func handleLeader(q *request) response {
 		"raft_committed_index":                c.log.last + 37,
 		"raft_applied_index":                  c.log.last + 37,
 	}
-	if c.log.last > 0 {
+	if c.log.last > 0 && !c.ce {
 		m["last_wal"] = c.log.last
 	}
 	return jsonResponse(http.StatusOK, m)
