@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -43,18 +44,33 @@ func (l *Lab) activationFor(p *cluster, w *wrapToken) activationData {
 		KnownPrimaryAddrs: append([]string{}, p.nodeAddrs...), ReplicationType: w.typ.String(), PrimaryAPIAddr: p.apiAddr}
 }
 
-// handleUnwrap is sys/wrapping/unwrap on the primary: the token comes in the
-// body or as X-Vault-Token; anything this cluster did not sign, or that is
-// used, revoked or expired, is "wrapping token is not valid or does not exist"
-// (400), and a successful unwrap consumes the token.
+// handleUnwrap is sys/wrapping/unwrap on the primary. As Vault documents it,
+// the caller either presents the wrapping token itself as X-Vault-Token, or
+// its own token (which needs update on sys/wrapping/unwrap, as the default
+// policy grants) with the wrapping token in the body; with no token at all it
+// is denied like any authenticated path. Anything this cluster did not sign,
+// or that is used, revoked or expired, is "wrapping token is not valid or
+// does not exist" (400), and a successful unwrap consumes the token.
 func handleUnwrap(q *request) response {
 	c := q.c
-	tok := strings.TrimSpace(q.str("token"))
-	if tok == "" {
-		tok = clientToken(q.hr)
+	hdr, tok := clientToken(q.hr), strings.TrimSpace(q.str("token"))
+	switch {
+	case hdr == "":
+		return errResp(http.StatusForbidden, errPermissionDenied)
+	case tok == "":
+		tok = hdr
+	default:
+		t := c.lookupToken(hdr, q.now)
+		if t == nil {
+			return errResp(http.StatusForbidden, c.invalidTokenError())
+		}
+		caps := c.capabilitiesOf(t, q.path)
+		if !slices.Contains(caps, capRoot) && !slices.Contains(caps, capUpdate) {
+			return errResp(http.StatusForbidden, errPermissionDenied)
+		}
 	}
 	invalid := errResp(http.StatusBadRequest, errInvalidWrapping)
-	if tok == "" || c.key == nil {
+	if c.key == nil {
 		return invalid
 	}
 	claims, err := verifyJWT(&c.key.PublicKey, tok)

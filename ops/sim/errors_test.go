@@ -139,9 +139,18 @@ func TestActivationTokenFailures(t *testing.T) {
 		respErr(t, enableSecondary(c, rt), 500, unwrap400)
 	})
 	t.Run("unwrap endpoint itself", func(t *testing.T) {
-		code, body, _ := raw(t, "PUT", aAddr+"/v1/sys/wrapping/unwrap", "", `{"token":"bogus"}`)
+		code, body, _ := raw(t, "PUT", aAddr+"/v1/sys/wrapping/unwrap", info(t, l, "vault-a").Token, `{"token":"bogus"}`)
 		if code != 400 || !jsonEqual(body, map[string]any{"errors": []string{errInvalidWrapping}}) {
 			t.Errorf("unwrap of a bogus token: %d %v", code, body)
+		}
+		code, body, _ = raw(t, "PUT", aAddr+"/v1/sys/wrapping/unwrap", "bogus", "")
+		if code != 400 || !jsonEqual(body, map[string]any{"errors": []string{errInvalidWrapping}}) {
+			t.Errorf("unwrap with a bogus token as X-Vault-Token: %d %v", code, body)
+		}
+		// Without any token the path is denied, as every authenticated path.
+		code, body, _ = raw(t, "PUT", aAddr+"/v1/sys/wrapping/unwrap", "", `{"token":"bogus"}`)
+		if code != 403 || !jsonEqual(body, map[string]any{"errors": []string{errPermissionDenied}}) {
+			t.Errorf("anonymous unwrap: %d %v", code, body)
 		}
 	})
 }
@@ -305,8 +314,17 @@ func TestSealedAndUnseal(t *testing.T) {
 			t.Errorf("primary still sees the sealed secondary connected")
 		}
 	}
-	_, err = c.Logical().Write("sys/unseal", map[string]any{"key": "AAAA"})
-	respErr(t, err, 400, "invalid unseal key (simulated)")
+	// Vault's own checks, verbatim; only a well-formed wrong key is simulated.
+	for key, want := range map[string]string{
+		"":                         "'key' must be specified in request body as JSON, or 'reset' set to true",
+		"not base64!":              "'key' must be a valid hex or base64 string",
+		"AAAA":                     "invalid key: key is shorter than minimum 16 bytes",
+		strings.Repeat("00", 32):   "invalid unseal key (simulated)",
+		strings.Repeat("////", 12): "invalid key: key is longer than maximum 33 bytes",
+	} {
+		_, err = c.Logical().Write("sys/unseal", map[string]any{"key": key})
+		respErr(t, err, 400, want)
+	}
 	ss, err = c.Sys().Unseal(l.UnsealKey())
 	if err != nil || ss.Sealed {
 		t.Fatalf("unseal: %+v %v", ss, err)

@@ -257,7 +257,12 @@ func (l *Lab) SetCommunityEdition(name string, on bool) error {
 }
 
 // SetVersion changes the version the cluster reports, and with it the
-// personality: before 1.17 an invalid token is only "permission denied".
+// personality: before 1.17 an invalid token is only "permission denied";
+// replication status and sys/health leave out the fields the version did not
+// have yet (canary age before 1.17, echo and clock skew before 1.16, the
+// merkle corruption fields before 1.15, reindex epoch, SSCT counter,
+// last_start and connection_state before 1.13); and a Community Edition
+// cluster before 1.14 knows no Enterprise paths at all ("unsupported path").
 func (l *Lab) SetVersion(name, version string) error {
 	if version == "" {
 		return errors.New("version must not be empty")

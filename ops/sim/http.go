@@ -239,13 +239,16 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 		return errResp(http.StatusNotFound)
 	}
 	q.path = strings.Trim(strings.TrimPrefix(hr.URL.Path, "/v1/"), "/")
+	rt, params := l.findRoute(q.path)
+	q.params = params
 	// Methods map to operations as in Vault's http/logical.go: ?list= is
 	// parsed with strconv.ParseBool and a bad value is a 400 without a
-	// message; a method Vault does not know is a 405 without one.
+	// message; a method Vault does not know is a 405 without one. Vault's
+	// own HTTP handlers (raw routes) ignore ?list=.
 	switch hr.Method {
 	case http.MethodGet:
 		q.op = "read"
-		if v := hr.URL.Query().Get("list"); v != "" {
+		if v := hr.URL.Query().Get("list"); v != "" && !rt.raw {
 			list, err := strconv.ParseBool(v)
 			if err != nil {
 				return errResp(http.StatusBadRequest)
@@ -269,8 +272,6 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 	}
 	q.body, q.bodyErr = parseBody(raw)
 
-	rt, params := l.findRoute(q.path)
-	q.params = params
 	// Vault's HTTP layer parses the body of a write before the core sees the
 	// request; other operations ignore it.
 	if q.bodyErr != nil && (q.op == "update" || q.op == "patch") {
@@ -300,6 +301,11 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 		return errResp(http.StatusBadRequest, errDRSecondary)
 	}
 	h := rt.ops[q.op]
+	if h == nil && rt.raw {
+		// Vault's own HTTP handlers (health, seal-status, leader, unseal,
+		// generate-root) refuse other methods without a message.
+		return errResp(http.StatusMethodNotAllowed)
+	}
 	if q.op == "head" && h == nil {
 		return errResp(http.StatusMethodNotAllowed, errUnsupportedOp)
 	}

@@ -99,6 +99,16 @@ func handleHealth(q *request) response {
 	if !c.ce {
 		body["license"] = map[string]any{"state": "autoloaded", "expiry_time": q.l.licenseExpiry().Format(time.RFC3339), "terminated": false}
 	}
+	// Fields added over the versions (reference §9.1): a personality that
+	// predates them leaves them out.
+	if !versionAtLeast(c.version, 1, 16) {
+		delete(body, "enterprise")
+		delete(body, "echo_duration_ms")
+		delete(body, "clock_skew_ms")
+	}
+	if !versionAtLeast(c.version, 1, 17) {
+		delete(body, "replication_primary_canary_age_ms")
+	}
 	return jsonResponse(status, body)
 }
 
@@ -136,13 +146,32 @@ func (l *Lab) validUnsealKey(k string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// handleUnseal takes the lab's single key share (threshold 1).
+// handleUnseal takes the lab's single key share (threshold 1). The checks
+// and their texts are Vault's http/sys_seal.go; only a well-formed key that is
+// not the lab's has a simulated text (Vault's comes from the barrier).
 func handleUnseal(q *request) response {
 	c := q.c
-	if reset, _ := q.boolean("reset"); reset || !c.sealed {
+	reset, _ := q.boolean("reset")
+	key := q.str("key")
+	switch {
+	case reset && !c.sealed:
+		return errResp(http.StatusBadRequest, "vault is unsealed")
+	case reset:
 		return jsonResponse(http.StatusOK, sealStatus(q))
+	case key == "":
+		return errResp(http.StatusBadRequest, errGenKeyMissing+", or 'reset' set to true")
 	}
-	if !q.l.validUnsealKey(q.str("key")) {
+	share, err := decodeKeyShare(key)
+	switch {
+	case err != nil:
+		return errResp(http.StatusBadRequest, errGenKeyEncoding)
+	case !c.sealed:
+		return jsonResponse(http.StatusOK, sealStatus(q))
+	case len(share) < 16:
+		return errResp(http.StatusBadRequest, "invalid key: key is shorter than minimum 16 bytes")
+	case len(share) > 33:
+		return errResp(http.StatusBadRequest, "invalid key: key is longer than maximum 33 bytes")
+	case !q.l.validUnsealKey(key):
 		return errResp(http.StatusBadRequest, "invalid unseal key (simulated)")
 	}
 	c.sealed = false

@@ -61,6 +61,8 @@ func (l *Lab) typeStatus(c *cluster, t replType, now time.Time) map[string]any {
 		"ssct_generation_counter":     0,
 		"state":                       r.state,
 	}
+	// Deferred: both branches below fill m further and return it.
+	defer c.dropNewerStatusFields(m)
 	if !c.reindexUntil.IsZero() {
 		total := c.data.keyCount(perfOnly)
 		frac := float64(now.Sub(c.reindexStart)) / float64(c.reindexUntil.Sub(c.reindexStart))
@@ -171,4 +173,44 @@ func canaryAge(r *role, now time.Time) string {
 		return "0"
 	}
 	return millis(now.Sub(r.canaryAt))
+}
+
+// Fields the status gained over the versions (reference §2.2, §2.3): a
+// cluster whose version personality predates them leaves them out, as those
+// servers do.
+var (
+	// corrupted_merkle_tree and its check epoch: 1.15.
+	statusFields115 = []string{"corrupted_merkle_tree", "last_corruption_check_epoch"}
+	// Missing from 1.5–1.12.
+	statusFields113 = []string{"last_reindex_epoch", "ssct_generation_counter", "last_start", "connection_state"}
+	// Peer metrics from the heartbeat echo (PR #24343): 1.16.
+	peerFields116 = []string{"clock_skew_ms", "last_heartbeat_duration_ms"}
+	// The replication canary: 1.17.
+	peerFields117 = []string{"replication_primary_canary_age_ms"}
+)
+
+func (c *cluster) dropNewerStatusFields(m map[string]any) {
+	drop := func(obj map[string]any, keys []string) {
+		for _, k := range keys {
+			delete(obj, k)
+		}
+	}
+	if !versionAtLeast(c.version, 1, 15) {
+		drop(m, statusFields115)
+	}
+	if !versionAtLeast(c.version, 1, 13) {
+		drop(m, statusFields113)
+	}
+	for _, key := range []string{"secondaries", "primaries"} {
+		peers, _ := m[key].([]any)
+		for _, p := range peers {
+			obj := p.(map[string]any)
+			if !versionAtLeast(c.version, 1, 16) {
+				drop(obj, peerFields116)
+			}
+			if !versionAtLeast(c.version, 1, 17) {
+				drop(obj, peerFields117)
+			}
+		}
+	}
 }
