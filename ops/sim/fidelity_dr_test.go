@@ -2,7 +2,9 @@ package sim
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,4 +117,89 @@ func TestWalkthroughDR(t *testing.T) {
 	}
 	_, err = primary.Sys().ListAuthWithContext(ctx)
 	respErr(t, err, 400, errDRSecondary)
+}
+
+// TestOperationTokenFlowOnTheWire pins the generate-operation-token and
+// generate-root responses (reference §6.5): top-level JSON, otp_length 28 as
+// Vault's shared code reports it, the OTP only on a server-generated start,
+// encoded_root_token only for root tokens, and the verbatim errors of
+// vault/generate_root.go; then sys/decode-token as roottoken.DecodeToken.
+func TestOperationTokenFlowOnTheWire(t *testing.T) {
+	l := startLab(t, "global")
+	dr, p := info(t, l, "us-east-2-dr"), info(t, l, "us-east-1")
+	attempt := dr.Addr + "/v1/sys/replication/dr/secondary/generate-operation-token/attempt"
+	update := dr.Addr + "/v1/sys/replication/dr/secondary/generate-operation-token/update"
+	kinds := map[string]string{"nonce": "string", "started": "bool", "progress": "number", "required": "number",
+		"complete": "bool", "encoded_token": "string", "encoded_root_token": "string", "pgp_fingerprint": "string",
+		"otp": "string", "otp_length": "number"}
+
+	code, st, _ := raw(t, "GET", attempt, "", "")
+	checkKinds(t, "status", st, kinds)
+	if code != 200 || len(st) != len(kinds) || st["otp_length"] != json.Number("28") || st["started"] != false {
+		t.Errorf("status: %d %v", code, st)
+	}
+	// A client's own OTP must be 28 characters, is used as given and is not echoed.
+	code, hdr, body, _ := do(t, "PUT", attempt, "", `{"otp":"tooshort"}`)
+	wantError(t, "short OTP", code, hdr, body, 400, "OTP string is wrong length")
+	otp := strings.Repeat("x", 28)
+	code, st, _ = raw(t, "PUT", attempt, "", `{"otp":"`+otp+`"}`)
+	if code != 200 || st["otp"] != "" || st["started"] != true {
+		t.Errorf("start with a client OTP: %d %v", code, st)
+	}
+	nonce := st["nonce"].(string)
+	code, hdr, body, _ = do(t, "PUT", attempt, "", "")
+	wantError(t, "second start", code, hdr, body, 400, "root generation already in progress")
+	for body, want := range map[string]string{
+		`{"nonce":"` + nonce + `"}`:                                          "'key' must be specified in request body as JSON",
+		`{"nonce":"` + nonce + `","key":"%%%"}`:                              "'key' must be a valid hex or base64 string",
+		`{"nonce":"` + nonce + `","key":"AAAA"}`:                             "invalid key: key is shorter than minimum 16 bytes",
+		`{"nonce":"n","key":"` + l.UnsealKey() + `"}`:                        `incorrect nonce supplied; nonce for this root generation operation is "` + nonce + `"`,
+		`{"nonce":"` + nonce + `","key":"` + strings.Repeat("00", 32) + `"}`: "root generation aborted: unable to authenticate: the key share does not belong to this cluster's seal (simulated)",
+	} {
+		code, hdr, b, _ := do(t, "PUT", update, "", body)
+		wantError(t, "update "+body, code, hdr, b, 400, want)
+	}
+	code, st, _ = raw(t, "PUT", update, "", `{"nonce":"`+nonce+`","key":"`+l.UnsealKey()+`"}`)
+	if code != 200 || st["complete"] != true || st["encoded_root_token"] != "" || st["progress"] != json.Number("1") {
+		t.Fatalf("update: %d %v", code, st)
+	}
+	enc := st["encoded_token"].(string)
+	// The attempt is over; a further update finds none.
+	code, hdr, body, _ = do(t, "PUT", update, "", `{"nonce":"`+nonce+`","key":"`+l.UnsealKey()+`"}`)
+	wantError(t, "update after completion", code, hdr, body, 400, "no root generation in progress")
+
+	// sys/decode-token: the server-side decode, 500 on a decoding error (the
+	// handler returns the error without a response object).
+	tok := decodeOTP(t, enc, otp)
+	code, body2, _ := raw(t, "PUT", dr.Addr+"/v1/sys/decode-token", "", `{"encoded_token":"`+enc+`","otp":"`+otp+`"}`)
+	if d, _ := body2["data"].(map[string]any); code != 200 || d["token"] != tok || len(tok) != 28 || !strings.HasPrefix(tok, "hvs.") {
+		t.Errorf("decode-token: %d %v (want %q)", code, body2, tok)
+	}
+	for body, want := range map[string]string{
+		`{"encoded_token":"` + enc + `","otp":"short"}`: "error xoring token: length of byte slices is not equivalent: 28 != 5",
+		`{"encoded_token":"!!","otp":"` + otp + `"}`:    "error decoding base64'd token: illegal base64 data at input byte 0",
+		`{"encoded_token":"AAAA"}`:                      "error xoring token: decoded second base64 value is nil or empty",
+		// Without an OTP the pre-1.10 path decodes padded base64.
+		`{"encoded_token":"AAA"}`: "error xoring token: error decoding first base64 value: illegal base64 data at input byte 0",
+		`{}`:                      "error xoring token: decoded first base64 value is nil or empty",
+	} {
+		code, hdr, b, _ := do(t, "PUT", dr.Addr+"/v1/sys/decode-token", "", body)
+		wantError(t, "decode-token "+body, code, hdr, b, 500, want)
+	}
+
+	// generate-root is the standard root-token strategy: it fills
+	// encoded_root_token too.
+	_, st, _ = raw(t, "PUT", p.Addr+"/v1/sys/generate-root/attempt", "", "")
+	genOTP := st["otp"].(string)
+	if len(genOTP) != 28 {
+		t.Fatalf("generate-root start: %v", st)
+	}
+	_, st, _ = raw(t, "PUT", p.Addr+"/v1/sys/generate-root/update", "", `{"nonce":"`+st["nonce"].(string)+`","key":"`+l.UnsealKey()+`"}`)
+	if st["complete"] != true || st["encoded_root_token"] != st["encoded_token"] {
+		t.Fatalf("generate-root update: %v", st)
+	}
+	root := decodeOTP(t, st["encoded_token"].(string), genOTP)
+	if code, _, _ := raw(t, "GET", p.Addr+"/v1/sys/auth", root, ""); code != 200 {
+		t.Errorf("the generated root token does not work: %d", code)
+	}
 }
