@@ -56,6 +56,13 @@
 // is the one that works there after a promotion).
 //
 // Texts the reference marks as unknown or inferred end in "(simulated)".
+// Where Vault's open code fixes a text or a status the reference leaves open
+// (the generate-root flow, sys/decode-token, sys/unseal, sys/health's
+// parameter errors, the HTTP layer's refusals), the lab follows that code.
+//
+// A cluster's version (SetVersion) is a personality: the 1.17+ "invalid
+// token" error, the status and health fields each version added, and
+// Community Edition before 1.14, which had no Enterprise stubs.
 //
 // # Time and determinism
 //
@@ -115,12 +122,16 @@
 // # Not simulated
 //
 // Reading and writing secrets (KV and other engines: only their mount tables
-// exist), namespaces (any non-root X-Vault-Namespace is refused), standby
+// exist), namespaces (any non-root X-Vault-Namespace is refused; Community
+// Edition ignores the header, as CE does), standby
 // nodes (each cluster answers as its active node; sys/ha-status is not
 // served), TLS, response wrapping on request (X-Vault-Wrap-TTL), batch DR
 // operation tokens and PGP-encrypted tokens, paths-filter effects on the
 // replicated data (filters are stored and served, not applied),
 // best_effort_wal_wait_duration and X-Vault-Index consistency headers,
-// sys/metrics, the DR-secondary licence endpoints, and the exact text of
-// Enterprise errors the reference could not verify (those say "(simulated)").
+// sys/metrics, the DR-secondary licence endpoints, an Enterprise licence
+// without replication (top-level {"mode":"unsupported"}), listeners with
+// disable_replication_status_endpoints, the warnings newer Vaults add for
+// unrecognised request parameters, and the exact text of Enterprise errors
+// the reference could not verify (those say "(simulated)").
 package sim
