@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -26,6 +27,76 @@ type paneCache struct {
 	mu      sync.Mutex
 	drawn   map[ClusterID]cachedPane
 	natural map[ClusterID]cachedLines
+	// The last grid, header and help line drawn, with what they were drawn
+	// from. bubbletea draws a frame after every message, and most messages
+	// (a poll timer firing, a result for a pane off screen) change nothing
+	// on screen: those frames are put together from these.
+	grid   cachedGrid
+	header cachedText[headerKey]
+	help   cachedText[helpKey]
+	body   cachedText[fitKey]
+}
+
+// fitKey is a body and the area it is fitted to. Comparing the text is
+// cheap when it is the very string fitted last time.
+type fitKey struct {
+	text          string
+	width, height int
+}
+
+// cachedText is one drawn string and the key it was drawn for.
+type cachedText[K comparable] struct {
+	ok   bool
+	key  K
+	text string
+}
+
+// get returns the text drawn for k, or draws it.
+func (c *cachedText[K]) get(mu *sync.Mutex, k K, draw func() string) string {
+	mu.Lock()
+	if c.ok && c.key == k {
+		t := c.text
+		mu.Unlock()
+		return t
+	}
+	mu.Unlock()
+	t := draw()
+	mu.Lock()
+	c.ok, c.key, c.text = true, k, t
+	mu.Unlock()
+	return t
+}
+
+// gridKey is everything the grid depends on: the key of each pane drawn,
+// the geometry, and what the events box shows.
+type gridKey struct {
+	panes  []gridPane
+	events []eventMark
+	width  int
+	height int
+	scroll int
+}
+
+// gridPane is one pane of the grid and the key it is drawn with.
+type gridPane struct {
+	id  ClusterID
+	key paneKey
+}
+
+// eventMark identifies a cluster's timeline as the events box shows it.
+type eventMark struct {
+	n    int
+	last event
+}
+
+type cachedGrid struct {
+	ok   bool
+	key  gridKey
+	text string
+}
+
+func (k gridKey) equal(o gridKey) bool {
+	return k.width == o.width && k.height == o.height && k.scroll == o.scroll && slices.Equal(k.panes, o.panes) && slices.Equal(k.events, o.events)
 }
 
 type cachedPane struct {

@@ -86,6 +86,36 @@ func (m *Model) gridView(now time.Time, height int) string {
 		}
 		paneH = max(compactPaneHeight, min(paneH, natural))
 	}
+	// The grid is the same as last frame's when every pane drawn is (and so
+	// is the events box): most frames follow a message that changed nothing
+	// on screen.
+	key := gridKey{width: m.width, height: height, scroll: m.scrollRow}
+	for r := m.scrollRow; r < m.scrollRow+l.visibleRows && r < l.rows; r++ {
+		for c := 0; c < l.cols; c++ {
+			if i := r*l.cols + c; i < len(vis) {
+				key.panes = append(key.panes, gridPane{id: vis[i], key: m.paneKey(vis[i], num(i), width(c), paneH, now)})
+			}
+		}
+	}
+	drawnRows := max(0, min(l.rows, m.scrollRow+l.visibleRows)-m.scrollRow)
+	events := height-drawnRows*paneH >= 5 && l.rows <= l.visibleRows
+	if events {
+		for _, id := range vis {
+			ev := m.clusters[id].events
+			mark := eventMark{n: len(ev)}
+			if len(ev) > 0 {
+				mark.last = ev[len(ev)-1]
+			}
+			key.events = append(key.events, mark)
+		}
+	}
+	m.cache.mu.Lock()
+	if g := m.cache.grid; g.ok && g.key.equal(key) {
+		m.cache.mu.Unlock()
+		return g.text
+	}
+	m.cache.mu.Unlock()
+
 	var out []string
 	for r := m.scrollRow; r < m.scrollRow+l.visibleRows && r < l.rows; r++ {
 		rowLines := make([]string, paneH)
@@ -107,7 +137,11 @@ func (m *Model) gridView(now time.Time, height int) string {
 	if left := height - len(out); left >= 5 && l.rows <= l.visibleRows {
 		out = append(out, m.eventsView(vis, left, now))
 	}
-	return strings.Join(out, "\n")
+	text := strings.Join(out, "\n")
+	m.cache.mu.Lock()
+	m.cache.grid = cachedGrid{ok: true, key: key, text: text}
+	m.cache.mu.Unlock()
+	return text
 }
 
 // eventsView is a box of the newest transitions of the visible clusters.

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/vaultrepl/vaultrepl/ops"
 	"github.com/vaultrepl/vaultrepl/theme"
 )
 
@@ -36,7 +37,8 @@ func (m Model) View() string {
 		b.WriteString(fixHeight(m.overlay.View(), m.width, bodyH))
 		return b.String()
 	}
-	b.WriteString(fixHeight(m.bodyView(now, bodyH), m.width, bodyH))
+	body := m.bodyView(now, bodyH)
+	b.WriteString(m.cache.body.get(&m.cache.mu, fitKey{body, m.width, bodyH}, func() string { return fixHeight(body, m.width, bodyH) }))
 	b.WriteByte('\n')
 	b.WriteString(m.footerView())
 	return b.String()
@@ -90,21 +92,46 @@ func (m *Model) tooSmallView() string {
 	return place(m.width, m.height, strings.Join(lines, "\n"))
 }
 
-func (m *Model) headerView(now time.Time) string {
-	st := m.st
-	g := st.Glyphs
-	sep := " " + st.Muted.Render(g.Sep) + " "
+// headerKey is everything the header line shows.
+type headerKey struct {
+	width                 int
+	second                int64
+	reach, pending        int
+	worst                 ops.Severity
+	paused, unhealthyOnly bool
+	filtering, overlay    bool
+	screen                screen
+	crumb, filter, scroll string
+}
 
-	reach, pending := 0, 0
+// headerView is the top line, drawn again only when what it shows changed.
+func (m *Model) headerView(now time.Time) string {
+	k := headerKey{width: m.width, second: now.Unix(), worst: m.report.Worst, paused: m.paused,
+		unhealthyOnly: m.unhealthyOnly, filtering: m.filtering, overlay: m.overlay != nil, screen: m.screen,
+		filter: m.filter.Value()}
 	for i := range m.clusters {
 		c := &m.clusters[i]
 		switch {
 		case c.reachable():
-			reach++
+			k.reach++
 		case c.polls == 0:
-			pending++
+			k.pending++
 		}
 	}
+	if m.screen == screenDetail {
+		k.crumb = m.Focused()
+	}
+	if m.screen == screenDashboard && m.overlay == nil {
+		k.scroll = m.scrollInfo()
+	}
+	return m.cache.header.get(&m.cache.mu, k, func() string { return m.drawHeader(k, now) })
+}
+
+func (m *Model) drawHeader(k headerKey, now time.Time) string {
+	st := m.st
+	g := st.Glyphs
+	sep := " " + st.Muted.Render(g.Sep) + " "
+	reach, pending := k.reach, k.pending
 	n := len(m.clusters)
 	lvl := theme.LevelOK
 	switch {
@@ -137,8 +164,8 @@ func (m *Model) headerView(now time.Time) string {
 		parts = append(parts, st.Accent.Render("unhealthy only"))
 	}
 	var optional []string
-	if m.screen == screenDashboard && m.overlay == nil {
-		optional = append(optional, m.scrollInfo())
+	if m.screen == screenDashboard && m.overlay == nil && k.scroll != "" {
+		optional = append(optional, st.Muted.Render(k.scroll))
 	}
 	if !m.paused {
 		optional = append(optional, st.Muted.Render("every "+m.deps.Interval.String()))
@@ -182,19 +209,20 @@ func (m *Model) crumb() string {
 	return arrow + s
 }
 
-// scrollInfo says which panes are shown when not all of them fit.
+// scrollInfo says which panes are shown when not all of them fit
+// (unstyled).
 func (m *Model) scrollInfo() string {
 	vis := m.visibleIDs()
 	l := m.gridLayout(len(vis))
 	if len(vis) < len(m.clusters) && l.rows <= l.visibleRows {
-		return m.st.Muted.Render(fmt.Sprintf("%d of %d shown", len(vis), len(m.clusters)))
+		return fmt.Sprintf("%d of %d shown", len(vis), len(m.clusters))
 	}
 	if l.rows <= l.visibleRows || len(vis) == 0 {
 		return ""
 	}
 	first := m.scrollRow*l.cols + 1
 	last := min(len(vis), (m.scrollRow+l.visibleRows)*l.cols)
-	return m.st.Muted.Render(fmt.Sprintf("%d-%d of %d", first, last, len(vis)))
+	return fmt.Sprintf("%d-%d of %d", first, last, len(vis))
 }
 
 func (m *Model) bannerView() string {
@@ -221,7 +249,21 @@ func (m *Model) footerView() string {
 		left = style.Render(fit(m.flash, m.width/2, st.Glyphs.Ellipsis)) + "  "
 	}
 	h.Width = max(0, m.width-cellWidth(left))
-	return fit(left+h.ShortHelpView(m.shortHelp()), m.width, st.Glyphs.Ellipsis)
+	keys := m.shortHelp()
+	k := helpKey{width: h.Width}
+	for _, b := range keys {
+		if b.Enabled() {
+			k.keys += b.Help().Key + "\x00" + b.Help().Desc + "\x00"
+		}
+	}
+	help := m.cache.help.get(&m.cache.mu, k, func() string { return h.ShortHelpView(keys) })
+	return fit(left+help, m.width, st.Glyphs.Ellipsis)
+}
+
+// helpKey is what the key help line shows: the enabled keys and the width.
+type helpKey struct {
+	width int
+	keys  string
 }
 
 // shortHelp lists the keys that apply right now, most useful first.
