@@ -228,7 +228,8 @@ func (m *Model) scrollInfo() string {
 func (m *Model) bannerView() string {
 	text := " WARNING: TLS verification is off (--insecure or VAULT_SKIP_VERIFY): cluster identities are not checked "
 	if len(text) > m.width {
-		text = " WARNING: TLS verification off (--insecure/VAULT_SKIP_VERIFY): identities not checked "
+		// Exactly 80 cells: the smallest terminal drawn shows all of it.
+		text = " WARNING: TLS not verified (--insecure/VAULT_SKIP_VERIFY): identities unchecked "
 	}
 	return m.st.Banner.Render(pad(text, m.width, m.st.Glyphs.Ellipsis))
 }

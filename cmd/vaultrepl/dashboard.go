@@ -40,6 +40,11 @@ func runDashboard(cmd *cobra.Command, g *globalOptions) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	ui.log.Info("dashboard starting", "clusters", len(clients), "source", s.Source, "read_only", s.ReadOnly, "insecure", s.Insecure)
+	return runProgram(cmd.Context(), dashboardDeps(g, s, ui, clients))
+}
+
+// dashboardDeps wires the dashboard to the configured clusters' clients.
+func dashboardDeps(g *globalOptions, s settings, ui *uiSetup, clients []*ops.Client) tui.Deps {
 	deps := tui.Deps{
 		Clusters: clusterSpecs(s.Clusters, clients),
 		Interval: s.Interval,
@@ -53,7 +58,7 @@ func runDashboard(cmd *cobra.Command, g *globalOptions) error {
 	if !s.ReadOnly {
 		deps.Wizard = newWizardHost(s.Clusters, clients, ui.styles, s.Interval, s.Timeout, g.explain, time.Now, wizardLogin{}).open
 	}
-	return runProgram(cmd.Context(), deps)
+	return deps
 }
 
 // clusterSpecs pairs each configured cluster with its client.
