@@ -2,10 +2,14 @@
 GO        ?= go
 PKGS      ?= ./...
 FUZZTIME  ?= 20s
+FUZZKEEP  ?= 32
+FUZZPKGS  ?= .
+IDLE      ?= 60s
+RUNS      ?= 7
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: help build test fmt-check vet staticcheck unit bench fuzz demo lab golden
+.PHONY: help build test fmt-check vet staticcheck unit bench bench-status bench-idle bench-startup fuzz demo lab golden
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -28,15 +32,34 @@ staticcheck: ## staticcheck (pinned in go.mod as a tool)
 unit: ## go test -race
 	$(GO) test -race -count=1 $(PKGS)
 
-bench: ## Go benchmarks (medians: run with COUNT=10 and benchstat)
-	$(GO) test -run '^$$' -bench . -benchmem -count=$${COUNT:-5} $(PKGS)
+bench: ## Go benchmarks, COUNT=5 times each (compare runs with benchstat); bench-idle has its own target
+	$(GO) test -run '^$$' -bench . -skip '^BenchmarkIdleDashboard$$' -benchmem -count=$${COUNT:-5} $(PKGS)
 
-fuzz: ## run every fuzz target for FUZZTIME each
-	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' .); do \
-	  pkg=./$$(dirname $${f#./}); \
+bench-status: ## status --json over fleet:32 at 100ms latency: wall time vs one round trip and vs one by one (RUNS=7)
+	$(GO) test -run '^$$' -bench '^BenchmarkStatusFleet$$' -benchtime $(RUNS)x ./cmd/vaultrepl
+
+bench-idle: ## the dashboard on fleet:32 polling every 2s for IDLE=60s: CPU seconds per minute and peak RSS
+	VAULTREPL_IDLE=$(IDLE) $(GO) test -run '^$$' -bench '^BenchmarkIdleDashboard$$' -benchtime 1x ./cmd/vaultrepl
+
+bench-startup: ## vaultrepl demo from exec to the first frame with data (RUNS=7)
+	$(GO) test -run '^$$' -bench '^BenchmarkDemoStartup$$' -benchtime $(RUNS)x ./cmd/vaultrepl
+
+fuzz: ## run every fuzz target for FUZZTIME each; keep up to FUZZKEEP new inputs per target in testdata/fuzz
+	@set -e; gocache=$$($(GO) env GOCACHE); \
+	for f in $$(grep -rl --include='*_test.go' '^func Fuzz' $(FUZZPKGS)); do \
+	  pkg=./$$(dirname $${f#./}); ipath=$$($(GO) list -f '{{.ImportPath}}' $$pkg); \
 	  for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$f | sed 's/^func //'); do \
 	    echo "== $$pkg $$t ($(FUZZTIME))"; \
 	    $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	    src=$$gocache/fuzz/$$ipath/$$t; dst=$$pkg/testdata/fuzz/$$t; \
+	    [ -d $$src ] || continue; mkdir -p $$dst; \
+	    have=$$(ls $$dst | wc -l); added=0; \
+	    for c in $$(ls -t $$src); do \
+	      [ $$have -lt $(FUZZKEEP) ] || break; \
+	      [ -e $$dst/$$c ] && continue; \
+	      cp $$src/$$c $$dst/$$c; have=$$((have+1)); added=$$((added+1)); \
+	    done; \
+	    echo "   kept $$added new inputs in $$dst ($$have in all, at most $(FUZZKEEP))"; \
 	  done; \
 	done
 
