@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -336,7 +337,28 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	resp.Body = &limitedBody{rc: resp.Body, remaining: t.max, declaredTooBig: resp.ContentLength > t.max}
+	if isRedirect(resp.StatusCode) {
+		// vault/api follows a redirect (a standby pointing at the active
+		// node) without closing the response that carried it, which keeps
+		// that connection busy until the request's context ends. Its body
+		// says nothing the Location header does not: read it (within the
+		// limit) and close it now, so the connection goes back to the pool.
+		body, rerr := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if rerr != nil {
+			return nil, rerr
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	return resp, nil
+}
+
+func isRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
 }
 
 // CloseIdleConnections lets http.Client and retryablehttp reach the base
