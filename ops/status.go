@@ -116,3 +116,50 @@ func ceReplication() *Replication {
 	}
 	return r
 }
+
+// StatusAfter refreshes a cluster read before as prev, usually with one
+// request: sys/replication/status, carrying prev's health data over. It also
+// reads sys/health — one request after the other, still two in all — when
+// prev has no complete health and replication data, when prev was sealed or
+// a standby (states that health tells), when the replication read fails,
+// or when it tells another story than prev's (edition, licence, either
+// type's mode). Otherwise health can only have changed in ways the
+// replication status does not show (a version upgrade, a standby taking
+// over), so a caller that polls uses Status every few polls and StatusAfter
+// in between. A nil prev is Status.
+func (c *Client) StatusAfter(ctx context.Context, prev *Snapshot) (Snapshot, error) {
+	if !healthCarriesOver(prev) {
+		return c.Status(ctx)
+	}
+	start := time.Now()
+	replication, replicationErr := c.readReplication(ctx)
+	if replicationErr == nil && sameStory(prev.Replication, replication) {
+		return Snapshot{FetchedAt: start, Took: time.Since(start), Health: prev.Health, Replication: replication}, nil
+	}
+	health, healthErr := c.readHealth(ctx)
+	snap := Snapshot{
+		FetchedAt: start, Took: time.Since(start),
+		Health: health, HealthErr: healthErr,
+		Replication: replication, ReplicationErr: replicationErr,
+	}
+	if health == nil && replication == nil {
+		return snap, replicationErr
+	}
+	return snap, nil
+}
+
+// healthCarriesOver reports whether prev's health data may stand for now.
+func healthCarriesOver(prev *Snapshot) bool {
+	if prev == nil || prev.Health == nil || prev.Replication == nil || prev.HealthErr != nil || prev.ReplicationErr != nil {
+		return false
+	}
+	h := prev.Health
+	return h.Initialized && !h.Sealed && !h.Standby && !h.PerformanceStandby
+}
+
+// sameStory: the two replication reads agree on everything sys/health also
+// describes.
+func sameStory(a, b *Replication) bool {
+	return a.CommunityEdition == b.CommunityEdition && a.Unsupported == b.Unsupported &&
+		a.Performance.Mode == b.Performance.Mode && a.DR.Mode == b.DR.Mode
+}

@@ -32,6 +32,7 @@ type clusterState struct {
 
 	snap     *ops.Snapshot // last good data; nil until the first success
 	lastOK   time.Time     // when that data arrived
+	healthAt time.Time     // when its health data was read (it may be carried over)
 	lastTook time.Duration
 	lastErr  error // the latest read's error; nil when it succeeded
 	errSince time.Time
@@ -88,6 +89,9 @@ func (c *clusterState) applyResult(msg statusMsg) {
 		for _, t := range diffSnapshots(c.snap, &snap) {
 			c.record(msg.at, t.level, "%s", t.text)
 		}
+	}
+	if c.snap == nil || snap.Health != c.snap.Health {
+		c.healthAt = msg.at
 	}
 	c.snap = &snap
 	c.lastOK = msg.at

@@ -19,6 +19,15 @@ type StatusReader interface {
 	Status(ctx context.Context) (ops.Snapshot, error)
 }
 
+// IncrementalReader is a StatusReader that can refresh a cluster from its
+// previous snapshot with sys/replication/status alone, reading sys/health
+// only when something calls for it (*ops.Client.StatusAfter). The dashboard
+// then reads sys/health of a healthy cluster once every Deps.HealthEvery
+// instead of at every poll: half the requests of an idle dashboard.
+type IncrementalReader interface {
+	StatusAfter(ctx context.Context, prev *ops.Snapshot) (ops.Snapshot, error)
+}
+
 // ClusterSpec is one configured cluster as the dashboard sees it. It carries
 // no write access: writes belong to the wizard, which cmd wires through
 // [Deps.Wizard] with the clusters' clients, so a read-only run has nothing
@@ -91,6 +100,12 @@ type Deps struct {
 	Timeout time.Duration
 	// MaxBackoff caps the delay between polls of a failing cluster. Default 30s.
 	MaxBackoff time.Duration
+	// HealthEvery is how often a healthy cluster's sys/health is read when
+	// its reader is an IncrementalReader; the polls in between read only
+	// the replication status (and health too when that changes or fails).
+	// A manual refresh reads both. Default 10s; at most Interval reads both
+	// at every poll.
+	HealthEvery time.Duration
 	// Styles come from theme.New; the zero value means the default palette
 	// on lipgloss's default renderer.
 	Styles theme.Styles
@@ -121,6 +136,7 @@ const (
 	defaultInterval   = 2 * time.Second
 	defaultTimeout    = 5 * time.Second
 	defaultMaxBackoff = 30 * time.Second
+	defaultHealth     = 10 * time.Second
 	// MinWidth and MinHeight are the smallest terminal the dashboard draws in.
 	MinWidth  = 80
 	MinHeight = 24
@@ -141,6 +157,9 @@ func (d Deps) withDefaults() Deps {
 	}
 	if d.MaxBackoff < d.Interval {
 		d.MaxBackoff = d.Interval
+	}
+	if d.HealthEvery <= 0 {
+		d.HealthEvery = defaultHealth
 	}
 	if d.Styles.Renderer == nil {
 		d.Styles = theme.New(nil, theme.DefaultPalette())

@@ -48,11 +48,25 @@ type labDoneMsg struct {
 // (never the model), bounds the read with its own timeout, and derives the
 // request context from ctx so that quitting aborts it.
 func fetchStatus(ctx context.Context, r StatusReader, id ClusterID, gen uint64, timeout time.Duration, now func() time.Time) tea.Cmd {
+	return fetchStatusAfter(ctx, r, nil, id, gen, timeout, now)
+}
+
+// fetchStatusAfter is fetchStatus refreshing from prev when the reader can
+// (IncrementalReader); nil prev reads everything. prev is never changed
+// once the model holds it, so reading it here races with nothing.
+func fetchStatusAfter(ctx context.Context, r StatusReader, prev *ops.Snapshot, id ClusterID, gen uint64, timeout time.Duration, now func() time.Time) tea.Cmd {
+	ir, incremental := r.(IncrementalReader)
 	return func() tea.Msg {
 		start := now()
 		rctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		snap, err := r.Status(rctx)
+		var snap ops.Snapshot
+		var err error
+		if incremental && prev != nil {
+			snap, err = ir.StatusAfter(rctx, prev)
+		} else {
+			snap, err = r.Status(rctx)
+		}
 		end := now()
 		return statusMsg{id: id, gen: gen, snap: snap, err: err, took: end.Sub(start), at: end}
 	}

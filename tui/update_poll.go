@@ -23,11 +23,13 @@ func (m Model) updatePollDue(msg pollDueMsg) (Model, tea.Cmd) {
 	if m.paused || c.inFlight {
 		return m, nil
 	}
-	return m, m.startRead(msg.id)
+	return m, m.startRead(msg.id, false)
 }
 
-// startRead marks the cluster busy and returns the Cmd that reads it.
-func (m *Model) startRead(id ClusterID) tea.Cmd {
+// startRead marks the cluster busy and returns the Cmd that reads it: all
+// of it when full, or when its health data is due or in doubt; otherwise
+// from its last snapshot (IncrementalReader).
+func (m *Model) startRead(id ClusterID, full bool) tea.Cmd {
 	c := &m.clusters[id]
 	c.inFlight = true
 	c.attempts++
@@ -39,7 +41,11 @@ func (m *Model) startRead(id ClusterID) tea.Cmd {
 			return statusMsg{id: id, gen: gen, at: now(), err: &ops.Error{Class: ops.ErrConfig, Op: "read status", Cluster: name, Messages: []string{"no status reader configured"}}}
 		}
 	}
-	return fetchStatus(m.ctx, c.spec.Reader, id, c.gen, m.deps.Timeout, m.deps.Now)
+	var prev *ops.Snapshot
+	if !full && c.lastErr == nil && c.snap != nil && m.deps.Now().Sub(c.healthAt) < m.deps.HealthEvery {
+		prev = c.snap
+	}
+	return fetchStatusAfter(m.ctx, c.spec.Reader, prev, id, c.gen, m.deps.Timeout, m.deps.Now)
 }
 
 // updateStatus records a result, re-assesses, and re-arms the cluster's
@@ -95,7 +101,7 @@ func (m *Model) refresh(id ClusterID) tea.Cmd {
 	}
 	c.gen++ // retire the pending timer
 	c.armed = false
-	return m.startRead(id)
+	return m.startRead(id, true)
 }
 
 func (m *Model) refreshAll() tea.Cmd {
