@@ -21,7 +21,10 @@
 //     retries are off, response bodies are size-limited, and replication
 //     endpoints are always called in the root namespace.
 //   - [Client.Status] reads sys/health and sys/replication/status at once into
-//     a [Snapshot]. [ParseReplicationStatus] and [ParseHealth] are the raw
+//     a [Snapshot]; [Client.StatusAfter] refreshes one from the previous
+//     snapshot with the replication status alone when health cannot have
+//     changed in a way that matters (what the dashboard does between full
+//     reads). [ParseReplicationStatus] and [ParseHealth] are the raw
 //     decoders: tolerant of type drift (reported in Anomalies), never panicking.
 //   - [Assess] turns [Observation]s of every cluster into a [Report]: per
 //     cluster and type a [Severity] with [Reason]s, and the primary→secondary

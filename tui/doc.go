@@ -9,5 +9,9 @@
 // with fakes and an injected clock. Each cluster has its own poll loop
 // (tea.Tick re-armed on each result, one read in flight, a timeout, backoff
 // with jitter after errors, generation tags so a refresh never doubles the
-// rate); one failing cluster only dims its own pane.
+// rate, sys/health only every Deps.HealthEvery while the cluster is
+// healthy); one failing cluster only dims its own pane. Frames that change
+// nothing on screen reuse the last grid, header and help line, and fleets
+// of more than eight clusters are assessed at most four times a second:
+// the idle budget of design §7.
 package tui
