@@ -10,7 +10,9 @@
 // (tea.Tick re-armed on each result, one read in flight, a timeout, backoff
 // with jitter after errors, generation tags so a refresh never doubles the
 // rate, sys/health only every Deps.HealthEvery while the cluster is
-// healthy); one failing cluster only dims its own pane. Frames that change
+// healthy, and timers of a second or more fired on a shared grid of the
+// wall clock so that an idle dashboard wakes a few times a second, not once
+// per poll); one failing cluster only dims its own pane. Frames that change
 // nothing on screen reuse the last grid, header and help line, and fleets
 // of more than eight clusters are assessed at most four times a second:
 // the idle budget of design §7.
