@@ -27,17 +27,10 @@ func (c *Client) Capabilities(ctx context.Context, paths ...string) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	var notes []string
-	top, ok := newFields(rep.body, "", &notes)
-	if !ok {
-		return nil, c.withOp(notAnObject(rep.body), op, rep.status)
-	}
 	// The per-path keys are in data and, on most versions, at the top level too.
-	src := top
-	if raw, ok := top.get("data"); ok {
-		if df, ok := newFields(raw, "data.", &notes); ok {
-			src = df
-		}
+	_, src, err := c.dataFields(rep, op)
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[string][]string, len(paths))
 	for _, p := range paths {
@@ -71,23 +64,16 @@ func (c *Client) listMounts(ctx context.Context, op, path string) ([]Mount, erro
 	if err != nil {
 		return nil, err
 	}
-	var notes []string
-	top, ok := newFields(rep.body, "", &notes)
-	if !ok {
-		return nil, c.withOp(notAnObject(rep.body), op, rep.status)
-	}
-	src := top
-	if raw, ok := top.get("data"); ok {
-		if df, ok := newFields(raw, "data.", &notes); ok {
-			src = df
-		}
+	top, src, err := c.dataFields(rep, op)
+	if err != nil {
+		return nil, err
 	}
 	var mounts []Mount
 	for key, raw := range src.raw {
 		if src == top && envelopeKeys[key] {
 			continue
 		}
-		mf, ok := newFields(raw, key+".", &notes)
+		mf, ok := newFields(raw, key+".", src.anomalies)
 		if !ok {
 			continue
 		}
@@ -158,14 +144,28 @@ func (c *Client) LoginUserpass(ctx context.Context, mount, username, password st
 	if !ok {
 		return "", c.withOp(notAnObject(rep.body), op, rep.status)
 	}
-	if raw, ok := top.get("auth"); ok {
-		if af, ok := newFields(raw, "auth.", &notes); ok {
-			if tok, _ := af.str("client_token"); tok != "" {
-				return tok, nil
-			}
+	if af, ok := top.object("auth"); ok {
+		if tok, _ := af.str("client_token"); tok != "" {
+			return tok, nil
 		}
 	}
 	return "", c.withOp(malformed("the login response has no auth.client_token"), op, rep.status)
+}
+
+// dataFields reads the body of a logical response: top is the whole object,
+// src its data object when there is one, else top again (some versions put
+// the fields at the top level instead). Anomalies are not reported: these
+// helpers read a handful of fields and ignore the rest.
+func (c *Client) dataFields(rep reply, op string) (top, src *fields, err error) {
+	var notes []string
+	top, ok := newFields(rep.body, "", &notes)
+	if !ok {
+		return nil, nil, c.withOp(notAnObject(rep.body), op, rep.status)
+	}
+	if df, ok := top.object("data"); ok {
+		return top, df, nil
+	}
+	return top, top, nil
 }
 
 // mountPath normalises a mount path ("userpass/" → "userpass") and refuses

@@ -164,13 +164,8 @@ func (f *fields) boolean(key string) (bool, bool) {
 // strs reads an array of strings; non-string elements are converted or
 // dropped like single strings.
 func (f *fields) strs(key string) []string {
-	raw, ok := f.get(key)
-	if !ok {
-		return nil
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		f.note(key, "expected an array, got %s (ignored)", jsonKind(raw))
+	items := f.array(key)
+	if items == nil {
 		return nil
 	}
 	out := make([]string, 0, len(items))
@@ -182,8 +177,9 @@ func (f *fields) strs(key string) []string {
 	return out
 }
 
-// objects reads an array of objects.
-func (f *fields) objects(key string) []json.RawMessage {
+// array reads an array, leaving its elements to the caller; nil when key is
+// absent or not an array (an empty array gives an empty, non-nil slice).
+func (f *fields) array(key string) []json.RawMessage {
 	raw, ok := f.get(key)
 	if !ok {
 		return nil
@@ -194,6 +190,20 @@ func (f *fields) objects(key string) []json.RawMessage {
 		return nil
 	}
 	return items
+}
+
+// object reads a nested object, whose anomalies are reported under key. A
+// value that is not an object is noted and treated as absent.
+func (f *fields) object(key string) (*fields, bool) {
+	raw, ok := f.get(key)
+	if !ok {
+		return nil, false
+	}
+	sub, ok := newFields(raw, f.prefix+key+".", f.anomalies)
+	if !ok {
+		f.note(key, "expected an object, got %s (ignored)", jsonKind(raw))
+	}
+	return sub, ok
 }
 
 // goZeroEpoch is Go's zero time in Unix seconds: Vault's "never" for

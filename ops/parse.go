@@ -149,15 +149,11 @@ func readMerkle(f *fields, ts *TypeStatus) {
 	ts.CorruptedMerkleTree, ts.HasCorruptionCheck = f.boolean("corrupted_merkle_tree")
 	ts.LastCorruptionCheck, _ = f.epoch("last_corruption_check_epoch")
 	ts.LastReindex, _ = f.epoch("last_reindex_epoch")
-	if raw, ok := f.get("merkle_sync_progress"); ok {
-		if sf, ok := newFields(raw, f.prefix+"merkle_sync_progress.", f.anomalies); ok {
-			p := &SyncProgress{}
-			p.Progress, _ = sf.u64("sync_progress")
-			p.TotalKeys, _ = sf.u64("sync_total_keys")
-			ts.MerkleSync = p
-		} else {
-			f.note("merkle_sync_progress", "expected an object, got %s (ignored)", jsonKind(raw))
-		}
+	if sf, ok := f.object("merkle_sync_progress"); ok {
+		p := &SyncProgress{}
+		p.Progress, _ = sf.u64("sync_progress")
+		p.TotalKeys, _ = sf.u64("sync_total_keys")
+		ts.MerkleSync = p
 	}
 	var ri Reindex
 	inProgress, a := f.boolean("reindex_in_progress")
@@ -178,7 +174,7 @@ func readPeers(f *fields, ts *TypeStatus) {
 }
 
 func parsePeers(f *fields, key string) []Peer {
-	items := f.objects(key)
+	items := f.array(key)
 	if items == nil {
 		return nil
 	}
@@ -256,13 +252,8 @@ func readHealthCluster(f *fields, h *Health) {
 	h.ClusterName, _ = f.str("cluster_name")
 	h.ClusterID, _ = f.str("cluster_id")
 	h.LastWAL, _ = f.u64("last_wal")
-	raw, ok := f.get("license")
+	lf, ok := f.object("license")
 	if !ok {
-		return
-	}
-	lf, ok := newFields(raw, "license.", f.anomalies)
-	if !ok {
-		f.note("license", "expected an object, got %s (ignored)", jsonKind(raw))
 		return
 	}
 	l := &License{}

@@ -236,16 +236,12 @@ func parseActivationToken(body []byte) (ActivationToken, error) {
 	if !ok {
 		return ActivationToken{}, notAnObject(body)
 	}
-	if raw, ok := f.get("wrap_info"); ok {
-		if wf, ok := newFields(raw, "wrap_info.", &notes); ok {
-			return wrappedToken(wf)
-		}
+	if wf, ok := f.object("wrap_info"); ok {
+		return wrappedToken(wf)
 	}
-	if raw, ok := f.get("data"); ok {
-		if df, ok := newFields(raw, "data.", &notes); ok {
-			if tok, ok := df.str("token"); ok && tok != "" {
-				return ActivationToken{Token: tok, Encrypted: true}, nil
-			}
+	if df, ok := f.object("data"); ok {
+		if tok, ok := df.str("token"); ok && tok != "" {
+			return ActivationToken{Token: tok, Encrypted: true}, nil
 		}
 	}
 	return ActivationToken{}, malformed("the response has neither wrap_info.token nor data.token")
