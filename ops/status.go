@@ -44,11 +44,11 @@ var healthStatuses = map[int]bool{429: true, 472: true, 473: true, 474: true, 50
 func (c *Client) Status(ctx context.Context) (Snapshot, error) {
 	start := time.Now()
 	var (
-		wg            sync.WaitGroup
-		health        *Health
-		healthErr     error
-		replication   *Replication
-		replicationEr error
+		wg             sync.WaitGroup
+		health         *Health
+		healthErr      error
+		replication    *Replication
+		replicationErr error
 	)
 	wg.Add(2)
 	go func() {
@@ -57,17 +57,24 @@ func (c *Client) Status(ctx context.Context) (Snapshot, error) {
 	}()
 	go func() {
 		defer wg.Done()
-		replication, replicationEr = c.readReplication(ctx)
+		replication, replicationErr = c.readReplication(ctx)
 	}()
 	wg.Wait()
+	return snapshot(start, health, healthErr, replication, replicationErr)
+}
+
+// snapshot puts the two reads of a status together. It is an error only when
+// neither half was read, and then the replication error, which names the
+// more specific failure (a sealed cluster still answers health).
+func snapshot(start time.Time, health *Health, healthErr error, replication *Replication, replicationErr error) (Snapshot, error) {
 	snap := Snapshot{
 		FetchedAt: start, Took: time.Since(start),
 		Health: health, HealthErr: healthErr,
-		Replication: replication, ReplicationErr: replicationEr,
+		Replication: replication, ReplicationErr: replicationErr,
 	}
 	if health == nil && replication == nil {
-		if replicationEr != nil {
-			return snap, replicationEr
+		if replicationErr != nil {
+			return snap, replicationErr
 		}
 		return snap, healthErr
 	}
@@ -137,15 +144,7 @@ func (c *Client) StatusAfter(ctx context.Context, prev *Snapshot) (Snapshot, err
 		return Snapshot{FetchedAt: start, Took: time.Since(start), Health: prev.Health, Replication: replication}, nil
 	}
 	health, healthErr := c.readHealth(ctx)
-	snap := Snapshot{
-		FetchedAt: start, Took: time.Since(start),
-		Health: health, HealthErr: healthErr,
-		Replication: replication, ReplicationErr: replicationErr,
-	}
-	if health == nil && replication == nil {
-		return snap, replicationErr
-	}
-	return snap, nil
+	return snapshot(start, health, healthErr, replication, replicationErr)
 }
 
 // healthCarriesOver reports whether prev's health data may stand for now.
