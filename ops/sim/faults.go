@@ -28,45 +28,35 @@ func (l *Lab) withCluster(name string, f func(c *cluster) error) error {
 	return f(c)
 }
 
-func (l *Lab) pair(a, b string) (*cluster, *cluster, error) {
+// withLink runs f on the link between two distinct clusters under the lock,
+// with the model brought up to date first.
+func (l *Lab) withLink(a, b string, f func(key [2]string)) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	ca, err := l.cluster(a)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	cb, err := l.cluster(b)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	if ca == cb {
-		return nil, nil, fmt.Errorf("cannot partition %q from itself", a)
+		return fmt.Errorf("cannot partition %q from itself", a)
 	}
-	return ca, cb, nil
+	l.syncLocked()
+	f(pairKey(ca.name, cb.name))
+	return nil
 }
 
 // Partition cuts the network between two clusters.
 func (l *Lab) Partition(a, b string) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ca, cb, err := l.pair(a, b)
-	if err != nil {
-		return err
-	}
-	l.syncLocked()
-	l.partitions[pairKey(ca.name, cb.name)] = true
-	return nil
+	return l.withLink(a, b, func(k [2]string) { l.partitions[k] = true })
 }
 
 // Heal restores the network between two clusters.
 func (l *Lab) Heal(a, b string) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ca, cb, err := l.pair(a, b)
-	if err != nil {
-		return err
-	}
-	l.syncLocked()
-	delete(l.partitions, pairKey(ca.name, cb.name))
-	return nil
+	return l.withLink(a, b, func(k [2]string) { delete(l.partitions, k) })
 }
 
 // HealAll restores every link.
