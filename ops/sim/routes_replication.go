@@ -100,17 +100,27 @@ func (c *cluster) signingKey() error {
 	return nil
 }
 
+// primaryAndID is the start of the primary's endpoints about one secondary:
+// the cluster must be a primary of type t, and "id" is required.
+func (q *request) primaryAndID(t replType) (*role, string, response, bool) {
+	r := q.c.role(t)
+	if !r.isPrimary() {
+		return nil, "", badRequest("cluster is not a %s primary", t.label()), false
+	}
+	id := strings.TrimSpace(q.str("id"))
+	if id == "" {
+		return nil, "", badRequest(`missing required parameter "id"`), false
+	}
+	return r, id, response{}, true
+}
+
 // handleSecondaryToken issues an activation token: a response-wrapped JWT, or
 // with secondary_public_key an encrypted token in data.token.
 func handleSecondaryToken(q *request, t replType) response {
 	c := q.c
-	r := c.role(t)
-	if !r.isPrimary() {
-		return badRequest("cluster is not a %s primary", t.label())
-	}
-	id := strings.TrimSpace(q.str("id"))
-	if id == "" {
-		return badRequest(`missing required parameter "id"`)
+	r, id, resp, ok := q.primaryAndID(t)
+	if !ok {
+		return resp
 	}
 	if r.knows(id) {
 		return badRequest("a secondary with id %q is already known; revoke it or choose another id", id)
@@ -125,14 +135,18 @@ func handleSecondaryToken(q *request, t replType) response {
 	created := c.clock(q.now)
 	wt := &wrapToken{jti: q.l.ids.token(), accessor: q.l.ids.accessor(), id: id, typ: t,
 		clusterID: r.clusterID, created: created, ttl: ttl}
+	// Once the token exists, the id is known whether or not it is ever used.
+	issued := func() {
+		c.wraps[wt.jti] = wt
+		r.known = append(r.known, id)
+		c.write(q.now, &mutation{op: opLocalInternal})
+	}
 	if pub := q.str("secondary_public_key"); pub != "" {
 		tok, err := q.l.sealActivation(c, r, wt, pub)
 		if err != nil {
 			return badRequest("invalid secondary_public_key: %v", err)
 		}
-		c.wraps[wt.jti] = wt
-		r.known = append(r.known, id)
-		c.write(q.now, &mutation{op: opLocalInternal})
+		issued()
 		return q.logical(map[string]any{"token": tok})
 	}
 	jwt, err := signJWT(c.key, jwtClaims{
@@ -142,9 +156,7 @@ func handleSecondaryToken(q *request, t replType) response {
 	if err != nil {
 		return errResp(http.StatusInternalServerError, err.Error())
 	}
-	c.wraps[wt.jti] = wt
-	r.known = append(r.known, id)
-	c.write(q.now, &mutation{op: opLocalInternal})
+	issued()
 	// A wrapped response replaces the whole body: only wrap_info is filled,
 	// request_id is empty and warnings are dropped (reference §1.3).
 	return jsonResponse(http.StatusOK, envelope{WrapInfo: &wrapInfo{
@@ -155,13 +167,9 @@ func handleSecondaryToken(q *request, t replType) response {
 
 func handleRevokeSecondary(q *request, t replType) response {
 	c := q.c
-	r := c.role(t)
-	if !r.isPrimary() {
-		return badRequest("cluster is not a %s primary", t.label())
-	}
-	id := strings.TrimSpace(q.str("id"))
-	if id == "" {
-		return badRequest(`missing required parameter "id"`)
+	r, id, resp, ok := q.primaryAndID(t)
+	if !ok {
+		return resp
 	}
 	if !r.knows(id) {
 		return badRequest("no secondary with id %q is known", id)
