@@ -255,11 +255,6 @@ func handleEnableSecondary(q *request, t replType) response {
 // keeps the cluster a secondary that follows nobody.
 func handleUpdatePrimary(q *request, t replType) response {
 	c := q.c
-	if t == drType {
-		if resp, ok := q.checkDROperationToken(); !ok {
-			return resp
-		}
-	}
 	if !c.role(t).isSecondary() {
 		return badRequest("cluster is not a %s secondary", t.label())
 	}

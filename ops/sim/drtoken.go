@@ -240,9 +240,6 @@ func decodeToken(encoded, otp string) (string, error) {
 }
 
 func handleDeleteOperationToken(q *request) response {
-	if resp, ok := q.checkDROperationToken(); !ok {
-		return resp
-	}
 	delete(q.c.drOpTokens, strings.TrimSpace(q.str("dr_operation_token")))
 	return noContent()
 }

@@ -42,6 +42,7 @@ type route struct {
 	sealedOK bool // answered while sealed
 	alwaysUp bool // answered during the brief outages around role changes
 	raw      bool // served by Vault's HTTP layer, outside the namespaced router
+	drToken  bool // authorised by dr_operation_token in the body (DR secondary writes)
 	ops      map[string]handlerFunc
 }
 
@@ -321,6 +322,11 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 	}
 	if h == nil {
 		return errResp(http.StatusMethodNotAllowed, errUnsupportedOp)
+	}
+	if rt.drToken {
+		if resp, ok := q.checkDROperationToken(); !ok {
+			return resp
+		}
 	}
 	return h(q)
 }

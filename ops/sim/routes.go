@@ -104,24 +104,26 @@ func buildRoutes() []*route {
 	}
 
 	// DR secondary endpoints (§6): enable takes a token like any write; the
-	// rest are unauthenticated and authorised by dr_operation_token.
+	// rest are unauthenticated, and those that change the cluster are
+	// authorised by a dr_operation_token in the body instead.
 	add(route{pattern: "sys/replication/dr/secondary/enable", rootNS: true, ent: true,
 		ops: ops("update", typed(drType, handleEnableSecondary))})
 	add(route{pattern: "sys/replication/dr/secondary/generate-public-key", rootNS: true, ent: true, drOK: true,
 		ops: ops("update", handlerFunc(handleGeneratePublicKey))})
-	drsec := func(p string, m map[string]handlerFunc) {
-		add(route{pattern: "sys/replication/dr/secondary/" + p, unauth: true, rootNS: true, ent: true, drOK: true, alwaysUp: true, ops: m})
+	drsec := func(p string, drToken bool, m map[string]handlerFunc) {
+		add(route{pattern: "sys/replication/dr/secondary/" + p, unauth: true, rootNS: true, ent: true, drOK: true, alwaysUp: true,
+			drToken: drToken, ops: m})
 	}
-	drsec("promote", ops("update", typed(drType, handlePromote)))
-	drsec("disable", ops("update", typed(drType, handleDisableSecondary)))
-	drsec("update-primary", ops("update", typed(drType, handleUpdatePrimary)))
-	drsec("recover", ops("update", handlerFunc(handleDRRecover)))
-	drsec("reindex", ops("update", handlerFunc(handleDRReindex)))
-	drsec("merkle-check", ops("update", handlerFunc(handleDRMerkleCheck)))
-	drsec("operation-token/delete", ops("update", handlerFunc(handleDeleteOperationToken)))
-	drsec("generate-operation-token/attempt", ops("read", handlerFunc(opFlow.handleStatus),
+	drsec("promote", true, ops("update", typed(drType, handlePromote)))
+	drsec("disable", true, ops("update", typed(drType, handleDisableSecondary)))
+	drsec("update-primary", true, ops("update", typed(drType, handleUpdatePrimary)))
+	drsec("recover", false, ops("update", handlerFunc(handleDRRecover)))
+	drsec("reindex", true, ops("update", handlerFunc(handleReindex)))
+	drsec("merkle-check", true, ops("update", handlerFunc(handleMerkleCheck)))
+	drsec("operation-token/delete", true, ops("update", handlerFunc(handleDeleteOperationToken)))
+	drsec("generate-operation-token/attempt", false, ops("read", handlerFunc(opFlow.handleStatus),
 		"update", handlerFunc(opFlow.handleStart), "delete", handlerFunc(opFlow.handleCancel)))
-	drsec("generate-operation-token/update", ops("update", handlerFunc(opFlow.handleUpdate)))
+	drsec("generate-operation-token/update", false, ops("update", handlerFunc(opFlow.handleUpdate)))
 
 	// A new root token from key shares: how an operator regains root on a
 	// performance secondary whose tokens activation purged. Served by the HTTP

@@ -264,7 +264,8 @@ func handleDynamicFilter(q *request) response {
 }
 
 // checkDROperationToken authorises the DR-secondary endpoints that take a
-// dr_operation_token instead of a Vault token (reference §6.10).
+// dr_operation_token instead of a Vault token (reference §6.10): the routes
+// marked drToken, before their handler runs.
 func (q *request) checkDROperationToken() (response, bool) {
 	if !q.c.drSecondary() {
 		return badRequest("cluster is not a DR secondary"), false
@@ -281,11 +282,6 @@ func (q *request) checkDROperationToken() (response, bool) {
 
 func handlePromote(q *request, t replType) response {
 	c := q.c
-	if t == drType {
-		if resp, ok := q.checkDROperationToken(); !ok {
-			return resp
-		}
-	}
 	r := c.role(t)
 	if !r.isSecondary() {
 		return badRequest("cluster is not a %s secondary", t.label())
@@ -331,11 +327,6 @@ func handlePromote(q *request, t replType) response {
 
 func handleDisableSecondary(q *request, t replType) response {
 	c := q.c
-	if t == drType {
-		if resp, ok := q.checkDROperationToken(); !ok {
-			return resp
-		}
-	}
 	r := c.role(t)
 	if !r.isSecondary() && !(r.mode == modeBootstrapping && r.bootTo == modeSecondary) {
 		return badRequest("cluster is not a %s secondary", t.label())
@@ -378,13 +369,6 @@ func handleReindex(q *request) response {
 	return q.logical(nil, "Reindexing the merkle trees has started; watch reindex_in_progress in the replication status (simulated)")
 }
 
-func handleDRReindex(q *request) response {
-	if resp, ok := q.checkDROperationToken(); !ok {
-		return resp
-	}
-	return handleReindex(q)
-}
-
 // handleMerkleCheck reports the corruption state in the documented shape
 // (reference §2.4) and records the check time.
 func handleMerkleCheck(q *request) response {
@@ -409,11 +393,4 @@ func handleMerkleCheck(q *request) response {
 		"corrupted_tree_map":          map[string]any{"1": tree("replicated", corrupted), "2": tree("local", false)},
 		"last_corruption_check_epoch": c.clock(q.now).Format(time.RFC3339Nano),
 	}})
-}
-
-func handleDRMerkleCheck(q *request) response {
-	if resp, ok := q.checkDROperationToken(); !ok {
-		return resp
-	}
-	return handleMerkleCheck(q)
 }
