@@ -220,20 +220,11 @@ func writeResponse(w http.ResponseWriter, hr *http.Request, resp response) {
 }
 
 // handle runs the request pipeline: injected faults, routing, body, seal,
-// outage, namespace, DR-secondary and token checks, CE stubs, then the
-// handler.
+// outage, namespace, DR-secondary and token checks, CE stubs, the DR
+// operation token where a route takes one, then the handler.
 func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
-	if f := &c.faults; f.failCount > 0 {
-		f.failCount--
-		return errResp(f.failStatus, http.StatusText(f.failStatus)+" (simulated)")
-	} else if f.flap && f.flapNext {
-		f.flapNext = false
-		return errResp(http.StatusServiceUnavailable, http.StatusText(http.StatusServiceUnavailable)+" (simulated)")
-	} else if f.flap {
-		f.flapNext = true
-	} else if f.injectCount > 0 {
-		f.injectCount--
-		return l.injectedResponse(f.inject, hr)
+	if resp, hit := l.injectedFault(c, hr); hit {
+		return resp
 	}
 	q := &request{l: l, c: c, hr: hr, now: l.now()}
 	if !strings.HasPrefix(hr.URL.Path, "/v1/") {
@@ -242,35 +233,11 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 	q.path = strings.Trim(strings.TrimPrefix(hr.URL.Path, "/v1/"), "/")
 	rt, params := l.findRoute(q.path)
 	q.params = params
-	// Methods map to operations as in Vault's http/logical.go: ?list= is
-	// parsed with strconv.ParseBool and a bad value is a 400 without a
-	// message; a method Vault does not know is a 405 without one. Vault's
-	// own HTTP handlers (raw routes) ignore ?list=.
-	switch hr.Method {
-	case http.MethodGet:
-		q.op = "read"
-		if v := hr.URL.Query().Get("list"); v != "" && !rt.raw {
-			list, err := strconv.ParseBool(v)
-			if err != nil {
-				return errResp(http.StatusBadRequest)
-			}
-			if list {
-				q.op = "list"
-			}
-		}
-	case "LIST":
-		q.op = "list"
-	case http.MethodHead:
-		q.op = "head"
-	case http.MethodPut, http.MethodPost:
-		q.op = "update"
-	case http.MethodDelete:
-		q.op = "delete"
-	case http.MethodPatch:
-		q.op = "patch" // no lab path supports it: 405 unsupported operation
-	default:
-		return errResp(http.StatusMethodNotAllowed)
+	op, resp, ok := operation(hr, rt.raw)
+	if !ok {
+		return resp
 	}
+	q.op = op
 	q.body, q.bodyErr = parseBody(raw)
 
 	// Vault's HTTP layer parses the body of a write before the core sees the
@@ -329,6 +296,56 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 		}
 	}
 	return h(q)
+}
+
+// injectedFault answers in Vault's place while a fault says so: a burst of
+// errors, every other request of a flapping cluster, an injected body.
+func (l *Lab) injectedFault(c *cluster, hr *http.Request) (response, bool) {
+	switch f := &c.faults; {
+	case f.failCount > 0:
+		f.failCount--
+		return errResp(f.failStatus, http.StatusText(f.failStatus)+" (simulated)"), true
+	case f.flap && f.flapNext:
+		f.flapNext = false
+		return errResp(http.StatusServiceUnavailable, http.StatusText(http.StatusServiceUnavailable)+" (simulated)"), true
+	case f.flap:
+		f.flapNext = true
+	case f.injectCount > 0:
+		f.injectCount--
+		return l.injectedResponse(f.inject, hr), true
+	}
+	return response{}, false
+}
+
+// operation maps the method to a logical operation as Vault's
+// http/logical.go does: ?list= is parsed with strconv.ParseBool and a bad
+// value is a 400 without a message; a method Vault does not know is a 405
+// without one. Vault's own HTTP handlers (raw routes) ignore ?list=.
+func operation(hr *http.Request, raw bool) (string, response, bool) {
+	switch hr.Method {
+	case http.MethodGet:
+		if v := hr.URL.Query().Get("list"); v != "" && !raw {
+			list, err := strconv.ParseBool(v)
+			if err != nil {
+				return "", errResp(http.StatusBadRequest), false
+			}
+			if list {
+				return "list", response{}, true
+			}
+		}
+		return "read", response{}, true
+	case "LIST":
+		return "list", response{}, true
+	case http.MethodHead:
+		return "head", response{}, true
+	case http.MethodPut, http.MethodPost:
+		return "update", response{}, true
+	case http.MethodDelete:
+		return "delete", response{}, true
+	case http.MethodPatch:
+		return "patch", response{}, true // no lab path supports it: 405 unsupported operation
+	}
+	return "", errResp(http.StatusMethodNotAllowed), false
 }
 
 // enterpriseStub is what Community Edition answers on an Enterprise path
