@@ -3,8 +3,8 @@ package sim
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -174,15 +174,15 @@ func (l *Lab) ControlHandler() http.Handler {
 func decodeControl(r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<16))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil && err.Error() != "EOF" {
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) { // an empty body is {}
 		return err
 	}
 	return nil
 }
 
-// controlStatus maps "no cluster named …" to 404 and everything else to 400.
+// controlStatus maps an unknown cluster to 404 and everything else to 400.
 func controlStatus(err error) int {
-	if strings.HasPrefix(err.Error(), "no cluster named") {
+	if _, ok := errors.AsType[*unknownClusterError](err); ok {
 		return http.StatusNotFound
 	}
 	return http.StatusBadRequest

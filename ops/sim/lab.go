@@ -243,10 +243,18 @@ func (l *Lab) SetAPIAddr(name, addr string) error {
 	return nil
 }
 
+// unknownClusterError is a fault or lookup naming no cluster of the lab: the
+// control endpoint answers it with 404.
+type unknownClusterError struct{ name string }
+
+func (e *unknownClusterError) Error() string {
+	return fmt.Sprintf("no cluster named %q in this lab", e.name)
+}
+
 func (l *Lab) cluster(name string) (*cluster, error) {
 	c := l.byName[name]
 	if c == nil {
-		return nil, fmt.Errorf("no cluster named %q in this lab", name)
+		return nil, &unknownClusterError{name: name}
 	}
 	return c, nil
 }
