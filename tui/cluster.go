@@ -24,11 +24,11 @@ type event struct {
 type clusterState struct {
 	spec ClusterSpec
 
-	gen           uint64 // the live timer's generation
-	inFlight      bool   // a status read is running: never start a second
-	armed         bool   // a live timer is pending
-	refreshQueued bool   // a refresh was asked for while a read was in flight
-	nextPoll      time.Time
+	gen           uint64    // the live timer's generation
+	inFlight      bool      // a status read is running: never start a second
+	armed         bool      // a live timer is pending
+	refreshQueued bool      // a refresh was asked for while a read was in flight
+	nextPoll      time.Time // when the live timer is due, for "retry in 8s" (the timer grid may move it by a quarter second)
 
 	snap     *ops.Snapshot // last good data; nil until the first success
 	lastOK   time.Time     // when that data arrived

@@ -91,8 +91,9 @@ type ClusterChangedMsg struct {
 // Deps is everything the dashboard needs. Only Clusters is required.
 type Deps struct {
 	Clusters []ClusterSpec
-	// Now is the clock. Views read it once per frame; nothing in the
-	// dashboard calls time.Now. Default time.Now.
+	// Now is the clock. Views read it once per frame, and Update for
+	// whatever it records; only the timers read the wall clock, to fire on
+	// its grid (see coalesce). Default time.Now.
 	Now func() time.Time
 	// Interval between polls of one cluster. Default 2s.
 	Interval time.Duration

@@ -267,7 +267,7 @@ func TestNeverExitsWhenEveryClusterIsDown(t *testing.T) {
 func TestFetchTimesOut(t *testing.T) {
 	r := &fakeReader{block: make(chan struct{})}
 	clk := newTestClock()
-	msg := fetchStatus(context.Background(), r, 3, 7, time.Millisecond, clk.Now)().(statusMsg)
+	msg := fetchStatus(context.Background(), r, nil, 3, 7, time.Millisecond, clk.Now)().(statusMsg)
 	if msg.id != 3 || msg.gen != 7 || ops.ClassOf(msg.err) != ops.ErrTimeout {
 		t.Fatalf("got %+v, want a timeout for cluster 3 gen 7", msg)
 	}

@@ -46,15 +46,11 @@ type labDoneMsg struct {
 
 // fetchStatus reads one cluster's status in a Cmd. It captures only values
 // (never the model), bounds the read with its own timeout, and derives the
-// request context from ctx so that quitting aborts it.
-func fetchStatus(ctx context.Context, r StatusReader, id ClusterID, gen uint64, timeout time.Duration, now func() time.Time) tea.Cmd {
-	return fetchStatusAfter(ctx, r, nil, id, gen, timeout, now)
-}
-
-// fetchStatusAfter is fetchStatus refreshing from prev when the reader can
-// (IncrementalReader); nil prev reads everything. prev is never changed
-// once the model holds it, so reading it here races with nothing.
-func fetchStatusAfter(ctx context.Context, r StatusReader, prev *ops.Snapshot, id ClusterID, gen uint64, timeout time.Duration, now func() time.Time) tea.Cmd {
+// request context from ctx so that quitting aborts it. With a prev snapshot
+// and a reader that can (IncrementalReader) it refreshes from prev; nil prev
+// reads everything. prev is never changed once the model holds it, so
+// reading it here races with nothing.
+func fetchStatus(ctx context.Context, r StatusReader, prev *ops.Snapshot, id ClusterID, gen uint64, timeout time.Duration, now func() time.Time) tea.Cmd {
 	ir, incremental := r.(IncrementalReader)
 	return func() tea.Msg {
 		start := now()
@@ -78,8 +74,9 @@ type timerFunc func(d time.Duration, msg tea.Msg) tea.Cmd
 
 // contextTimer is tea.Tick that also ends when ctx does: it fires once (the
 // handler of the message re-arms it, so an interval counts from each
-// result), and quitting releases every pending timer at once instead of
-// leaving their goroutines to run out.
+// result, give or take the grid below), and quitting releases every pending
+// timer at once instead of leaving their goroutines to run out. It reads the
+// wall clock, not Deps.Now: the grid is about when the process wakes.
 func contextTimer(ctx context.Context) timerFunc {
 	return func(d time.Duration, msg tea.Msg) tea.Cmd {
 		return func() tea.Msg {

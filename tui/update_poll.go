@@ -45,7 +45,7 @@ func (m *Model) startRead(id ClusterID, full bool) tea.Cmd {
 	if !full && c.lastErr == nil && c.snap != nil && m.deps.Now().Sub(c.healthAt) < m.deps.HealthEvery {
 		prev = c.snap
 	}
-	return fetchStatusAfter(m.ctx, c.spec.Reader, prev, id, c.gen, m.deps.Timeout, m.deps.Now)
+	return fetchStatus(m.ctx, c.spec.Reader, prev, id, c.gen, m.deps.Timeout, m.deps.Now)
 }
 
 // updateStatus records a result, re-assesses, and re-arms the cluster's
