@@ -25,8 +25,8 @@ type paneKey struct {
 // goroutine, but copies of a model share the cache, so it is locked.
 type paneCache struct {
 	mu      sync.Mutex
-	drawn   map[ClusterID]cachedPane
-	natural map[ClusterID]cachedLines
+	drawn   map[ClusterID]keyed[[]string] // each pane as drawn
+	natural map[ClusterID]keyed[[]pline]  // each pane's lines before fitting
 	// The last grid, header and help line drawn, with what they were drawn
 	// from. bubbletea draws a frame after every message, and most messages
 	// (a poll timer firing, a result for a pane off screen) change nothing
@@ -99,18 +99,30 @@ func (k gridKey) equal(o gridKey) bool {
 	return k.width == o.width && k.height == o.height && k.scroll == o.scroll && slices.Equal(k.panes, o.panes) && slices.Equal(k.events, o.events)
 }
 
-type cachedPane struct {
-	key   paneKey
-	lines []string
+// keyed is one pane's cached value and the key it was made for.
+type keyed[T any] struct {
+	key paneKey
+	val T
 }
 
-type cachedLines struct {
-	key   paneKey
-	lines []pline
+// cachedFor returns the value kept for pane id if it was made for k, else
+// builds it and keeps it in m.
+func cachedFor[T any](mu *sync.Mutex, m map[ClusterID]keyed[T], id ClusterID, k paneKey, build func() T) T {
+	mu.Lock()
+	e, ok := m[id]
+	mu.Unlock()
+	if ok && e.key == k {
+		return e.val
+	}
+	v := build()
+	mu.Lock()
+	m[id] = keyed[T]{key: k, val: v}
+	mu.Unlock()
+	return v
 }
 
 func newPaneCache() *paneCache {
-	return &paneCache{drawn: map[ClusterID]cachedPane{}, natural: map[ClusterID]cachedLines{}}
+	return &paneCache{drawn: map[ClusterID]keyed[[]string]{}, natural: map[ClusterID]keyed[[]pline]{}}
 }
 
 func (m *Model) paneKey(id ClusterID, num, w, h int, now time.Time) paneKey {
@@ -121,36 +133,18 @@ func (m *Model) paneKey(id ClusterID, num, w, h int, now time.Time) paneKey {
 
 // cachedPaneView is paneView through the cache.
 func (m *Model) cachedPaneView(id ClusterID, num, w, h int, now time.Time, lines func() []pline) []string {
-	k := m.paneKey(id, num, w, h, now)
-	m.cache.mu.Lock()
-	e, ok := m.cache.drawn[id]
-	m.cache.mu.Unlock()
-	if ok && e.key == k {
-		return e.lines
-	}
-	var built []pline
-	if lines != nil {
-		built = lines()
-	}
-	out := m.paneView(id, num, w, h, now, built)
-	m.cache.mu.Lock()
-	m.cache.drawn[id] = cachedPane{key: k, lines: out}
-	m.cache.mu.Unlock()
-	return out
+	return cachedFor(&m.cache.mu, m.cache.drawn, id, m.paneKey(id, num, w, h, now), func() []string {
+		var built []pline
+		if lines != nil {
+			built = lines()
+		}
+		return m.paneView(id, num, w, h, now, built)
+	})
 }
 
 // cachedPaneLines is paneLines through the cache.
 func (m *Model) cachedPaneLines(id ClusterID, num, w int, now time.Time) []pline {
-	k := m.paneKey(id, num, w, 0, now)
-	m.cache.mu.Lock()
-	e, ok := m.cache.natural[id]
-	m.cache.mu.Unlock()
-	if ok && e.key == k {
-		return e.lines
-	}
-	out := m.paneLines(id, num, w, now)
-	m.cache.mu.Lock()
-	m.cache.natural[id] = cachedLines{key: k, lines: out}
-	m.cache.mu.Unlock()
-	return out
+	return cachedFor(&m.cache.mu, m.cache.natural, id, m.paneKey(id, num, w, 0, now), func() []pline {
+		return m.paneLines(id, num, w, now)
+	})
 }
