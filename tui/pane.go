@@ -452,7 +452,7 @@ func (p *paneCtx) sectionDetails(t ops.ReplicationType, s ops.TypeStatus) []stri
 			merkle += " " + p.syncMark(in == n, fmt.Sprintf("%d/%d in sync", in, n))
 		}
 		out = append(out, join(sep, p.kv("set", shortID(s.ClusterID)), p.kv("wal", strconv.FormatUint(s.PrimaryWAL(), 10)), merkle))
-		out = append(out, join(sep, p.peerSummary(s.Secondaries, "worst hb")...))
+		out = append(out, join(sep, p.peerSummary(s.Secondaries, true)...))
 	case ops.ModeSecondary:
 		l, linked := p.m.upLink(t, p.id)
 		primary := s.PrimaryClusterAddr
@@ -468,7 +468,7 @@ func (p *paneCtx) sectionDetails(t ops.ReplicationType, s ops.TypeStatus) []stri
 			wal = p.kv("remote wal", strconv.FormatUint(s.LastRemoteWAL, 10))
 		}
 		out = append(out, join(sep, wal, p.lagText(t, s), merkle))
-		out = append(out, join(sep, p.peerSummary(s.Primaries, "primary hb")...))
+		out = append(out, join(sep, p.peerSummary(s.Primaries, false)...))
 	case ops.ModeBootstrapping, ops.ModeDisabled, ops.ModeUnknown, ops.ModeUnsupported:
 		out = append(out, join(sep, p.kv("set", shortID(s.ClusterID)), merkle))
 	}
@@ -486,23 +486,20 @@ func (p *paneCtx) syncMark(ok bool, word string) string {
 }
 
 // peerSummary is counts, worst heartbeat age, worst clock skew and canary
-// age over a peer list.
-func (p *paneCtx) peerSummary(peers []ops.Peer, hbWord string) []string {
+// age over a primary's secondaries (secondaries true) or a secondary's
+// primaries.
+func (p *paneCtx) peerSummary(peers []ops.Peer, secondaries bool) []string {
 	if len(peers) == 0 {
-		if hbWord == "worst hb" {
+		if secondaries {
 			return []string{p.sty(p.k.muted, "no secondary connected yet")}
 		}
 		return []string{p.sty(p.k.muted, "no primary connected")}
 	}
 	var parts []string
-	if hbWord == "worst hb" {
-		conn := 0
-		for _, pe := range peers {
-			if pe.Status == ops.PeerConnected {
-				conn++
-			}
-		}
-		parts = append(parts, p.kv("connected", fmt.Sprintf("%d/%d", conn, len(peers))))
+	hbWord := "primary hb"
+	if secondaries {
+		hbWord = "worst hb"
+		parts = append(parts, p.kv("connected", fmt.Sprintf("%d/%d", connectedPeers(peers), len(peers))))
 	}
 	if hb, ok := worstHeartbeat(peers, p.now); ok {
 		parts = append(parts, p.kv(hbWord, ago(hb)))
@@ -543,12 +540,17 @@ func (p *paneCtx) progress(s ops.TypeStatus) []string {
 }
 
 func connectedSecondaries(s ops.TypeStatus) (connected, known int) {
-	for _, pe := range s.Secondaries {
+	return connectedPeers(s.Secondaries), len(s.KnownSecondaries)
+}
+
+func connectedPeers(peers []ops.Peer) int {
+	n := 0
+	for _, pe := range peers {
 		if pe.Status == ops.PeerConnected {
-			connected++
+			n++
 		}
 	}
-	return connected, len(s.KnownSecondaries)
+	return n
 }
 
 func syncedLinks(links []ops.Link) (n, inSync int) {
