@@ -70,22 +70,18 @@ func modeWord(s ops.TypeStatus) string {
 	return s.Mode.String()
 }
 
-func stateWord(s ops.TypeStatus) string {
-	if w := s.State.String(); w != "" {
-		return w
-	}
-	if s.RawState != "" {
-		return s.RawState
-	}
-	return "unknown"
-}
+func stateWord(s ops.TypeStatus) string { return spelled(s.State.String(), s.RawState) }
 
-func connWord(s ops.TypeStatus) string {
-	if w := s.ConnectionState.String(); w != "" {
-		return w
-	}
-	if s.RawConnection != "" {
-		return s.RawConnection
+func connWord(s ops.TypeStatus) string { return spelled(s.ConnectionState.String(), s.RawConnection) }
+
+// spelled is an enum's word, else what Vault sent when vaultrepl does not
+// know it, else "unknown".
+func spelled(word, raw string) string {
+	switch {
+	case word != "":
+		return word
+	case raw != "":
+		return raw
 	}
 	return "unknown"
 }

@@ -195,12 +195,11 @@ func (m Model) updateSize(msg tea.WindowSizeMsg) (Model, tea.Cmd) {
 	m.width, m.height = msg.Width, msg.Height
 	m.help.Width = msg.Width
 	m.filter.Width = max(10, msg.Width/3)
-	var cmd tea.Cmd
 	if m.overlay != nil {
 		m.overlay = m.overlay.SetSize(m.width, m.bodyHeight())
 	}
 	m.ensureFocusVisible()
-	return m, cmd
+	return m, nil
 }
 
 // tooSmall is true below the minimum size: the dashboard then draws only a
@@ -399,10 +398,11 @@ func (m *Model) setFlash(text string, bad bool) tea.Cmd {
 	return m.timer(6*time.Second, flashExpiredMsg{seq: m.flashSeq})
 }
 
-func (m Model) quit() (Model, tea.Cmd) {
+// quit aborts every read in flight and asks bubbletea to stop.
+func (m *Model) quit() tea.Cmd {
 	m.quitting = true
 	m.cancel()
-	return m, tea.Quit
+	return tea.Quit
 }
 
 // Focused returns the focused cluster's name ("" when there are none).

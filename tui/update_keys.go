@@ -40,11 +40,13 @@ func (m Model) updateKeys(msg tea.KeyMsg) (Model, tea.Cmd) {
 // screen get it, in that order.
 func (m Model) updateKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	if key.Matches(msg, m.keys.ForceQuit) {
-		return m.quit()
+		cmd := m.quit()
+		return m, cmd
 	}
 	if m.tooSmall() {
 		if key.Matches(msg, m.keys.Quit) && m.overlay == nil && !m.filtering {
-			return m.quit()
+			cmd := m.quit()
+			return m, cmd
 		}
 		return m, nil
 	}
@@ -82,9 +84,7 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Quit):
-		m.quitting = true
-		m.cancel()
-		return tea.Quit, true
+		return m.quit(), true
 	case key.Matches(msg, k.Redraw):
 		return tea.ClearScreen, true
 	case key.Matches(msg, k.Refresh):
