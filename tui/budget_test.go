@@ -24,6 +24,7 @@ func TestRequestsPerClusterPerPoll(t *testing.T) {
 	for range cycles {
 		e.cycle()
 	}
+	var requests, polls int
 	for i := range e.m.clusters {
 		c := &e.m.clusters[i]
 		if c.polls != cycles || c.lastErr != nil {
@@ -37,7 +38,9 @@ func TestRequestsPerClusterPerPoll(t *testing.T) {
 		if perPoll := float64(h+r) / float64(c.polls); perPoll > 2 {
 			t.Errorf("%s: %.2f requests per poll, budget 2", c.spec.Name, perPoll)
 		}
+		requests, polls = requests+h+r, polls+c.polls
 	}
+	t.Logf("%d clusters, %d polls: %d requests, %.2f per cluster per poll (budget 2)", len(e.m.clusters), polls, requests, float64(requests)/float64(polls))
 	// A manual refresh reads everything.
 	e.m, _, _ = update(e.m, keyMsg("R"))
 	for i := range e.m.clusters {
