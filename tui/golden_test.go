@@ -41,6 +41,19 @@ func scenarios() []scenario {
 		{name: "detail", keys: []string{"2", "enter"}},
 		{name: "detail_unreachable", setup: func(r []*fakeReader) { r[2].set(ops.Snapshot{}, refused("eu-west-1")) }, keys: []string{"3", "enter"}},
 		{name: "topology", keys: []string{"t"}},
+		// A partitioned primary: every link line carries a reason, which
+		// at 80 columns flows onto a continuation line instead of being cut.
+		{name: "topology_partitioned", setup: func(r []*fakeReader) {
+			p := primarySnap(1290)
+			for _, ts := range []*ops.TypeStatus{&p.Replication.Performance, &p.Replication.DR} {
+				ts.MerkleRoot = "0f0e0d0c0b0a09080706050403020100" // writes the secondaries have not seen
+				for i := range ts.Secondaries {
+					ts.Secondaries[i].Status, ts.Secondaries[i].RawStatus = ops.PeerDisconnected, "disconnected"
+					ts.Secondaries[i].LastHeartbeat = ts.Secondaries[i].LastHeartbeat.Add(-40 * time.Second)
+				}
+			}
+			r[0].set(p, nil)
+		}, keys: []string{"t"}},
 		{name: "commands", keys: []string{"x"}},
 		{name: "help", keys: []string{"?"}},
 		{name: "insecure_filtered", tweak: func(d *Deps) { d.Insecure = true; d.ReadOnly = true }, keys: []string{"/", "e", "a", "s", "t", "enter"}},

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/lipgloss"
+
 	"github.com/vaultrepl/vaultrepl/ops"
 )
 
@@ -51,7 +53,9 @@ func (m *Model) topologyContent(now time.Time) string {
 				line("    " + st.Muted.Render("no secondaries"))
 			}
 			for _, l := range links {
-				line(m.linkLine(l, nameW))
+				for _, ll := range m.linkLines(l, nameW, w) {
+					line(ll)
+				}
 			}
 		}
 		orphans := m.orphanSecondaries(t)
@@ -99,9 +103,11 @@ func (m *Model) typeOf(id ClusterID, t ops.ReplicationType) (ops.TypeStatus, boo
 	return c.snap.Replication.Of(t), true
 }
 
-// linkLine is one primary → secondary link: status, lag, heartbeat,
-// canary, merkle match, and the worst reason when it is not healthy.
-func (m *Model) linkLine(l ops.Link, nameW int) string {
+// linkLines is one primary → secondary link: status, lag, heartbeat,
+// canary, merkle match, and the worst reason when it is not healthy. What
+// does not fit in width w goes on continuation lines under the status, so a
+// narrow terminal loses no words to the ellipsis.
+func (m *Model) linkLines(l ops.Link, nameW, w int) []string {
 	st := m.st
 	g := st.Glyphs
 	name := l.Secondary
@@ -141,7 +147,25 @@ func (m *Model) linkLine(l ops.Link, nameW int) string {
 			break
 		}
 	}
-	return strings.Join(parts, "  ")
+	return flowParts(parts, w, "    "+strings.Repeat(" ", lipgloss.Width(g.Link)+1+nameW+2))
+}
+
+// flowParts joins parts with two spaces, starting a new line indented by
+// indent when the next part would run past width w. The first part is never
+// moved; a part wider than a whole line is left for the caller to fit.
+func flowParts(parts []string, w int, indent string) []string {
+	var lines []string
+	cur, curW := parts[0], lipgloss.Width(parts[0])
+	for _, p := range parts[1:] {
+		pw := lipgloss.Width(p)
+		if curW+2+pw > w && curW > lipgloss.Width(indent) {
+			lines = append(lines, cur)
+			cur, curW = indent+p, lipgloss.Width(indent)+pw
+			continue
+		}
+		cur, curW = cur+"  "+p, curW+2+pw
+	}
+	return append(lines, cur)
 }
 
 // orphanSecondaries are secondaries of type t whose primary is not one of

@@ -149,8 +149,10 @@ func (v verifyState) summary(limit int) (level, string) {
 		return lvWarn, "no secondaries to check"
 	case missing > 0:
 		return lvFail, fmt.Sprintf("the change reached %d of %d secondaries; %d did not get it within %d polls", seen, len(v.Targets), missing, limit)
+	case seen == 1 && len(v.Targets) == 1:
+		return lvPass, "the change reached the secondary"
 	case seen == len(v.Targets):
-		return lvPass, fmt.Sprintf("the change reached all %d secondar%s", seen, plural(seen, "y", "ies"))
+		return lvPass, fmt.Sprintf("the change reached all %d secondaries", seen)
 	}
 	return lvInfo, fmt.Sprintf("waiting: %d of %d secondaries have it", seen, len(v.Targets))
 }
