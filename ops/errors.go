@@ -201,7 +201,7 @@ func classHint(c ErrorClass) string {
 	case ErrUnsupported:
 		return "the licence lacks the replication features; check sys/license/status"
 	case ErrNotFound:
-		return "check the Vault version and the address (is it a Vault server?)"
+		return "check the address and the Vault version (Community Edition 1.13 and older answers \"unsupported path\")"
 	case ErrBadRequest:
 		return "read Vault's message; the cluster's current mode may not allow this step"
 	case ErrRateLimited:
