@@ -27,6 +27,9 @@ const (
 	msgIndexState       = "required index state not present"
 	// Go's net/http server answers plain HTTP on a TLS port with this text.
 	msgHTTPToHTTPS = "client sent an http request to an https server"
+	// Go's net/http client says this when an https:// address answers in
+	// plain HTTP.
+	msgHTTPSToHTTP = "server gave http response to https client"
 )
 
 // errBodyTooLarge is returned by a response body that exceeded the limit.
@@ -94,7 +97,7 @@ func classifyTransport(err error) ErrorClass {
 	if errors.Is(err, errBodyTooLarge) {
 		return ErrTooLarge
 	}
-	if isTLSError(err) {
+	if isTLSError(err) || strings.Contains(strings.ToLower(err.Error()), msgHTTPSToHTTP) {
 		return ErrTLS
 	}
 	var netErr net.Error

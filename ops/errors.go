@@ -118,8 +118,19 @@ func (e *Error) Unwrap() error { return e.Err }
 // Summary is the one-line human message for the class.
 func (e *Error) Summary() string { return classSummary(e.Class) }
 
-// Hint says what to do about it.
-func (e *Error) Hint() string { return classHint(e.Class) }
+// Hint says what to do about it. A scheme that does not match the server
+// is a TLS failure whose cure is the address, not a CA certificate.
+func (e *Error) Hint() string {
+	if e.Class == ErrTLS {
+		switch detail := strings.ToLower(e.Detail()); {
+		case strings.Contains(detail, msgHTTPSToHTTP):
+			return "the server speaks plain HTTP: use an http:// address (or enable TLS on its listener)"
+		case strings.Contains(detail, msgHTTPToHTTPS):
+			return "the server speaks HTTPS: use an https:// address"
+		}
+	}
+	return classHint(e.Class)
+}
 
 // Detail is Vault's own message (or the transport error), sanitised.
 func (e *Error) Detail() string {
@@ -225,7 +236,7 @@ func classHint(c ErrorClass) string {
 	case ErrNotCaughtUp:
 		return "retry in a moment, or send the request to the cluster's active node"
 	}
-	return "see the full error in the detail view (enter)"
+	return "vaultrepl does not recognise this failure: read the full error (the dashboard's detail view shows it)"
 }
 
 func joinMessages(msgs []string) string {

@@ -430,6 +430,15 @@ func TestStatusTLS(t *testing.T) {
 		addr := strings.Replace(srv.URL, "https://", "http://", 1)
 		_, err := testClient(t, addr, ClientOptions{}).Status(context.Background())
 		checkClass(t, "Status", err, ErrTLS)
+		checkHint(t, err, "use an https:// address")
+	})
+	t.Run("https to a plain HTTP port", func(t *testing.T) {
+		plain := httptest.NewServer(http.HandlerFunc(respond(200, fixture(t, "status_primary_both.json"))))
+		defer plain.Close()
+		addr := strings.Replace(plain.URL, "http://", "https://", 1)
+		_, err := testClient(t, addr, ClientOptions{}).Status(context.Background())
+		checkClass(t, "Status", err, ErrTLS)
+		checkHint(t, err, "use an http:// address")
 	})
 	t.Run("missing CA file is a config error", func(t *testing.T) {
 		_, err := NewClient(ClusterConfig{Name: "x", Address: srv.URL, TLS: TLSConfig{CACert: caFile + ".missing"}}, ClientOptions{})
@@ -468,5 +477,14 @@ func TestLimitedBody(t *testing.T) {
 	}
 	if _, err := read("1", 5, true); !errors.Is(err, errBodyTooLarge) {
 		t.Errorf("declared too big: %v", err)
+	}
+}
+
+// checkHint asserts err is an *Error whose hint says want.
+func checkHint(t *testing.T, err error, want string) {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) || !strings.Contains(e.Hint(), want) {
+		t.Errorf("hint of %v: want %q", err, want)
 	}
 }
