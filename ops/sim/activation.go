@@ -48,9 +48,12 @@ func (l *Lab) activationFor(p *cluster, w *wrapToken) activationData {
 // the caller either presents the wrapping token itself as X-Vault-Token, or
 // its own token (which needs update on sys/wrapping/unwrap, as the default
 // policy grants) with the wrapping token in the body; with no token at all it
-// is denied like any authenticated path. Anything this cluster did not sign,
-// or that is used, revoked or expired, is "wrapping token is not valid or
-// does not exist" (400), and a successful unwrap consumes the token.
+// is denied like any authenticated path. As in Vault's
+// validateWrappingToken (vault/wrapping.go, 1.17), a JWT this cluster did not
+// sign, or cannot parse, is a 403 "error validating wrapping token: …"; a
+// token it signed that is used, revoked or expired, and anything that is not
+// a JWT, is "wrapping token is not valid or does not exist" (400). A
+// successful unwrap consumes the token.
 func handleUnwrap(q *request) response {
 	c := q.c
 	hdr, tok := clientToken(q.hr), strings.TrimSpace(q.str("token"))
@@ -70,12 +73,27 @@ func handleUnwrap(q *request) response {
 		}
 	}
 	invalid := errResp(http.StatusBadRequest, errInvalidWrapping)
-	if c.key == nil {
+	if !looksLikeJWT(tok) {
+		// Vault looks a non-JWT token up in its token store; no lab token is
+		// a wrapping token there.
 		return invalid
 	}
-	claims, err := verifyJWT(&c.key.PublicKey, tok)
+	var claims jwtClaims
+	var err error
+	if c.key == nil {
+		// Vault always has a wrapping key; the lab makes it on first use,
+		// so a cluster without one has signed nothing this could be.
+		if claims, err = parseJWT(tok); err == nil {
+			err = errJWTSignature
+		}
+	} else {
+		claims, err = verifyJWT(&c.key.PublicKey, tok)
+	}
 	if err != nil {
-		return invalid
+		return errResp(http.StatusForbidden, wrappingJWTError(err))
+	}
+	if claims.Type != "wrapping" {
+		return errResp(http.StatusForbidden, errValidatingWrapping+"unexpected type claim")
 	}
 	w := c.wraps[claims.JTI]
 	now := c.clock(q.now)

@@ -50,6 +50,10 @@ func enableSecondary(c *api.Client, token string, extra ...string) error {
 
 var unwrap400 = multiError(`error response unwrapping secondary token; status code is 400, message is "400 Bad Request"`)
 
+// unwrap403 is the primary refusing a JWT it did not sign (Vault 1.17's
+// validateWrappingToken fails the signature check: 403).
+var unwrap403 = multiError(`error response unwrapping secondary token; status code is 403, message is "403 Forbidden"`)
+
 func TestActivationTokenFailures(t *testing.T) {
 	l := startLab(t, "fresh")
 	p, tok := primaryWithToken(t, l, "vault-b", "")
@@ -89,7 +93,7 @@ func TestActivationTokenFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		l.Advance(3 * time.Second)
-		respErr(t, enableSecondary(b, tok, "primary_api_addr", info(t, l, "vault-d").Addr), 500, unwrap400)
+		respErr(t, enableSecondary(b, tok, "primary_api_addr", info(t, l, "vault-d").Addr), 500, unwrap403)
 		// A JWT signed by a key vault-a never had, claiming vault-a's address.
 		key, err := newSigningKey()
 		if err != nil {
@@ -100,7 +104,7 @@ func TestActivationTokenFailures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		respErr(t, enableSecondary(b, forged), 500, unwrap400)
+		respErr(t, enableSecondary(b, forged), 500, unwrap403)
 	})
 	t.Run("not a token", func(t *testing.T) {
 		respErr(t, enableSecondary(b, "not-a-jwt"), 400, "the activation token could not be parsed: token is malformed (simulated)")
@@ -146,6 +150,36 @@ func TestActivationTokenFailures(t *testing.T) {
 		code, body, _ = raw(t, "PUT", aAddr+"/v1/sys/wrapping/unwrap", "bogus", "")
 		if code != 400 || !jsonEqual(body, map[string]any{"errors": []string{errInvalidWrapping}}) {
 			t.Errorf("unwrap with a bogus token as X-Vault-Token: %d %v", code, body)
+		}
+		// vault unwrap on a cluster that did not sign the token: Vault fails
+		// the JWT's signature check before it looks the token up.
+		d := rootClient(t, l, "vault-d")
+		if _, err := d.Logical().Write("sys/replication/performance/primary/enable", nil); err != nil && !strings.Contains(err.Error(), "already") {
+			t.Fatal(err)
+		}
+		foreign := issueToken(t, d, "foreign", "")
+		signatureErr := "error validating wrapping token: wrapping token signature could not be validated: go-jose/go-jose: error in cryptographic primitive"
+		for _, hdr := range []string{foreign, info(t, l, "vault-a").Token} {
+			body := `{"token":"` + foreign + `"}`
+			if hdr == foreign {
+				body = ""
+			}
+			code, got, _ := raw(t, "PUT", aAddr+"/v1/sys/wrapping/unwrap", hdr, body)
+			if code != 403 || !jsonEqual(got, map[string]any{"errors": []string{signatureErr}}) {
+				t.Errorf("unwrap of another cluster's token (in the body: %v): %d %v", body != "", code, got)
+			}
+		}
+		// A JWT that does not say it is a wrapping token.
+		l.mu.Lock()
+		aKey := l.byName["vault-a"].key
+		l.mu.Unlock()
+		typed, err := signJWT(aKey, jwtClaims{JTI: "x", Type: "batch", Exp: l.Now().Unix() + 60})
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, body, _ = raw(t, "PUT", aAddr+"/v1/sys/wrapping/unwrap", typed, "")
+		if code != 403 || !jsonEqual(body, map[string]any{"errors": []string{"error validating wrapping token: unexpected type claim"}}) {
+			t.Errorf("unwrap of a JWT of another type: %d %v", code, body)
 		}
 		// Without any token the path is denied, as every authenticated path.
 		code, body, _ = raw(t, "PUT", aAddr+"/v1/sys/wrapping/unwrap", "", `{"token":"bogus"}`)

@@ -36,7 +36,30 @@ type jwtClaims struct {
 	Type     string `json:"type"`
 }
 
-var errMalformedJWT = errors.New("token is malformed")
+var (
+	errMalformedJWT = errors.New("token is malformed")
+	errJWTSignature = errors.New("signature is invalid")
+)
+
+// errValidatingWrapping prefixes Vault's 403 for a wrapping JWT it cannot
+// use (vault/request_handling.go: "error validating wrapping token: %s").
+const errValidatingWrapping = "error validating wrapping token: "
+
+// wrappingJWTError is Vault's text for a JWT that fails validation. The
+// signature failure is go-jose's ErrCryptoFailure, verbatim; go-jose's parse
+// errors vary with the input, so that text is the lab's own.
+func wrappingJWTError(err error) string {
+	if errors.Is(err, errJWTSignature) {
+		return errValidatingWrapping + "wrapping token signature could not be validated: go-jose/go-jose: error in cryptographic primitive"
+	}
+	return errValidatingWrapping + "wrapping token could not be parsed: token is malformed (simulated)"
+}
+
+// looksLikeJWT is Vault's IsJWT: two dots, and not a namespaced or typed
+// token (those have a dot at index 1 or 3, as in "hvs.…" or "s.…").
+func looksLikeJWT(tok string) bool {
+	return len(tok) > 3 && strings.Count(tok, ".") == 2 && tok[3] != '.' && tok[1] != '.'
+}
 
 func newSigningKey() (*ecdsa.PrivateKey, error) {
 	return ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
@@ -100,14 +123,17 @@ func verifyJWT(pub *ecdsa.PublicKey, tok string) (jwtClaims, error) {
 	tok = strings.TrimSpace(tok)
 	i := strings.LastIndexByte(tok, '.')
 	sig, err := base64.RawURLEncoding.DecodeString(tok[i+1:])
-	if err != nil || len(sig) != 2*p521Size {
+	switch {
+	case err != nil:
 		return c, errMalformedJWT
+	case len(sig) != 2*p521Size:
+		return c, errJWTSignature // go-jose parses it, then fails to verify
 	}
 	digest := sha512.Sum512([]byte(tok[:i]))
 	r := new(big.Int).SetBytes(sig[:p521Size])
 	s := new(big.Int).SetBytes(sig[p521Size:])
 	if !ecdsa.Verify(pub, digest[:], r, s) {
-		return c, errors.New("signature is invalid")
+		return c, errJWTSignature
 	}
 	return c, nil
 }

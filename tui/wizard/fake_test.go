@@ -81,10 +81,11 @@ type fakeWorld struct {
 	clusters []*fakeCluster
 	writes   []string
 	tokenIDs map[string]string // activation JWT → secondary id
+	issuers  map[string]string // activation JWT → the primary that signed it
 }
 
 func newWorld(names ...string) *fakeWorld {
-	w := &fakeWorld{clock: &fakeClock{t: t0}, tokenIDs: map[string]string{}}
+	w := &fakeWorld{clock: &fakeClock{t: t0}, tokenIDs: map[string]string{}, issuers: map[string]string{}}
 	for i, n := range names {
 		w.clusters = append(w.clusters, &fakeCluster{
 			name: n, addr: fmt.Sprintf("http://127.0.0.1:%d", 8200+i),
@@ -304,6 +305,7 @@ func (o *fakeOp) SecondaryToken(_ context.Context, t ops.ReplicationType, rq ops
 	}
 	jwt := makeJWT(now, now.Add(ttl), c.addr)
 	o.w.tokenIDs[jwt] = rq.ID
+	o.w.issuers[jwt] = c.name
 	return ops.ActivationToken{ID: rq.ID, Token: jwt, TTL: ttl, IssuedAt: now, Expires: now.Add(ttl), Addr: c.addr, CreationTime: now}, nil
 }
 
@@ -324,16 +326,19 @@ func (o *fakeOp) EnableSecondary(_ context.Context, t ops.ReplicationType, rq op
 	if addr == "" {
 		addr = claims.Addr
 	}
+	// What the secondary says when its unwrap call to addr fails, as the
+	// lab (and Vault) word it: no answer, a Vault that did not sign the
+	// token (403), or a token that Vault no longer knows (400).
 	p := o.w.byAddr(addr)
 	if p == nil || p.down {
-		return ops.WriteResult{}, o.err(ops.ErrBadRequest, op, `error response unwrapping secondary token; status code is 400, message is "400 Bad Request"`)
+		return ops.WriteResult{}, o.err(ops.ErrServer, op, `error unwrapping secondary token: Post "`+addr+`/v1/sys/wrapping/unwrap": dial tcp: connect: connection refused (simulated)`)
 	}
-	if !claims.Expires.After(o.w.clock.Now()) {
-		return ops.WriteResult{}, o.err(ops.ErrBadRequest, op, "wrapping token is not valid or does not exist")
+	if issuer, known := o.w.issuers[rq.Token]; known && issuer != p.name {
+		return ops.WriteResult{}, o.err(ops.ErrServer, op, `error response unwrapping secondary token; status code is 403, message is "403 Forbidden"`)
 	}
 	id, ok := o.w.tokenIDs[rq.Token]
-	if !ok {
-		return ops.WriteResult{}, o.err(ops.ErrBadRequest, op, "wrapping token is not valid or does not exist")
+	if !ok || !claims.Expires.After(o.w.clock.Now()) {
+		return ops.WriteResult{}, o.err(ops.ErrServer, op, `error response unwrapping secondary token; status code is 400, message is "400 Bad Request"`)
 	}
 	delete(o.w.tokenIDs, rq.Token)
 	r := c.role(t)

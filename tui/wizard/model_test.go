@@ -276,6 +276,48 @@ func TestPastedTokenWithoutAddrAsksForPrimaryAPIAddr(t *testing.T) {
 	d.wantView(`primary_api_addr="http://127.0.0.1:8200"`)
 }
 
+// A primary that answers but refuses the token: the result says why from
+// the status the secondary quotes, 403 (the address is a Vault that did not
+// sign it) or 400 (used, revoked or expired).
+func TestActivationRefusedByThePrimary(t *testing.T) {
+	activate := func(t *testing.T, w *fakeWorld, jwt, apiAddr string) *driver {
+		d := newDriver(t, w.deps(), Start{Flow: FlowActivateSecondary, TypeKnown: true, Secondary: "us-east-1"})
+		d.paste(jwt)
+		d.keys("enter")
+		d.wantPhase(stActivate, phForm)
+		d.clearInput()
+		d.typeText(apiAddr)
+		d.keys("enter", "enter")
+		d.wantPhase(stActivate, phReview)
+		d.keys("enter")
+		d.wantPhase(stActivate, phConfirm)
+		d.typeText("us-east-1")
+		d.keys("enter")
+		d.wantPhase(stActivate, phResult)
+		return d
+	}
+	// A token without an addr claim, so that primary_api_addr is asked.
+	issued := func(w *fakeWorld) string {
+		jwt := makeJWT(t0, t0.Add(time.Hour), "")
+		w.tokenIDs[jwt], w.issuers[jwt] = "us-east-1", "us-east-2"
+		return jwt
+	}
+	t.Run("another Vault at primary_api_addr", func(t *testing.T) {
+		w := primaryWorld()
+		d := activate(t, w, issued(w), w.get("eu-west-1").addr)
+		d.wantFlat("status code is 403", "did not sign this token",
+			"set primary_api_addr to the API address of the primary that issued the token")
+	})
+	t.Run("a used token", func(t *testing.T) {
+		w := primaryWorld()
+		jwt := issued(w)
+		delete(w.tokenIDs, jwt)
+		d := activate(t, w, jwt, w.get("us-east-2").addr)
+		d.wantFlat("status code is 400", "no longer accepts this token: it was already used, revoked or has expired",
+			"generate a new token and activate with that one")
+	})
+}
+
 func TestDownPrimary(t *testing.T) {
 	t.Run("caught by the pre-flight", func(t *testing.T) {
 		w := primaryWorld()
@@ -297,7 +339,7 @@ func TestDownPrimary(t *testing.T) {
 		d.typeText("us-east-1")
 		d.keys("enter")
 		d.wantPhase(stActivate, phResult)
-		d.wantFlat("activate performance secondary failed", "error response unwrapping secondary token",
+		d.wantFlat("activate performance secondary failed", "error unwrapping secondary token",
 			"Likely cause: the primary us-east-2 did not answer", "Nothing is retried automatically")
 		n := len(w.wrote())
 		// r goes back to the review; nothing is sent until enter and the name again.

@@ -712,20 +712,41 @@ func (m Model) resultView() []string {
 // diagnosis explains a failed activation with what the primary said, and
 // what to do about it.
 func (m Model) diagnosis() (cause, fix string) {
-	if m.step != stActivate || m.diag == nil {
+	if m.step != stActivate || m.err == nil {
 		return "", ""
 	}
-	d := *m.diag
-	if cs, ok := usable(d); !ok {
-		last := cs[len(cs)-1]
-		return "Likely cause: the primary " + d.Name + " did not answer (" + last.Detail + "), and the secondary must reach it to unwrap the token.",
-			"bring " + d.Name + " back (or fix the network between the clusters), then r to review and retry; the token is still valid until " + fmtTime(m.tokInfo.Expires)
+	name := "the primary"
+	if m.diag != nil {
+		d := *m.diag
+		name = d.Name
+		if cs, ok := usable(d); !ok {
+			last := cs[len(cs)-1]
+			return "Likely cause: the primary " + d.Name + " did not answer (" + last.Detail + "), and the secondary must reach it to unwrap the token.",
+				"bring " + d.Name + " back (or fix the network between the clusters), then r to review and retry; the token is still valid until " + fmtTime(m.tokInfo.Expires)
+		}
+		if d.of(m.typ).Mode != ops.ModePrimary {
+			return "Likely cause: " + d.Name + " is no longer a " + typeName(m.typ) + " primary.",
+				"generate a new token on the current primary"
+		}
 	}
-	if d.of(m.typ).Mode != ops.ModePrimary {
-		return "Likely cause: " + d.Name + " is no longer a " + typeName(m.typ) + " primary.",
-			"generate a new token on the current primary"
+	// The secondary quotes the status of its unwrap call to the primary:
+	// 403 is a Vault that did not sign the token (it fails the JWT's
+	// signature), 400 a token the primary no longer knows.
+	switch msg := m.err.Error(); {
+	case strings.Contains(msg, "unwrapping secondary token; status code is 403"):
+		cause := "Likely cause: the address the secondary called is a Vault that did not sign this token"
+		if m.diag != nil {
+			cause += ", not " + name
+		}
+		return cause + ".",
+			"set primary_api_addr to the API address of the primary that issued the token, as the secondary can reach it, then r to review and retry"
+	case strings.Contains(msg, "unwrapping secondary token; status code is 400"):
+		return "Likely cause: " + name + " no longer accepts this token: it was already used, revoked or has expired.",
+			"generate a new token and activate with that one"
+	case m.diag == nil:
+		return "", ""
 	}
-	return "The primary " + d.Name + " answers, so the token itself was probably refused (already used, revoked or expired), or the secondary cannot reach " + d.Name + "'s API address.",
+	return "The primary " + name + " answers, so the token itself was probably refused (already used, revoked or expired), or the secondary cannot reach " + name + "'s API address.",
 		"generate a new token (previous step) and try again; if it fails the same way, set primary_api_addr to an address the secondary can reach"
 }
 
