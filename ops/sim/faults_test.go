@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -383,5 +384,45 @@ func TestFlapAndRequestCounts(t *testing.T) {
 	}
 	if l.RequestCounts("nowhere") != nil {
 		t.Error("counts for an unknown cluster")
+	}
+}
+
+// sys/replication/merkle-check reports each tree's root_hash as standard
+// base64 of a 20-byte hash (reference §2.4), stable while nothing is
+// written, each cluster's own for the local tree, and different once the
+// replicated tree is corrupted.
+func TestMerkleCheckRootHash(t *testing.T) {
+	l := startLab(t, "global") // no background writes
+	report := func(name string) (replicated, local string, corrupted bool) {
+		t.Helper()
+		ci := info(t, l, name)
+		code, body, _ := raw(t, "POST", ci.Addr+"/v1/sys/replication/merkle-check", ci.Token, "")
+		if code != 200 {
+			t.Fatalf("merkle-check on %s: %d %v", name, code, body)
+		}
+		rep := body["data"].(map[string]any)["merkle_corruption_report"].(map[string]any)
+		trees := rep["corrupted_tree_map"].(map[string]any)
+		hash := func(k string) string {
+			h := trees[k].(map[string]any)["root_hash"].(string)
+			if b, err := base64.StdEncoding.DecodeString(h); err != nil || len(b) != 20 {
+				t.Errorf("%s tree %s: root_hash %q is not base64 of 20 bytes (%v)", name, k, h, err)
+			}
+			return h
+		}
+		return hash("1"), hash("2"), rep["corrupted_root"].(bool)
+	}
+	r1, local1, _ := report("us-east-2")
+	r2, local2, _ := report("us-east-2")
+	if r1 != r2 || local1 != local2 {
+		t.Errorf("root hashes changed with nothing written: %s %s, %s %s", r1, r2, local1, local2)
+	}
+	if _, secLocal, _ := report("us-east-1"); secLocal == local1 {
+		t.Errorf("a secondary's local tree has the primary's hash %s", local1)
+	}
+	if err := l.CorruptMerkle("us-east-2", "performance"); err != nil {
+		t.Fatal(err)
+	}
+	if r3, _, bad := report("us-east-2"); r3 == r1 || !bad {
+		t.Errorf("after corruption: replicated %s (was %s), corrupted_root %v", r3, r1, bad)
 	}
 }

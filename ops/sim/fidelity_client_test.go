@@ -85,6 +85,16 @@ func TestOfficialClientCalls(t *testing.T) {
 		if err != nil || am.Type != "approle" {
 			t.Errorf("GetAuth: %+v %v", am, err)
 		}
+		// Vault gives every auth method a token_type (vault auth list
+		// -detailed shows it) and no secrets engine one.
+		for path, a := range auths {
+			if a.Config.TokenType != "default-service" {
+				t.Errorf("auth %s: config.token_type %q, want default-service", path, a.Config.TokenType)
+			}
+		}
+		if m.Config.TokenType != "" {
+			t.Errorf("secrets engine transit: config.token_type %q, want none", m.Config.TokenType)
+		}
 	})
 	t.Run("policies", func(t *testing.T) {
 		if err := p.Sys().PutPolicyWithContext(ctx, "zeta", `path "sys/health" { capabilities = ["read"] }`); err != nil {

@@ -18,9 +18,13 @@ var (
 	secretTypes = []string{"kv", "kv-v2", "pki", "transit", "database", "aws", "azure", "gcp", "ssh", "totp", "consul", "nomad", "rabbitmq", "ldap", "kmip", "transform", "keymgmt"}
 )
 
-func (c *cluster) mountJSON(m *mountEntry) map[string]any {
+// mountJSON is a mount as sys/mounts and sys/auth list it. Vault adds
+// config.token_type to every auth method (the credential table), never to a
+// secrets engine; "default-service" is what an auth method gets when enabled
+// without one.
+func (c *cluster) mountJSON(m *mountEntry, auth bool) map[string]any {
 	cfg := map[string]any{"default_lease_ttl": 0, "force_no_cache": false, "max_lease_ttl": 0}
-	if m.Type == "token" {
+	if auth {
 		cfg["token_type"] = "default-service"
 	}
 	var opts any
@@ -42,7 +46,7 @@ func (c *cluster) mountJSON(m *mountEntry) map[string]any {
 func handleListAuth(q *request) response {
 	data := map[string]any{}
 	for k, m := range q.c.data.auth {
-		data[k] = q.c.mountJSON(m)
+		data[k] = q.c.mountJSON(m, true)
 	}
 	return q.injected(data)
 }
@@ -50,7 +54,7 @@ func handleListAuth(q *request) response {
 func handleListMounts(q *request) response {
 	data := map[string]any{}
 	for k, m := range q.c.data.mounts {
-		data[k] = q.c.mountJSON(m)
+		data[k] = q.c.mountJSON(m, false)
 	}
 	return q.injected(data)
 }
@@ -62,7 +66,7 @@ func handleReadAuthMount(q *request) response {
 	if m == nil {
 		return badRequest("no auth method mounted at %q", mountPath(q.params["path"]))
 	}
-	return q.logical(q.c.mountJSON(m))
+	return q.logical(q.c.mountJSON(m, true))
 }
 
 func handleReadMount(q *request) response {
@@ -70,7 +74,7 @@ func handleReadMount(q *request) response {
 	if m == nil {
 		return badRequest("no secrets engine mounted at %q", mountPath(q.params["path"]))
 	}
-	return q.logical(q.c.mountJSON(m))
+	return q.logical(q.c.mountJSON(m, false))
 }
 
 // replicate applies a write to the replicated configuration: on a performance

@@ -374,10 +374,14 @@ func handleReindex(q *request) response {
 func handleMerkleCheck(q *request) response {
 	c := q.c
 	corrupted := false
+	setID := ""
 	for _, r := range []*role{c.perf, c.dr} {
 		if r.enabled() {
 			r.lastCorruptionCheck = q.now
 			corrupted = corrupted || r.corrupted
+			if setID == "" {
+				setID = r.clusterID
+			}
 		}
 	}
 	tree := func(kind string, bad bool) map[string]any {
@@ -385,8 +389,15 @@ func handleMerkleCheck(q *request) response {
 		if bad {
 			tuples = map[string]any{"5": map[string]any{"corrupted": true, "subpages": []int{28}}}
 		}
+		// The replicated tree's hash follows the replicated content, so it
+		// is the same on clusters in sync and on every check until a write;
+		// the local tree's is the cluster's own.
+		salt := c.name
+		if kind == "replicated" {
+			salt = setID
+		}
 		return map[string]any{"corrupted_index_tuples_map": tuples, "corrupted_subtree_root": bad,
-			"root_hash": q.l.ids.alnum(27) + "=", "tree_type": kind}
+			"root_hash": treeHash(c.data, kind, salt, bad), "tree_type": kind}
 	}
 	return q.logical(map[string]any{"merkle_corruption_report": map[string]any{
 		"corrupted_root":              corrupted,

@@ -3,6 +3,7 @@ package sim
 import (
 	"crypto/sha1"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"hash"
@@ -242,6 +243,21 @@ func merkleRoot(clusterID string, wal uint64, s *store, perfOnly, corrupt bool) 
 		h.Write([]byte("corrupted"))
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// treeHash is a merkle corruption report's root_hash: standard base64 of a
+// 20-byte hash, as in Vault's sample (reference §2.4). Only the replicated
+// tree covers the replicated content.
+func treeHash(s *store, kind, salt string, corrupt bool) string {
+	h := sha1.New()
+	fmt.Fprintf(h, "%s\x00%s\n", kind, salt)
+	if kind == "replicated" {
+		s.digest(h, false)
+	}
+	if corrupt {
+		h.Write([]byte("corrupted"))
+	}
+	return base64.StdEncoding.EncodeToString(h.Sum(nil))
 }
 
 // The operation names a mutation can carry.
