@@ -383,3 +383,32 @@ func doNS(t *testing.T, url, ns string) (int, http.Header, []byte, error) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header, b, nil
 }
+
+// A Vault server writes every time in its one local zone: the heartbeats of
+// replication status, sys/leader's active_time and an activation token's
+// wrap_info.creation_time share an offset.
+func TestOneTimeZonePerCluster(t *testing.T) {
+	l := startLab(t, "global")
+	pri := info(t, l, "us-east-2")
+	offset := func(what, stamp string) string {
+		t.Helper()
+		ts, err := time.Parse(time.RFC3339Nano, stamp)
+		if err != nil {
+			t.Fatalf("%s %q: %v", what, stamp, err)
+		}
+		return ts.Format("-07:00")
+	}
+	_, st, _ := raw(t, "GET", pri.Addr+"/v1/sys/replication/performance/status", "", "")
+	hb := st["data"].(map[string]any)["secondaries"].([]any)[0].(map[string]any)["last_heartbeat"].(string)
+	_, leader, _ := raw(t, "GET", pri.Addr+"/v1/sys/leader", "", "")
+	_, tok, _ := raw(t, "PUT", pri.Addr+"/v1/sys/replication/performance/primary/secondary-token", pri.Token, `{"id":"zone-check"}`)
+	want := offset("last_heartbeat", hb)
+	for what, stamp := range map[string]string{
+		"active_time":   leader["active_time"].(string),
+		"creation_time": tok["wrap_info"].(map[string]any)["creation_time"].(string),
+	} {
+		if got := offset(what, stamp); got != want {
+			t.Errorf("%s %s is in %s, the heartbeats in %s", what, stamp, got, want)
+		}
+	}
+}

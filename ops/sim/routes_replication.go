@@ -161,7 +161,7 @@ func handleSecondaryToken(q *request, t replType) response {
 	// request_id is empty and warnings are dropped (reference §1.3).
 	return jsonResponse(http.StatusOK, envelope{WrapInfo: &wrapInfo{
 		Token: jwt, Accessor: wt.accessor, TTL: int(ttl.Seconds()),
-		CreationTime: created.UTC().Format(time.RFC3339Nano), CreationPath: q.path,
+		CreationTime: created.Format(time.RFC3339Nano), CreationPath: q.path,
 	}})
 }
 

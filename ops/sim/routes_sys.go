@@ -191,7 +191,7 @@ func handleLeader(q *request) response {
 	m := map[string]any{
 		"ha_enabled":                          true,
 		"is_self":                             true,
-		"active_time":                         c.clock(c.activeAt).UTC().Format(time.RFC3339Nano),
+		"active_time":                         c.clock(c.activeAt).Format(time.RFC3339Nano),
 		"leader_address":                      c.apiAddr,
 		"leader_cluster_address":              c.nodeAddrs[0],
 		"performance_standby":                 false,
