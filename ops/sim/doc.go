@@ -124,8 +124,11 @@
 // Reading and writing secrets (KV and other engines: only their mount tables
 // exist), namespaces (any non-root X-Vault-Namespace is refused; Community
 // Edition ignores the header, as CE does), standby
-// nodes (each cluster answers as its active node; sys/ha-status is not
-// served), TLS, response wrapping on request (X-Vault-Wrap-TTL), batch DR
+// nodes (each cluster answers as its active node; sys/ha-status lists two
+// standbys that only echo), Raft operations (sys/storage/raft/*, so vault
+// operator raft finds no configuration), token creation (auth/token/create),
+// sys/internal/ui/mounts (so the vault kv commands fall back to KV v1
+// paths), TLS, response wrapping on request (X-Vault-Wrap-TTL), batch DR
 // operation tokens and PGP-encrypted tokens, paths-filter effects on the
 // replicated data (filters are stored and served, not applied),
 // best_effort_wal_wait_duration and X-Vault-Index consistency headers,

@@ -412,3 +412,45 @@ func TestOneTimeZonePerCluster(t *testing.T) {
 		}
 	}
 }
+
+// sys/ha-status (vault operator members): three nodes, the one asked
+// active with a null last_echo, two standbys; millisecond fields are JSON
+// numbers here; nodes at the top level and under data; a token is needed and
+// a DR secondary refuses it like any non-status path.
+func TestHAStatus(t *testing.T) {
+	l := startLab(t, "global")
+	pri, dr := info(t, l, "us-east-2"), info(t, l, "us-east-2-dr")
+	code, body, _ := raw(t, "GET", pri.Addr+"/v1/sys/ha-status", pri.Token, "")
+	if code != 200 {
+		t.Fatalf("ha-status: %d %v", code, body)
+	}
+	nodes, ok := body["data"].(map[string]any)["nodes"].([]any)
+	if top, _ := body["nodes"].([]any); !ok || len(nodes) != 3 || len(top) != 3 {
+		t.Fatalf("nodes: %v (top level %v)", nodes, body["nodes"])
+	}
+	for i, n := range nodes {
+		node := n.(map[string]any)
+		active := i == 0
+		if node["active_node"] != active || (node["last_echo"] == nil) != active {
+			t.Errorf("node %d: active_node %v, last_echo %v", i, node["active_node"], node["last_echo"])
+		}
+		for _, k := range []string{"echo_duration_ms", "clock_skew_ms", "replication_primary_canary_age_ms"} {
+			if _, isNumber := node[k].(json.Number); !isNumber { // raw decodes with UseNumber
+				t.Errorf("node %d: %s = %#v, want a JSON number", i, k, node[k])
+			}
+		}
+		if node["version"] != "1.17.6+ent" || node["hostname"] == "" {
+			t.Errorf("node %d: %v", i, node)
+		}
+	}
+	if node := nodes[0].(map[string]any); node["api_address"] != pri.Addr {
+		t.Errorf("the active node's api_address %v, want %s", node["api_address"], pri.Addr)
+	}
+	if code, body, _ := raw(t, "GET", pri.Addr+"/v1/sys/ha-status", "", ""); code != 403 {
+		t.Errorf("ha-status without a token: %d %v", code, body)
+	}
+	code, body, _ = raw(t, "GET", dr.Addr+"/v1/sys/ha-status", dr.Token, "")
+	if code != 400 || !jsonEqual(body, map[string]any{"errors": []string{"path disabled in replication DR secondary mode"}}) {
+		t.Errorf("ha-status on a DR secondary: %d %v", code, body)
+	}
+}

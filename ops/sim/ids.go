@@ -42,6 +42,12 @@ func (g *ids) uuid() string {
 // shape of root tokens since Vault 1.10.
 func (g *ids) token() string { return "hvs." + g.alnum(24) }
 
+// serviceToken returns the shape of a service token minted by a login since
+// Vault 1.10: "hvs." and the base64url of a protobuf that starts with the
+// same bytes every time ("CAESI…"), about 95 characters in all (vault's
+// token_store.go GenerateSSCTokenID). Root tokens keep the short shape.
+func (g *ids) serviceToken() string { return "hvs.CAESI" + g.alnum(86) }
+
 // accessor returns a 24-character token accessor.
 func (g *ids) accessor() string { return g.alnum(24) }
 

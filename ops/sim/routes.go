@@ -35,6 +35,7 @@ func buildRoutes() []*route {
 	add(route{pattern: "sys/leader", unauth: true, raw: true, drOK: true, alwaysUp: true,
 		ops: ops("read", handlerFunc(handleLeader))})
 	add(route{pattern: "sys/license/status", ent: true, ops: ops("read", handlerFunc(handleLicenseStatus))})
+	add(route{pattern: "sys/ha-status", ops: ops("read", handlerFunc(handleHAStatus))})
 	add(route{pattern: "sys/license/features", unauth: true, ent: true, ops: ops("read", handlerFunc(handleLicenseFeatures))})
 	add(route{pattern: "sys/capabilities-self", ops: ops("update", handlerFunc(handleCapabilitiesSelf))})
 	add(route{pattern: "sys/wrapping/unwrap", unauth: true, ops: ops("update", handlerFunc(handleUnwrap))})

@@ -244,7 +244,7 @@ func handleUserpassLogin(q *request) response {
 	policies := append([]string{"default"}, u.Policies...)
 	slices.Sort(policies)
 	policies = slices.Compact(policies)
-	t := &tokenEntry{ID: q.l.ids.token(), Accessor: q.l.ids.accessor(), Policies: policies,
+	t := &tokenEntry{ID: q.l.ids.serviceToken(), Accessor: q.l.ids.accessor(), Policies: policies,
 		Path: "auth/" + mount + "login/" + user, DisplayName: strings.TrimSuffix(mount, "/") + "-" + user,
 		Meta: map[string]string{"username": user}, EntityID: q.l.ids.uuid(), Created: q.now,
 		TTL: loginTokenTTL, Renewable: true, Orphan: true}

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -203,6 +204,42 @@ func handleLeader(q *request) response {
 		m["last_wal"] = c.log.last
 	}
 	return jsonResponse(http.StatusOK, m)
+}
+
+// handleHAStatus is sys/ha-status (vault operator members) for the same
+// three-node cluster: the node asked is the active one, the other two are
+// standbys echoing to it. Field names and JSON types are Vault's
+// HAStatusNode: unlike replication status, the millisecond fields are
+// numbers here. The body carries nodes at the top level and under data.
+func handleHAStatus(q *request) response {
+	c := q.c
+	now := c.clock(q.now)
+	scheme, _, _ := strings.Cut(c.apiAddr, "://") // the standbys listen as the active node does
+	nodes := make([]map[string]any, len(c.nodeAddrs))
+	for i, clusterAddr := range c.nodeAddrs {
+		host := fmt.Sprintf("%s-node-%d", c.name, i+1)
+		n := map[string]any{
+			"hostname": host, "api_address": scheme + "://" + host + ":8200", "cluster_address": clusterAddr,
+			"active_node": i == 0, "last_echo": nil, "version": c.displayVersion(),
+			"echo_duration_ms": 0, "clock_skew_ms": 0, "replication_primary_canary_age_ms": 0,
+		}
+		if i == 0 {
+			n["api_address"] = c.apiAddr
+		} else {
+			// Standbys echo to the active node every second or so.
+			n["last_echo"] = now.Add(-time.Duration(300*i) * time.Millisecond).Format(time.RFC3339Nano)
+			n["echo_duration_ms"] = 1
+		}
+		if !versionAtLeast(c.version, 1, 16) {
+			delete(n, "echo_duration_ms")
+			delete(n, "clock_skew_ms")
+		}
+		if !versionAtLeast(c.version, 1, 17) {
+			delete(n, "replication_primary_canary_age_ms")
+		}
+		nodes[i] = n
+	}
+	return q.injected(map[string]any{"nodes": nodes})
 }
 
 func (l *Lab) licenseBlock() map[string]any {
