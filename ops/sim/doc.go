@@ -125,8 +125,9 @@
 // exist), namespaces (any non-root X-Vault-Namespace is refused; Community
 // Edition ignores the header, as CE does), standby
 // nodes (each cluster answers as its active node; sys/ha-status lists two
-// standbys that only echo), Raft operations (sys/storage/raft/*, so vault
-// operator raft finds no configuration), token creation (auth/token/create),
+// standbys that only echo), Raft operations other than reading the
+// configuration (vault operator raft list-peers works, with -dr-token on a
+// DR secondary), token creation (auth/token/create),
 // sys/internal/ui/mounts (so the vault kv commands fall back to KV v1
 // paths), TLS, response wrapping on request (X-Vault-Wrap-TTL), batch DR
 // operation tokens and PGP-encrypted tokens, paths-filter effects on the

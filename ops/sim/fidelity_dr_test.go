@@ -203,3 +203,44 @@ func TestOperationTokenFlowOnTheWire(t *testing.T) {
 		t.Errorf("the generated root token does not work: %d", code)
 	}
 }
+
+// vault operator raft list-peers: a token reads sys/storage/raft/configuration
+// on an ordinary cluster; on a DR secondary only -dr-token works (an update
+// with dr_operation_token), and a Vault token gets the DR refusal (§6.9).
+func TestRaftConfiguration(t *testing.T) {
+	l := startLab(t, "global")
+	pri, dr := info(t, l, "us-east-2"), info(t, l, "us-east-2-dr")
+	check := func(what string, code int, body map[string]any) {
+		t.Helper()
+		if code != 200 {
+			t.Fatalf("%s: %d %v", what, code, body)
+		}
+		cfg := body["data"].(map[string]any)["config"].(map[string]any)
+		servers := cfg["servers"].([]any)
+		if len(servers) != 3 {
+			t.Fatalf("%s: servers %v", what, servers)
+		}
+		for i, s := range servers {
+			srv := s.(map[string]any)
+			if srv["leader"] != (i == 0) || srv["voter"] != true || srv["protocol_version"] != "3" || srv["node_id"] == "" ||
+				strings.Contains(srv["address"].(string), "://") {
+				t.Errorf("%s: server %d: %v", what, i, srv)
+			}
+		}
+	}
+	code, body, _ := raw(t, "GET", pri.Addr+"/v1/sys/storage/raft/configuration", pri.Token, "")
+	check("primary, with a token", code, body)
+	if code, body, _ := raw(t, "GET", pri.Addr+"/v1/sys/storage/raft/configuration", "", ""); code != 403 {
+		t.Errorf("primary, without a token: %d %v", code, body)
+	}
+	code, body, _ = raw(t, "GET", dr.Addr+"/v1/sys/storage/raft/configuration", dr.Token, "")
+	if code != 400 || !jsonEqual(body, map[string]any{"errors": []string{errDRSecondary}}) {
+		t.Errorf("DR secondary, with a Vault token: %d %v", code, body)
+	}
+	if code, body, _ := raw(t, "PUT", dr.Addr+"/v1/sys/storage/raft/configuration", "", `{"dr_operation_token":"hvs.wrong"}`); code != 400 {
+		t.Errorf("DR secondary, with a wrong DR operation token: %d %v", code, body)
+	}
+	op := drOperationToken(t, l, dr.Addr)
+	code, body, _ = raw(t, "PUT", dr.Addr+"/v1/sys/storage/raft/configuration", "", `{"dr_operation_token":"`+op+`"}`)
+	check("DR secondary, with a DR operation token", code, body)
+}

@@ -36,6 +36,10 @@ func buildRoutes() []*route {
 		ops: ops("read", handlerFunc(handleLeader))})
 	add(route{pattern: "sys/license/status", ent: true, ops: ops("read", handlerFunc(handleLicenseStatus))})
 	add(route{pattern: "sys/ha-status", ops: ops("read", handlerFunc(handleHAStatus))})
+	// Authorised in the handler: by a token, or on a DR secondary by a DR
+	// operation token.
+	add(route{pattern: "sys/storage/raft/configuration", unauth: true, drOK: true,
+		ops: ops("read", handlerFunc(handleRaftConfiguration), "update", handlerFunc(handleRaftConfiguration))})
 	add(route{pattern: "sys/license/features", unauth: true, ent: true, ops: ops("read", handlerFunc(handleLicenseFeatures))})
 	add(route{pattern: "sys/capabilities-self", ops: ops("update", handlerFunc(handleCapabilitiesSelf))})
 	add(route{pattern: "sys/wrapping/unwrap", unauth: true, ops: ops("update", handlerFunc(handleUnwrap))})

@@ -242,6 +242,39 @@ func handleHAStatus(q *request) response {
 	return q.injected(map[string]any{"nodes": nodes})
 }
 
+// raftConfigRoute is what a token is checked against on sys/storage/raft/
+// configuration outside a DR secondary (no sudo needed).
+var raftConfigRoute = &route{pattern: "sys/storage/raft/configuration"}
+
+// handleRaftConfiguration is sys/storage/raft/configuration (vault operator
+// raft list-peers): the three Raft servers of the cluster, the one asked
+// leading. A token is needed, except on a DR secondary, where Vault makes the
+// path unauthenticated and takes a dr_operation_token instead, through an
+// update (the CLI's -dr-token); a read there, token or not, is refused like
+// any other path (reference §6.9).
+func handleRaftConfiguration(q *request) response {
+	c := q.c
+	if c.drSecondary() {
+		if q.op != "update" {
+			return errResp(http.StatusBadRequest, errDRSecondary)
+		}
+		if resp, ok := q.checkDROperationToken(); !ok {
+			return resp
+		}
+	} else if resp, ok := q.authorize(raftConfigRoute); !ok {
+		return resp
+	}
+	servers := make([]map[string]any, len(c.nodeAddrs))
+	for i, addr := range c.nodeAddrs {
+		host := fmt.Sprintf("%s-node-%d", c.name, i+1)
+		servers[i] = map[string]any{"node_id": host, "address": strings.TrimPrefix(addr, "https://"),
+			"leader": i == 0, "protocol_version": "3", "voter": true}
+	}
+	// The configuration's index: the entry that last changed the membership,
+	// early in the cluster's life.
+	return q.logical(map[string]any{"config": map[string]any{"index": 12, "servers": servers}})
+}
+
 func (l *Lab) licenseBlock() map[string]any {
 	start := l.bootTime.UTC().Truncate(24 * time.Hour)
 	exp := l.licenseExpiry()
