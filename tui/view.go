@@ -117,6 +117,12 @@ func (m *Model) headerView(now time.Time) string {
 		case c.polls == 0:
 			k.pending++
 		}
+		// The assessment cannot judge a cluster it cannot read (unknown), but
+		// the pane calls it ✗ unreachable and the legend files that under
+		// critical: the header's worst says the same.
+		if c.lastErr != nil {
+			k.worst = ops.Worst(k.worst, ops.SeverityCritical)
+		}
 	}
 	if m.screen == screenDetail {
 		k.crumb = m.Focused()
@@ -149,7 +155,7 @@ func (m *Model) drawHeader(k headerKey, now time.Time) string {
 	parts := []string{
 		st.Header.Title.Render("vaultrepl") + m.crumb(),
 		st.Badge(lvl, reachText),
-		"worst " + st.Badge(level(m.report.Worst), m.report.Worst.String()),
+		"worst " + st.Badge(level(k.worst), k.worst.String()),
 	}
 	if m.paused {
 		parts = append(parts, st.Header.Paused.Render(" PAUSED "))
