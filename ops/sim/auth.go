@@ -107,6 +107,30 @@ func (q *request) aclPath() string {
 	return q.path
 }
 
+// hasMountAccess is Vault's test for sys/internal/ui/mounts: the token may do
+// something somewhere under the mount at prefix (a rule for a path below it,
+// or a glob that covers it, that is not a deny).
+func (c *cluster) hasMountAccess(t *tokenEntry, prefix string) bool {
+	if slices.Contains(t.Policies, "root") {
+		return true
+	}
+	for _, name := range t.Policies {
+		a, err := parsePolicy(c.data.policies[name])
+		if err != nil {
+			continue
+		}
+		for _, r := range a.rules {
+			if slices.Contains(r.caps, capDeny) || len(r.caps) == 0 {
+				continue
+			}
+			if strings.HasPrefix(r.pattern, prefix) || globMatch(r.pattern, prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // capabilitiesOf evaluates a token's policies on path.
 func (c *cluster) capabilitiesOf(t *tokenEntry, path string) []string {
 	if slices.Contains(t.Policies, "root") {

@@ -123,19 +123,17 @@
 //
 // Reading and writing secrets (KV and other engines: only their mount tables
 // exist), namespaces (any non-root X-Vault-Namespace is refused; Community
-// Edition ignores the header, as CE does), standby
-// nodes (each cluster answers as its active node; sys/ha-status lists two
-// standbys that only echo), Raft operations other than reading the
-// configuration (vault operator raft list-peers works, with -dr-token on a
-// DR secondary), token creation (auth/token/create),
-// sys/internal/ui/mounts (so the vault kv commands fall back to KV v1
-// paths), TLS, response wrapping on request (X-Vault-Wrap-TTL), batch DR
-// operation tokens and PGP-encrypted tokens, paths-filter effects on the
-// replicated data (filters are stored and served, not applied),
+// Edition ignores the header, as CE does), standby nodes (each cluster answers
+// as its active node; sys/ha-status lists two standbys that only echo), Raft
+// operations other than reading the configuration (vault operator raft
+// list-peers works, with -dr-token on a DR secondary), token creation
+// (auth/token/create), TLS, response wrapping on request (X-Vault-Wrap-TTL),
+// batch DR operation tokens and PGP-encrypted tokens, paths-filter effects on
+// the replicated data (filters are stored and served, not applied),
 // best_effort_wal_wait_duration and X-Vault-Index consistency headers,
 // sys/metrics, the DR-secondary licence endpoints, an Enterprise licence
 // without replication (top-level {"mode":"unsupported"}), listeners with
 // disable_replication_status_endpoints, the warnings newer Vaults add for
-// unrecognised request parameters, and the exact text of Enterprise errors
-// the reference could not verify (those say "(simulated)").
+// unrecognised request parameters, and the exact text of Enterprise errors the
+// reference could not verify (those say "(simulated)").
 package sim

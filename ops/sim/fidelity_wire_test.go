@@ -454,3 +454,36 @@ func TestHAStatus(t *testing.T) {
 		t.Errorf("ha-status on a DR secondary: %d %v", code, body)
 	}
 }
+
+// sys/internal/ui/mounts/<path>, which the vault kv commands read first: the
+// mount serving the path, with its KV version, for a token with access to
+// it; a 403 that does not say whether the mount exists otherwise.
+func TestUIMounts(t *testing.T) {
+	l := startLab(t, "global")
+	pri := info(t, l, "us-east-2")
+	code, body, _ := raw(t, "GET", pri.Addr+"/v1/sys/internal/ui/mounts/secret/app/db", pri.Token, "")
+	if code != 200 {
+		t.Fatalf("ui mounts: %d %v", code, body)
+	}
+	d := body["data"].(map[string]any)
+	if d["path"] != "secret/" || d["type"] != "kv" || d["options"].(map[string]any)["version"] != "2" {
+		t.Errorf("ui mounts of secret/app/db: %v", d)
+	}
+	if ttl := d["config"].(map[string]any)["default_lease_ttl"]; ttl != json.Number("2764800") {
+		t.Errorf("default_lease_ttl %v, want Vault's default 2764800", ttl)
+	}
+	code, body, _ = raw(t, "GET", pri.Addr+"/v1/sys/internal/ui/mounts/auth/userpass/login/operator", pri.Token, "")
+	if code != 200 || body["data"].(map[string]any)["path"] != "userpass/" {
+		t.Errorf("ui mounts of an auth path: %d %v", code, body)
+	}
+	for _, tc := range []struct{ what, path, token string }{
+		{"no mount", "nothing/here", pri.Token},
+		{"no token", "secret/app", ""},
+	} {
+		code, body, _ := raw(t, "GET", pri.Addr+"/v1/sys/internal/ui/mounts/"+tc.path, tc.token, "")
+		want := `preflight capability check returned 403, please ensure client's policies grant access to path "` + tc.path + `/"`
+		if code != 403 || !jsonEqual(body, map[string]any{"errors": []string{want}}) {
+			t.Errorf("%s: %d %v", tc.what, code, body)
+		}
+	}
+}

@@ -36,6 +36,7 @@ func buildRoutes() []*route {
 		ops: ops("read", handlerFunc(handleLeader))})
 	add(route{pattern: "sys/license/status", ent: true, ops: ops("read", handlerFunc(handleLicenseStatus))})
 	add(route{pattern: "sys/ha-status", ops: ops("read", handlerFunc(handleHAStatus))})
+	add(route{pattern: "sys/internal/ui/mounts/*path", unauth: true, ops: ops("read", handlerFunc(handleUIMount))})
 	// Authorised in the handler: by a token, or on a DR secondary by a DR
 	// operation token.
 	add(route{pattern: "sys/storage/raft/configuration", unauth: true, drOK: true,

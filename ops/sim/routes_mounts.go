@@ -331,3 +331,49 @@ func handleDeleteUser(q *request) response {
 	}
 	return noContent()
 }
+
+// defaultLeaseTTLSeconds is Vault's default for default_lease_ttl and
+// max_lease_ttl (32 days), which sys/internal/ui/mounts reports in place of a
+// mount's 0.
+const defaultLeaseTTLSeconds = 32 * 24 * 3600
+
+// handleUIMount is sys/internal/ui/mounts/<path>: the mount that serves
+// path, which the vault kv commands ask first to learn the KV version. As in
+// Vault (pathInternalUIMountRead) the path is unauthenticated but answers
+// only a token with some access to the mount; otherwise, and for a path no
+// mount serves, it is a 403 that does not tell the two apart.
+func handleUIMount(q *request) response {
+	path := strings.TrimPrefix(q.params["path"], "/")
+	if !strings.HasSuffix(path, "/") {
+		path += "/"
+	}
+	deny := errResp(http.StatusForbidden, fmt.Sprintf("preflight capability check returned 403, please ensure client's policies grant access to path %q", path))
+	c := q.c
+	var m *mountEntry
+	full, auth := "", false
+	for mp, e := range c.data.mounts {
+		if strings.HasPrefix(path, mp) && len(mp) > len(full) {
+			m, full, auth = e, mp, false
+		}
+	}
+	for ap, e := range c.data.auth {
+		if mp := "auth/" + ap; strings.HasPrefix(path, mp) && len(mp) > len(full) {
+			m, full, auth = e, mp, true
+		}
+	}
+	if m == nil {
+		return deny
+	}
+	t := c.lookupToken(clientToken(q.hr), q.now)
+	if t == nil {
+		return deny
+	}
+	if !c.hasMountAccess(t, full) {
+		return deny
+	}
+	data := c.mountJSON(m, auth)
+	cfg := data["config"].(map[string]any)
+	cfg["default_lease_ttl"], cfg["max_lease_ttl"] = defaultLeaseTTLSeconds, defaultLeaseTTLSeconds
+	data["path"] = m.Path
+	return q.logical(data)
+}
