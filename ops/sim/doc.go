@@ -126,10 +126,11 @@
 // Edition ignores the header, as CE does), standby nodes (each cluster answers
 // as its active node; sys/ha-status lists two standbys that only echo), Raft
 // operations other than reading the configuration (vault operator raft
-// list-peers works, with -dr-token on a DR secondary), token creation
-// (auth/token/create), TLS, response wrapping on request (X-Vault-Wrap-TTL),
-// batch DR operation tokens and PGP-encrypted tokens, paths-filter effects on
-// the replicated data (filters are stored and served, not applied),
+// list-peers works, with -dr-token on a DR secondary), batch tokens outside DR
+// (they stay on the cluster that made them, where Vault lets an orphan one
+// work across a performance set), TLS, response wrapping on request
+// (X-Vault-Wrap-TTL), PGP-encrypted tokens, paths-filter effects on the
+// replicated data (filters are stored and served, not applied),
 // best_effort_wal_wait_duration and X-Vault-Index consistency headers,
 // sys/metrics, the DR-secondary licence endpoints, an Enterprise licence
 // without replication (top-level {"mode":"unsupported"}), listeners with

@@ -48,6 +48,11 @@ func (g *ids) token() string { return "hvs." + g.alnum(24) }
 // token_store.go GenerateSSCTokenID). Root tokens keep the short shape.
 func (g *ids) serviceToken() string { return "hvs.CAESI" + g.alnum(86) }
 
+// batchToken returns the shape of a batch token: "hvb." and a long
+// encrypted blob that starts "AAAAAQ" (Vault's batch tokens are not stored;
+// the lab keeps them in its token table so that they replicate to DR).
+func (g *ids) batchToken() string { return "hvb.AAAAAQ" + g.alnum(132) }
+
 // accessor returns a 24-character token accessor.
 func (g *ids) accessor() string { return g.alnum(24) }
 

@@ -46,6 +46,8 @@ func buildRoutes() []*route {
 	add(route{pattern: "sys/wrapping/unwrap", unauth: true, ops: ops("update", handlerFunc(handleUnwrap))})
 	add(route{pattern: "sys/decode-token", unauth: true, drOK: true, ops: ops("update", handlerFunc(handleDecodeToken))})
 	add(route{pattern: "auth/token/lookup-self", ops: ops("read", handlerFunc(handleLookupSelf))})
+	add(route{pattern: "auth/token/create", ops: ops("update", handleTokenCreate(false))})
+	add(route{pattern: "auth/token/create-orphan", ops: ops("update", handleTokenCreate(true))})
 
 	// Auth methods, secrets engines, policies, userpass.
 	add(route{pattern: "sys/auth", ops: ops("read", handlerFunc(handleListAuth))})

@@ -274,10 +274,17 @@ func (q *request) checkDROperationToken() (response, bool) {
 	if tok == "" {
 		return badRequest(`missing required parameter "dr_operation_token"`), false
 	}
-	if !q.c.drOpTokens[tok] {
-		return badRequest("invalid DR operation token"), false
+	if q.c.drOpTokens[tok] {
+		return response{}, true
 	}
-	return response{}, true
+	// A batch DR operation token (reference §6.2): a batch token created on
+	// the primary, which DR replication carried here, whose policy allows
+	// update on this path.
+	if t := q.c.lookupToken(tok, q.now); t != nil && t.Type == tokenTypeBatch &&
+		slices.Contains(q.c.capabilitiesOf(t, q.path), capUpdate) {
+		return response{}, true
+	}
+	return badRequest("invalid DR operation token"), false
 }
 
 func handlePromote(q *request, t replType) response {

@@ -325,6 +325,14 @@ func handleCapabilitiesSelf(q *request) response {
 
 // handleLookupSelf implements auth/token/lookup-self (the CLI calls it after
 // `vault login <token>`).
+// tokenType is a token's type as lookup-self reports it.
+func tokenType(t *tokenEntry) string {
+	if t.Type == "" {
+		return tokenTypeService
+	}
+	return t.Type
+}
+
 func handleLookupSelf(q *request) response {
 	t := q.token
 	var expire any
@@ -355,7 +363,7 @@ func handleLookupSelf(q *request) response {
 		"policies":         slices.Clone(t.Policies),
 		"renewable":        t.Renewable,
 		"ttl":              ttl,
-		"type":             "service",
+		"type":             tokenType(t),
 	}}
 	return jsonResponse(http.StatusOK, env)
 }

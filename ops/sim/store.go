@@ -57,7 +57,14 @@ type tokenEntry struct {
 	TTL         time.Duration // 0 = never expires (root)
 	Renewable   bool
 	Orphan      bool
+	Type        string // tokenTypeService ("" in older entries reads the same) or tokenTypeBatch
 }
+
+// Token types, as Vault spells them in token_type and lookup-self's type.
+const (
+	tokenTypeService = "service"
+	tokenTypeBatch   = "batch"
+)
 
 func (t *tokenEntry) expired(now time.Time) bool {
 	return t.TTL > 0 && !now.Before(t.Created.Add(t.TTL))
