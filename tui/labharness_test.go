@@ -64,7 +64,11 @@ func newLabEnv(t testing.TB, o labEnvOptions) *labEnv {
 	if o.timeout == 0 {
 		o.timeout = 2 * time.Second
 	}
-	lab, err := sim.New(sim.Options{Topology: o.topology, Seed: 42, Clock: sim.NewManualClock(t0), WriteRate: 5})
+	// Both clocks start at the real time and a cycle moves both, so the
+	// heartbeat ages the panes show (now minus last_heartbeat) are what a
+	// live lab would show, not months.
+	start := time.Now()
+	lab, err := sim.New(sim.Options{Topology: o.topology, Seed: 42, Clock: sim.NewManualClock(start), WriteRate: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +78,7 @@ func newLabEnv(t testing.TB, o labEnvOptions) *labEnv {
 	t.Cleanup(func() { _ = lab.Close() })
 	// The dashboard's clock starts at the real time: snapshots carry the
 	// client's real fetch time, and data ages are measured against it.
-	e := &labEnv{t: t, lab: lab, clk: &testClock{now: time.Now()}}
+	e := &labEnv{t: t, lab: lab, clk: &testClock{now: start}}
 	var specs []ClusterSpec
 	for _, ci := range lab.Clusters() {
 		addr, tlsCfg := ci.Addr, ops.TLSConfig{}
