@@ -664,10 +664,12 @@ func renderFindings(out io.Writer, doc statusDoc) {
 			}
 		}
 		if c.Error != nil {
-			lines = append(lines, "    error: "+c.Error.Message)
-			if c.Error.Hint != "" {
-				lines = append(lines, "    hint:  "+c.Error.Hint)
-			}
+			lines = append(lines, errorLines(c.Error)...)
+		} else if c.HealthError != nil {
+			// Replication status was read, sys/health was not: the table's
+			// NODE column says "-", and this says why.
+			lines = append(lines, fmt.Sprintf("  %s: health unreadable: %s", c.Name, c.HealthError.Summary))
+			lines = append(lines, errorLines(c.HealthError)...)
 		}
 	}
 	fmt.Fprintln(out)
@@ -679,6 +681,16 @@ func renderFindings(out io.Writer, doc statusDoc) {
 	for _, l := range lines {
 		fmt.Fprintln(out, l)
 	}
+}
+
+// errorLines are an error's full message and its hint, indented under the
+// finding they explain.
+func errorLines(e *errorDoc) []string {
+	lines := []string{"    error: " + e.Message}
+	if e.Hint != "" {
+		lines = append(lines, "    hint:  "+e.Hint)
+	}
+	return lines
 }
 
 func findingLines(cluster, typ string, rs []reasonDoc) []string {

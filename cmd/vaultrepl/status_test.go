@@ -541,3 +541,20 @@ func TestStatusLogFile(t *testing.T) {
 		t.Errorf("log mode %v", fi.Mode())
 	}
 }
+
+// Replication status read but sys/health refused (a proxy in front of
+// Vault, say): the table has no node state, and the findings say why.
+func TestStatusShowsAnUnreadableHealth(t *testing.T) {
+	isolate(t)
+	srv := vaultServer(t, serve(403, []byte(`{"errors":["permission denied"]}`)), serve(200, opsFixture(t, "status_primary_both.json")))
+	r := execute(t, context.Background(), testDeps(), "status", "--cluster", "p="+srv.URL)
+	for _, want := range []string{
+		"p: health unreadable: permission denied: the token's policy does not allow this",
+		"error: read health of p: permission denied",
+		"hint: use a token whose policy grants this path",
+	} {
+		if !strings.Contains(squash(r.out), squash(want)) {
+			t.Errorf("output lacks %q:\n%s", want, r.out)
+		}
+	}
+}
