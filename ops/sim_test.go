@@ -8,6 +8,7 @@ import (
 
 	"github.com/vaultrepl/vaultrepl/ops"
 	"github.com/vaultrepl/vaultrepl/ops/sim"
+	"github.com/vaultrepl/vaultrepl/ops/sim/simtest"
 )
 
 // The simulator is an independent implementation of Vault's wire format: ops
@@ -16,14 +17,7 @@ import (
 
 func startGlobalLab(t *testing.T) (*sim.Lab, map[string]*ops.Client) {
 	t.Helper()
-	lab, err := sim.New(sim.Options{Topology: "global", Seed: 42, Clock: sim.NewManualClock(time.Date(2024, 3, 4, 15, 0, 0, 0, time.UTC)), WriteRate: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lab.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = lab.Close() })
+	lab := simtest.Start(t, sim.Options{Topology: "global", Seed: 42, Clock: sim.NewManualClock(time.Date(2024, 3, 4, 15, 0, 0, 0, time.UTC)), WriteRate: 5})
 	lab.Advance(30 * time.Second) // let the background writes and heartbeats run
 	clients := map[string]*ops.Client{}
 	for _, ci := range lab.Clusters() {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vaultrepl/vaultrepl/ops"
 	"github.com/vaultrepl/vaultrepl/ops/sim"
+	"github.com/vaultrepl/vaultrepl/ops/sim/simtest"
 )
 
 // The flows run the dashboard as a program against the simulator over
@@ -28,14 +29,7 @@ func startLab(t *testing.T, topology string) (*sim.Lab, Deps) {
 	t.Helper()
 	// Speed 5 runs the replication model five times faster than the clock,
 	// so reconnects and syncs happen within a few polls.
-	lab, err := sim.New(sim.Options{Topology: topology, Seed: 42, Speed: 5, WriteRate: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lab.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = lab.Close() })
+	lab := simtest.Start(t, sim.Options{Topology: topology, Seed: 42, Speed: 5, WriteRate: 2})
 	var specs []ClusterSpec
 	for _, ci := range lab.Clusters() {
 		c, err := ops.NewClient(ops.ClusterConfig{Name: ci.Name, Address: ci.Addr, Token: ops.TokenSource{Inline: ci.Token}},

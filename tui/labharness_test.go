@@ -28,6 +28,7 @@ import (
 
 	"github.com/vaultrepl/vaultrepl/ops"
 	"github.com/vaultrepl/vaultrepl/ops/sim"
+	"github.com/vaultrepl/vaultrepl/ops/sim/simtest"
 )
 
 // The budget tests drive the real dashboard model (Update and View, with
@@ -68,14 +69,7 @@ func newLabEnv(t testing.TB, o labEnvOptions) *labEnv {
 	// heartbeat ages the panes show (now minus last_heartbeat) are what a
 	// live lab would show, not months.
 	start := time.Now()
-	lab, err := sim.New(sim.Options{Topology: o.topology, Seed: 42, Clock: sim.NewManualClock(start), WriteRate: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lab.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = lab.Close() })
+	lab := simtest.Start(t, sim.Options{Topology: o.topology, Seed: 42, Clock: sim.NewManualClock(start), WriteRate: 5})
 	// The dashboard's clock starts at the real time: snapshots carry the
 	// client's real fetch time, and data ages are measured against it.
 	e := &labEnv{t: t, lab: lab, clk: &testClock{now: start}}

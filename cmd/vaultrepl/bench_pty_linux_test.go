@@ -16,6 +16,7 @@ import (
 	"unsafe"
 
 	"github.com/vaultrepl/vaultrepl/ops/sim"
+	"github.com/vaultrepl/vaultrepl/ops/sim/simtest"
 )
 
 // These benchmarks run the real vaultrepl binary in a pseudo-terminal of
@@ -38,14 +39,7 @@ func BenchmarkIdleDashboard(b *testing.B) {
 		}
 		measure = d
 	}
-	lab, err := sim.New(sim.Options{Topology: "fleet:32", WriteRate: 2})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := lab.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = lab.Close() })
+	lab := simtest.Start(b, sim.Options{Topology: "fleet:32", WriteRate: 2})
 	cfg := fleetConfig(b, lab)
 
 	var cpus, rss []float64

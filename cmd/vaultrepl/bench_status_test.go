@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vaultrepl/vaultrepl/ops/sim"
+	"github.com/vaultrepl/vaultrepl/ops/sim/simtest"
 )
 
 // fleetConfig writes a 0600 config file naming every lab cluster with its
@@ -49,14 +50,7 @@ func fleetConfig(tb testing.TB, lab *sim.Lab) string {
 func BenchmarkStatusFleet(b *testing.B) {
 	isolate(b)
 	const latency = 100 * time.Millisecond
-	lab, err := sim.New(sim.Options{Topology: "fleet:32", Seed: 1, Latency: latency, WriteRate: 2})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := lab.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = lab.Close() })
+	lab := simtest.Start(b, sim.Options{Topology: "fleet:32", Seed: 1, Latency: latency, WriteRate: 2})
 	cfg := fleetConfig(b, lab)
 	s, err := loadSettings(&globalOptions{configPath: cfg})
 	if err != nil {

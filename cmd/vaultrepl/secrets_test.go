@@ -21,6 +21,7 @@ import (
 
 	"github.com/vaultrepl/vaultrepl/ops"
 	"github.com/vaultrepl/vaultrepl/ops/sim"
+	"github.com/vaultrepl/vaultrepl/ops/sim/simtest"
 	"github.com/vaultrepl/vaultrepl/tui"
 )
 
@@ -60,14 +61,7 @@ func labTokens(lab *sim.Lab) []string {
 // hold none of them.
 func TestSecretsStatus(t *testing.T) {
 	isolate(t)
-	lab, err := sim.New(sim.Options{Topology: "global", Seed: 3, Clock: sim.NewManualClock(time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lab.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer lab.Close()
+	lab := simtest.Start(t, sim.Options{Topology: "global", Seed: 3, Clock: sim.NewManualClock(time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC))})
 	cs := lab.Clusters()
 	var cfg strings.Builder
 	cfg.WriteString("clusters:\n")
@@ -129,14 +123,7 @@ func TestSecretsStatus(t *testing.T) {
 // token: their errors and their log records carry neither, nor the
 // client's own token.
 func TestSecretsDRTokenWrites(t *testing.T) {
-	lab, err := sim.New(sim.Options{Topology: "global", Seed: 5, Clock: sim.NewManualClock(time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lab.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer lab.Close()
+	lab := simtest.Start(t, sim.Options{Topology: "global", Seed: 5, Clock: sim.NewManualClock(time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC))})
 	var logBuf syncBuffer
 	log := slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	secrets := append(labTokens(lab), knownDRToken, knownActivation, knownVaultToken)
@@ -239,14 +226,7 @@ func (o tokenOp) SecondaryToken(ctx context.Context, t ops.ReplicationType, r op
 // the activation token shows only while revealed; the log holds neither.
 func TestSecretsDashboardAndWizard(t *testing.T) {
 	isolate(t)
-	lab, err := sim.New(sim.Options{Topology: "fresh", Seed: 9, Speed: 40})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lab.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer lab.Close()
+	lab := simtest.Start(t, sim.Options{Topology: "fresh", Seed: 9, Speed: 40})
 	logPath := filepath.Join(t.TempDir(), "vaultrepl.log")
 	ui, err := newUISetup(&globalOptions{logFile: logPath})
 	if err != nil {

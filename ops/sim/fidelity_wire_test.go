@@ -3,7 +3,6 @@ package sim
 import (
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"regexp"
 	"slices"
@@ -15,31 +14,6 @@ import (
 // Wire-level fidelity: status codes, bodies and headers exactly as Vault
 // sends them (reference §1.3–§1.5, §6.5, §9, §10), checked on the raw bytes
 // where JSON types or empty bodies matter.
-
-// do sends a request and returns the status, headers and raw body; err is the
-// transport error (a cut connection), not a test failure.
-func do(t *testing.T, method, url, token, body string) (int, http.Header, []byte, error) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("X-Vault-Token", token)
-	}
-	tr := &http.Transport{Proxy: nil}
-	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr, Timeout: 20 * time.Second}).Do(req)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, b, nil
-}
 
 // wantError checks an error response: the status, Content-Type
 // application/json and a body that is exactly {"errors":[msgs…]}.
@@ -368,20 +342,10 @@ func TestHealthParametersOnTheWire(t *testing.T) {
 	}
 }
 
-// doNS is do with an X-Vault-Namespace header.
+// doNS is a GET with an X-Vault-Namespace header.
 func doNS(t *testing.T, url, ns string) (int, http.Header, []byte, error) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	req.Header.Set("X-Vault-Namespace", ns)
-	tr := &http.Transport{Proxy: nil}
-	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr, Timeout: 20 * time.Second}).Do(req)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, b, nil
+	return send(t, "GET", url, http.Header{"X-Vault-Namespace": {ns}}, "")
 }
 
 // A Vault server writes every time in its one local zone: the heartbeats of

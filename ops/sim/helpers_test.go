@@ -83,30 +83,51 @@ func rootClient(t *testing.T, l *Lab, name string) *api.Client {
 	return client(t, ci.Addr, ci.Token)
 }
 
-// raw sends a request and returns the status and the decoded JSON body (with
-// numbers kept as json.Number so tests can tell numbers from strings).
-func raw(t *testing.T, method, url, token string, body string) (int, map[string]any, http.Header) {
+// do sends a request and returns the status, headers and raw body; err is the
+// transport error (a cut connection), not a test failure.
+func do(t *testing.T, method, url, token, body string) (int, http.Header, []byte, error) {
+	t.Helper()
+	var hdr http.Header
+	if token != "" {
+		hdr = http.Header{"X-Vault-Token": {token}}
+	}
+	return send(t, method, url, hdr, body)
+}
+
+// send is do with any request headers.
+func send(t *testing.T, method, url string, hdr http.Header, body string) (int, http.Header, []byte, error) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if token != "" {
-		req.Header.Set("X-Vault-Token", token)
+	for k, v := range hdr {
+		req.Header[k] = v
 	}
 	tr := &http.Transport{Proxy: nil}
 	defer tr.CloseIdleConnections()
 	resp, err := (&http.Client{Transport: tr, Timeout: 20 * time.Second}).Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return resp.StatusCode, resp.Header, b, nil
+}
+
+// raw sends a request and returns the status and the decoded JSON body (with
+// numbers kept as json.Number so tests can tell numbers from strings).
+func raw(t *testing.T, method, url, token string, body string) (int, map[string]any, http.Header) {
+	t.Helper()
+	code, hdr, b, err := do(t, method, url, token, body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
 	if len(b) == 0 {
-		return resp.StatusCode, nil, resp.Header
+		return code, nil, hdr
 	}
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.UseNumber()
@@ -114,7 +135,7 @@ func raw(t *testing.T, method, url, token string, body string) (int, map[string]
 	if err := dec.Decode(&m); err != nil {
 		t.Fatalf("%s %s: body is not a JSON object: %v\n%s", method, url, err, b)
 	}
-	return resp.StatusCode, m, resp.Header
+	return code, m, hdr
 }
 
 // respErr asserts err is an *api.ResponseError with the status and one error

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vaultrepl/vaultrepl/ops"
 	"github.com/vaultrepl/vaultrepl/ops/sim"
+	"github.com/vaultrepl/vaultrepl/ops/sim/simtest"
 )
 
 // These flows run the wizard in a real bubbletea program (teatest) against
@@ -111,13 +112,7 @@ type labRun struct {
 
 func startLabRun(t *testing.T, start Start) *labRun {
 	t.Helper()
-	lab, err := sim.New(sim.Options{Topology: "fresh", Seed: 7, Clock: sim.NewManualClock(t0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lab.Start(); err != nil {
-		t.Fatal(err)
-	}
+	lab := simtest.Start(t, sim.Options{Topology: "fresh", Seed: 7, Clock: sim.NewManualClock(t0)})
 	r := &labRun{t: t, lab: lab, clients: map[string]*ops.Client{}, rec: &recorder{}}
 	var cs []Cluster
 	for _, ci := range lab.Clusters() {
@@ -148,10 +143,8 @@ func startLabRun(t *testing.T, start Start) *labRun {
 	r.tm = teatest.NewTestModel(t, host{w: New(deps, start), rec: r.rec}, teatest.WithInitialTermSize(80, 24))
 	t.Cleanup(func() {
 		_ = r.tm.Quit()
+		// simtest's cleanup, registered earlier, closes the lab after this.
 		r.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
-		if err := lab.Close(); err != nil {
-			t.Errorf("lab.Close: %v", err)
-		}
 	})
 	return r
 }
