@@ -149,6 +149,28 @@ func startLabRun(t *testing.T, start Start) *labRun {
 	return r
 }
 
+// enablePrimary goes from the primary's inputs (left as they are) through
+// the review, which must show cmd when it is set, to the result.
+func (r *labRun) enablePrimary(cmd string) {
+	r.t.Helper()
+	r.atForm(stPrimary, fkInputs)
+	r.press("enter")
+	r.at(stPrimary, phReview)
+	if cmd != "" {
+		r.wantFlat(cmd)
+	}
+	r.press("enter")
+	r.at(stPrimary, phResult)
+}
+
+// chooseTokenTarget waits for the token step's choice of target cluster
+// and picks name.
+func (r *labRun) chooseTokenTarget(name string) {
+	r.t.Helper()
+	r.waitFor("the token's target choice", 250*time.Millisecond, func(s shot) bool { return s.step == stToken && s.fk == fkTarget })
+	r.selectCluster(name)
+}
+
 // waitFor waits until cond holds for the latest model, moving simulated
 // time on by advance between looks (0: time stands still).
 func (r *labRun) waitFor(what string, advance time.Duration, cond func(shot) bool) shot {
@@ -301,18 +323,12 @@ func TestLabFlowPerformanceSetup(t *testing.T) {
 	r.press("enter") // performance
 	r.atForm(stPrimary, fkPrimary)
 	r.selectCluster("vault-a")
-	r.atForm(stPrimary, fkInputs) // primary_cluster_addr
-	r.press("enter")
-	r.at(stPrimary, phReview)
-	r.wantFlat("vault write -f sys/replication/performance/primary/enable")
-	r.press("enter")
-	r.at(stPrimary, phResult)
+	r.enablePrimary("vault write -f sys/replication/performance/primary/enable")
 	r.wantFlat("vault-a is now a performance primary", "This cluster is being enabled as a primary for replication.")
 	r.press("enter")
 
 	// The primary is briefly unavailable: the pre-flight waits it out.
-	r.waitFor("the token's target choice", 250*time.Millisecond, func(s shot) bool { return s.step == stToken && s.fk == fkTarget })
-	r.selectCluster("vault-b")
+	r.chooseTokenTarget("vault-b")
 	r.tokenInputs()
 	r.wantFlat("(418 characters, masked)", "expires 2025-03-04 10:3", "UTC (in 29m")
 
@@ -346,8 +362,7 @@ func TestLabFlowPerformanceSetup(t *testing.T) {
 	// Add a second secondary, so that the check times each of them.
 	r.press("down")
 	r.press("enter")
-	r.waitFor("the token's target choice", 250*time.Millisecond, func(s shot) bool { return s.step == stToken && s.fk == fkTarget })
-	r.selectCluster("vault-c")
+	r.chooseTokenTarget("vault-c")
 	r.tokenInputs()
 	r.activate("vault-c", ops.Performance, false)
 	r.press("enter")
@@ -458,15 +473,9 @@ func TestLabFlowDRSetup(t *testing.T) {
 	r.press("enter") // DR
 	r.atForm(stPrimary, fkPrimary)
 	r.selectCluster("vault-a")
-	r.atForm(stPrimary, fkInputs)
+	r.enablePrimary("vault write -f sys/replication/dr/primary/enable")
 	r.press("enter")
-	r.at(stPrimary, phReview)
-	r.wantFlat("vault write -f sys/replication/dr/primary/enable")
-	r.press("enter")
-	r.at(stPrimary, phResult)
-	r.press("enter")
-	r.waitFor("the token's target choice", 250*time.Millisecond, func(s shot) bool { return s.step == stToken && s.fk == fkTarget })
-	r.selectCluster("vault-d")
+	r.chooseTokenTarget("vault-d")
 	r.tokenInputs()
 	r.wantFlat("(418 characters, masked)")
 	r.activate("vault-d", ops.DR, true)
@@ -500,14 +509,9 @@ func TestLabFlowDRSetup(t *testing.T) {
 // sent to the target.
 func TestLabFlowExpiredToken(t *testing.T) {
 	r := startLabRun(t, Start{Flow: FlowEnablePrimary, TypeKnown: true, Primary: "vault-a"})
-	r.atForm(stPrimary, fkInputs)
+	r.enablePrimary("")
 	r.press("enter")
-	r.at(stPrimary, phReview)
-	r.press("enter")
-	r.at(stPrimary, phResult)
-	r.press("enter")
-	r.waitFor("the token's target choice", 250*time.Millisecond, func(s shot) bool { return s.step == stToken && s.fk == fkTarget })
-	r.selectCluster("vault-b")
+	r.chooseTokenTarget("vault-b")
 	r.tokenInputs()
 	r.at(stToken, phToken)
 	r.lab.Advance(31 * time.Minute)
@@ -525,14 +529,9 @@ func TestLabFlowExpiredToken(t *testing.T) {
 // retried, and the operator can retry once the primary is back.
 func TestLabFlowDownPrimary(t *testing.T) {
 	r := startLabRun(t, Start{Flow: FlowEnablePrimary, TypeKnown: true, Primary: "vault-a"})
-	r.atForm(stPrimary, fkInputs)
+	r.enablePrimary("")
 	r.press("enter")
-	r.at(stPrimary, phReview)
-	r.press("enter")
-	r.at(stPrimary, phResult)
-	r.press("enter")
-	r.waitFor("the token's target choice", 250*time.Millisecond, func(s shot) bool { return s.step == stToken && s.fk == fkTarget })
-	r.selectCluster("vault-b")
+	r.chooseTokenTarget("vault-b")
 	r.tokenInputs()
 	r.at(stToken, phToken)
 	r.press("enter")
