@@ -45,6 +45,12 @@ func runDashboard(cmd *cobra.Command, g *globalOptions) error {
 
 // dashboardDeps wires the dashboard to the configured clusters' clients.
 func dashboardDeps(g *globalOptions, s settings, ui *uiSetup, clients []*ops.Client) tui.Deps {
+	return baseDeps(g, s, ui, clients, time.Now, wizardLogin{})
+}
+
+// baseDeps is the dashboard's wiring, shared by real clusters and the demo:
+// now is the wizard's clock and login its re-authentication settings.
+func baseDeps(g *globalOptions, s settings, ui *uiSetup, clients []*ops.Client, now func() time.Time, login wizardLogin) tui.Deps {
 	deps := tui.Deps{
 		Clusters: clusterSpecs(s.Clusters, clients),
 		Interval: s.Interval,
@@ -56,7 +62,7 @@ func dashboardDeps(g *globalOptions, s settings, ui *uiSetup, clients []*ops.Cli
 		Log:      ui.log,
 	}
 	if !s.ReadOnly {
-		deps.Wizard = newWizardHost(s.Clusters, clients, ui.styles, s.Interval, s.Timeout, g.explain, time.Now, wizardLogin{}).open
+		deps.Wizard = newWizardHost(s.Clusters, clients, ui.styles, s.Interval, s.Timeout, g.explain, now, login).open
 	}
 	return deps
 }
@@ -195,14 +201,23 @@ func newUISetup(g *globalOptions, configTheme ...string) (*uiSetup, error) {
 	}
 	u := &uiSetup{styles: styles, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if g.logFile != "" {
-		f, err := os.OpenFile(g.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		log, f, err := openLogFile(g.logFile)
 		if err != nil {
-			return nil, fmt.Errorf("--log-file: %w", err)
+			return nil, err
 		}
-		u.closer = f
-		u.log = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		u.log, u.closer = log, f
 	}
 	return u, nil
+}
+
+// openLogFile opens --log-file for appending (0600: it may name clusters and
+// addresses, never tokens) as a debug-level text log.
+func openLogFile(path string) (*slog.Logger, io.Closer, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--log-file: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), f, nil
 }
 
 // Close closes the log file.

@@ -91,43 +91,28 @@ func demoDeps(g *globalOptions, o *demoOptions, ui *uiSetup) (tui.Deps, func(), 
 	stop := func() { _ = lab.Close() }
 	ui.log.Info("demo lab started", "topology", o.topology, "seed", lab.Seed(), "control", lab.ControlURL())
 
-	interval := firstDuration(g.interval, defaultInterval)
-	timeout := firstDuration(g.timeout, defaultTimeout)
-	var cfgs []ops.ClusterConfig
-	var clients []*ops.Client
+	s := settings{ReadOnly: g.readOnly, Interval: firstDuration(g.interval, defaultInterval), Timeout: firstDuration(g.timeout, defaultTimeout)}
 	for _, ci := range lab.Clusters() {
 		meta := demoLabels[ci.Name]
-		cfg := ops.ClusterConfig{
+		s.Clusters = append(s.Clusters, ops.ClusterConfig{
 			Name: ci.Name, Address: ci.Addr, Label: meta.label, Protected: meta.protected,
-			ReadOnly: g.readOnly,
 			// The lab's root token, handed over in memory: never printed or logged.
 			Token: ops.TokenSource{Inline: ci.Token},
-		}
-		client, err := ops.NewClient(cfg, ops.ClientOptions{Timeout: timeout, ReadOnly: g.readOnly, Logger: ui.log})
-		if err != nil {
-			stop()
-			return tui.Deps{}, nil, err
-		}
-		cfgs, clients = append(cfgs, cfg), append(clients, client)
+		})
 	}
-	deps := tui.Deps{
-		Clusters: clusterSpecs(cfgs, clients),
-		Interval: interval,
-		Timeout:  timeout,
-		Styles:   ui.styles,
-		ReadOnly: g.readOnly,
-		Explain:  g.explain,
-		Log:      ui.log,
-		Lab:      lab,
+	s.applyToClusters()
+	clients, err := newClients(s, s.clientOptions(ui.log))
+	if err != nil {
+		stop()
+		return tui.Deps{}, nil, err
 	}
-	if !g.readOnly {
-		// Trainees are not told the lab's password anywhere else in the demo,
-		// and they need it to log in on a freshly activated secondary.
-		user, pass := lab.Userpass()
-		login := wizardLogin{username: user, hint: fmt.Sprintf("lab login: username %s, password %s", user, pass)}
-		// Token expiry and countdowns follow the lab's clock, which --speed scales.
-		deps.Wizard = newWizardHost(cfgs, clients, ui.styles, interval, timeout, g.explain, lab.Now, login).open
-	}
+	// Trainees are not told the lab's password anywhere else in the demo,
+	// and they need it to log in on a freshly activated secondary. Token
+	// expiry and countdowns follow the lab's clock, which --speed scales.
+	user, pass := lab.Userpass()
+	login := wizardLogin{username: user, hint: fmt.Sprintf("lab login: username %s, password %s", user, pass)}
+	deps := baseDeps(g, s, ui, clients, lab.Now, login)
+	deps.Lab = lab
 	return deps, stop, nil
 }
 

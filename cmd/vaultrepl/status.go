@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -115,7 +116,8 @@ func runStatus(cmd *cobra.Command, g *globalOptions, o statusOptions, deps statu
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	w := &statusWatch{clients: clients, settings: s, deps: deps, out: cmd.OutOrStdout(), json: o.json, watching: o.watch}
+	out := cmd.OutOrStdout()
+	w := &statusWatch{clients: clients, settings: s, deps: deps, out: out, tty: deps.isTTY(out), json: o.json, watching: o.watch}
 	code := w.once(ctx)
 	if o.watch {
 		code = w.loop(ctx, code)
@@ -132,11 +134,11 @@ func statusLogger(g *globalOptions, def *slog.Logger) (*slog.Logger, func(), err
 	if g.logFile == "" {
 		return def, func() {}, nil
 	}
-	f, err := os.OpenFile(g.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	log, f, err := openLogFile(g.logFile)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--log-file: %w", err)
+		return nil, nil, err
 	}
-	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { _ = f.Close() }, nil
+	return log, func() { _ = f.Close() }, nil
 }
 
 // statusWatch reads the clusters and renders frames, keeping each cluster's
@@ -147,6 +149,7 @@ type statusWatch struct {
 	settings settings
 	deps     statusDeps
 	out      io.Writer
+	tty      bool // out is a terminal: a watch refreshes in place
 	json     bool
 	watching bool // --watch: compact JSON lines, a header, in-place refresh
 	lastGood []*ops.Snapshot
@@ -154,10 +157,14 @@ type statusWatch struct {
 
 // once reads every cluster and renders one frame; it returns the exit code.
 func (w *statusWatch) once(ctx context.Context) int {
-	obs := w.poll(ctx)
+	return w.draw(w.poll(ctx))
+}
+
+// draw assesses one read of every cluster and renders it; it returns the
+// frame's exit code.
+func (w *statusWatch) draw(obs []ops.Observation) int {
 	now := w.deps.now()
-	rep := ops.Assess(now, obs, ops.DefaultThresholds())
-	doc := buildStatusDoc(now, w.settings.Clusters, obs, rep)
+	doc := buildStatusDoc(now, w.settings.Clusters, obs, ops.Assess(now, obs, ops.DefaultThresholds()))
 	w.render(doc)
 	return doc.ExitCode
 }
@@ -175,10 +182,7 @@ func (w *statusWatch) loop(ctx context.Context, code int) int {
 		if ctx.Err() != nil {
 			return code
 		}
-		now := w.deps.now()
-		doc := buildStatusDoc(now, w.settings.Clusters, obs, ops.Assess(now, obs, ops.DefaultThresholds()))
-		w.render(doc)
-		code = doc.ExitCode
+		code = w.draw(obs)
 	}
 }
 
@@ -223,7 +227,7 @@ func (w *statusWatch) render(doc statusDoc) {
 		_ = enc.Encode(doc)
 		return
 	}
-	if w.watching && w.deps.isTTY(w.out) {
+	if w.watching && w.tty {
 		fmt.Fprint(w.out, "\x1b[H\x1b[2J") // home and clear: refresh in place
 	}
 	if w.watching {
@@ -231,7 +235,7 @@ func (w *statusWatch) render(doc statusDoc) {
 			doc.GeneratedAt.Local().Format("15:04:05"), w.settings.Interval)
 	}
 	renderTable(w.out, doc)
-	if w.watching && !w.deps.isTTY(w.out) {
+	if w.watching && !w.tty {
 		fmt.Fprintln(w.out)
 	}
 }
@@ -247,25 +251,15 @@ func isTerminal(w io.Writer) bool {
 }
 
 // statusExitCode maps the assessment to the exit code (see exitOK…).
+// rep.Worst already folds every cluster and link, and ranks warning above
+// unknown and syncing: a warning exit is a worst of warning.
 func statusExitCode(rep ops.Report) int {
-	var critical, unreachable, warning bool
-	note := func(s ops.Severity) {
-		critical = critical || s == ops.SeverityCritical
-		warning = warning || s == ops.SeverityWarning
-	}
-	for _, c := range rep.Clusters {
-		unreachable = unreachable || !c.Reachable
-		note(c.Severity)
-	}
-	for _, l := range rep.Links {
-		note(l.Severity)
-	}
 	switch {
-	case critical:
+	case rep.Worst == ops.SeverityCritical:
 		return exitCritical
-	case unreachable:
+	case slices.ContainsFunc(rep.Clusters, func(c ops.ClusterAssessment) bool { return !c.Reachable }):
 		return exitUnreachable
-	case warning:
+	case rep.Worst == ops.SeverityWarning:
 		return exitWarning
 	}
 	return exitOK
