@@ -32,6 +32,11 @@ type check struct {
 	Retry bool
 }
 
+// bootstrapping is the check of a cluster whose role is still starting.
+func bootstrapping(name string) check {
+	return transient(fail("mode", name+" is bootstrapping", "it becomes usable in a few seconds; re-checking"))
+}
+
 // transient returns c marked as clearing by itself.
 func transient(c check) check {
 	c.Retry = true
@@ -125,7 +130,8 @@ func usable(f facts) ([]check, bool) {
 		what, fix := errText(f.Err)
 		c := fail("reachable", f.Name+": "+what, fix)
 		if transientErr(f.Err) {
-			c = transient(fail("reachable", f.Name+": "+what, "Vault is briefly unavailable after a role change; re-checking"))
+			c.Fix = "Vault is briefly unavailable after a role change; re-checking"
+			c = transient(c)
 		}
 		return append(cs, c), false
 	}
@@ -160,7 +166,7 @@ func usable(f facts) ([]check, bool) {
 		}
 		c := fail("replication status", what, fix)
 		if transientErr(s.ReplicationErr) {
-			c.Retry = true
+			c = transient(c)
 		}
 		return append(cs, c), false
 	}
@@ -284,7 +290,7 @@ func checkEnablePrimary(f facts, t ops.ReplicationType, c Cluster) (cs []check, 
 		return append(cs, fail("mode", f.Name+" is a "+modePhrase(t, ts.Mode),
 			"promote it (…/secondary/promote) or disable its replication first; enabling would not make it a primary")), false
 	case ops.ModeBootstrapping:
-		return append(cs, transient(fail("mode", f.Name+" is bootstrapping", "it becomes usable in a few seconds; re-checking"))), false
+		return append(cs, bootstrapping(f.Name)), false
 	case ops.ModeDisabled:
 		cs = append(cs, pass("mode", modePhrase(t, ts.Mode)))
 	case ops.ModeUnknown, ops.ModeUnsupported:
@@ -311,7 +317,7 @@ func checkSecondaryToken(f facts, t ops.ReplicationType) []check {
 		return append(cs, fail("mode", f.Name+" is a "+modePhrase(t, ts.Mode),
 			"activation tokens are generated on the primary: pick the primary"))
 	case ops.ModeBootstrapping:
-		return append(cs, transient(fail("mode", f.Name+" is bootstrapping", "it becomes usable in a few seconds; re-checking")))
+		return append(cs, bootstrapping(f.Name))
 	case ops.ModeUnknown, ops.ModeUnsupported:
 		return append(cs, fail("mode", "mode "+ts.RawMode+" not recognised", "check the cluster's replication status"))
 	}
@@ -401,7 +407,7 @@ func checkActivate(f facts, t ops.ReplicationType, c Cluster, a activation, now 
 		return append(cs, fail("mode", fmt.Sprintf("%s is already a %s (secondary id %q)", f.Name, modePhrase(t, ts.Mode), ts.SecondaryID),
 			"to follow another primary use …/secondary/update-primary; to start over disable its replication first")), false
 	case ops.ModeBootstrapping:
-		return append(cs, transient(fail("mode", f.Name+" is bootstrapping", "it becomes usable in a few seconds; re-checking"))), false
+		return append(cs, bootstrapping(f.Name)), false
 	case ops.ModeUnknown, ops.ModeUnsupported:
 		cs = append(cs, warn("mode", "mode "+ts.RawMode+" not recognised", "check the cluster's replication status"))
 	}

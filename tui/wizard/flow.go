@@ -275,7 +275,7 @@ func (m Model) onFacts(msg factsMsg) (Model, tea.Cmd) {
 	m, cmd := m.evaluate(msg)
 	// Blockers that clear by themselves are re-read, a bounded number of
 	// times: reads are retried automatically, writes never are.
-	if m.ph == phChecks && waiting(m.checks) && m.rechecks < maxRechecks {
+	if m.autoRecheck() {
 		m.rechecks++
 		return m, tea.Batch(cmd, m.recheckAfter(m.d.Interval))
 	}
@@ -354,10 +354,7 @@ func (m Model) activateFacts(msg factsMsg) (Model, tea.Cmd) {
 	}
 	if m.needAddr && m.v.addr == "" {
 		// What the primary advertises first; else where vaultrepl reaches it.
-		m.v.addr = m.tokInfo.Addr
-		if p, ok := m.cluster(m.actPrimary); ok && m.v.addr == "" {
-			m.v.addr = p.Address
-		}
+		m.v.addr = orDefault(m.tokInfo.Addr, a.PrimaryAddr)
 	}
 	return m.setForm(fkInputs, m.activateInputs(m.needAddr))
 }
@@ -533,13 +530,14 @@ func (m Model) onWrite(msg writeMsg) (Model, tea.Cmd) {
 		m.tokUsed = true
 		m.tok.Token = "" // single-use: forget the secret as soon as it is spent
 		m.esReq.Token = ""
-		m.markChanged(target)
-		wrote := func() tea.Msg { return WroteMsg{Cluster: target, Action: action} }
+	}
+	m.markChanged(target)
+	wrote := func() tea.Msg { return WroteMsg{Cluster: target, Action: action} }
+	if m.step == stActivate {
 		m, watch := m.beginWatch()
 		return m, tea.Batch(wrote, watch)
 	}
-	m.markChanged(target)
-	return m, func() tea.Msg { return WroteMsg{Cluster: target, Action: action} }
+	return m, wrote
 }
 
 func (m Model) checksKey(k tea.KeyMsg) (Model, tea.Cmd) {
@@ -746,7 +744,7 @@ func (m Model) startWatch() (Model, tea.Cmd) {
 	m.step, m.ph = stWatch, phWatching
 	m.gen++
 	m.form, m.fk = nil, fkNone
-	if m.watch.Secondary == m.secondary && m.watch.Type == m.typ && (m.watching || m.watch.Done) {
+	if m.watch.Secondary == m.secondary && m.watch.Type == m.typ && (m.watching() || m.watch.Done) {
 		return m.spin()
 	}
 	return m.beginWatch()
@@ -756,7 +754,6 @@ func (m Model) startWatch() (Model, tea.Cmd) {
 // so that moving between screens does not drop its polls.
 func (m Model) beginWatch() (Model, tea.Cmd) {
 	m.watchGen++
-	m.watching = true
 	m.watch = watchState{Type: m.typ, Secondary: m.secondary, Primary: m.primary, ID: m.secondaryID, Started: m.d.Now()}
 	sec, _ := m.cluster(m.secondary)
 	pri, _ := m.cluster(m.primary)
@@ -765,12 +762,11 @@ func (m Model) beginWatch() (Model, tea.Cmd) {
 }
 
 func (m Model) onWatch(msg watchMsg) (Model, tea.Cmd) {
-	if msg.gen != m.watchGen || !m.watching {
+	if msg.gen != m.watchGen || !m.watching() {
 		return m, nil
 	}
 	m.watch = m.watch.observe(msg.obs, m.d.StuckAfter)
 	if m.watch.Done {
-		m.watching = false
 		return m, nil
 	}
 	return m, m.watchAfter(m.d.Interval)
@@ -778,7 +774,7 @@ func (m Model) onWatch(msg watchMsg) (Model, tea.Cmd) {
 
 func (m Model) onPollDue(msg pollDueMsg) (Model, tea.Cmd) {
 	if msg.watch {
-		if msg.gen != m.watchGen || !m.watching {
+		if msg.gen != m.watchGen || !m.watching() {
 			return m, nil
 		}
 		sec, _ := m.cluster(m.watch.Secondary)
@@ -861,7 +857,7 @@ func (m Model) nextChosen(choice string) (Model, tea.Cmd) {
 			}
 		}
 		m.secondary, m.askedSec, m.secondaryID = "", false, ""
-		m.watch, m.watching = watchState{}, false
+		m.watch = watchState{}
 		m.hasTok, m.tokFromHere, m.tokUsed = false, false, false
 		m.tok = ops.ActivationToken{}
 		m.v.id, m.v.addr, m.v.tls = "", "", ""

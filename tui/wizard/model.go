@@ -103,7 +103,6 @@ type Model struct {
 	noteLevel level
 
 	watch      watchState
-	watching   bool // the watch loop is polling
 	watchGen   int
 	ver        verifyState
 	loginFor   string
@@ -254,13 +253,18 @@ func (m Model) busy() bool {
 	switch m.ph {
 	case phLoading, phRunning, phPolling:
 		return true
-	case phChecks:
-		if waiting(m.checks) {
-			return true
-		}
 	}
-	return m.watching
+	return m.autoRecheck() || m.watching()
 }
+
+// autoRecheck: the checks screen re-reads by itself while every blocker is
+// one that clears on its own, up to maxRechecks times.
+func (m Model) autoRecheck() bool {
+	return m.ph == phChecks && waiting(m.checks) && m.rechecks < maxRechecks
+}
+
+// watching: the watch loop is following a secondary that has not settled.
+func (m Model) watching() bool { return m.watch.Secondary != "" && !m.watch.Done }
 
 func (m Model) onSpin() (Model, tea.Cmd) {
 	if !m.busy() {
@@ -424,7 +428,7 @@ func (m Model) dirty() bool {
 	switch {
 	case m.hasTok && m.tokFromHere && !m.tokUsed:
 		return true
-	case m.watching:
+	case m.watching():
 		return true
 	case m.ver.Written && !m.ver.Removed && !m.ver.Kept:
 		return true

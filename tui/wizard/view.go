@@ -22,6 +22,7 @@ func (m Model) View() string {
 	}
 	head := m.header()
 	foot := m.footer()
+	avail := m.height - len(head) - len(foot)
 	var top, bottom []string
 	switch {
 	case m.closing:
@@ -29,7 +30,7 @@ func (m Model) View() string {
 	case m.fullHelp:
 		top = m.fullHelpView()
 	default:
-		top, bottom = m.body()
+		top, bottom = m.body(avail)
 	}
 	var expl []string
 	if m.explain && !m.fullHelp {
@@ -37,7 +38,6 @@ func (m Model) View() string {
 			expl = append([]string{""}, m.wrap(m.st.Muted.Render("Training: ")+e, m.tw())...)
 		}
 	}
-	avail := m.height - len(head) - len(foot)
 	if len(top)+len(bottom)+len(expl) > avail && len(expl) > 0 {
 		expl = []string{"", m.st.Muted.Render("(training text hidden: not enough room; enlarge the terminal)")}
 	}
@@ -259,7 +259,7 @@ func (m Model) closePrompt() []string {
 		out = append(out, m.para(fmt.Sprintf("The activation token for %q has not been used and will be lost. It stays valid on %s until it expires (%s); to revoke it:",
 			m.tok.ID, m.primary, fmtTime(m.tokInfo.Expires)))...)
 		out = append(out, m.code(cmdRevokeSecondary(m.typ, m.tok.ID))...)
-	case m.watching:
+	case m.watching():
 		out = append(out, m.para("Replication keeps going without the wizard; the dashboard shows "+m.secondary+"'s state.")...)
 	case m.ver.Written && !m.ver.Removed && !m.ver.Kept:
 		out = append(out, m.para("The canary auth method "+m.ver.Path+" is still enabled on "+m.primary+". Remove it later with:")...)
@@ -282,7 +282,9 @@ func (m Model) fullHelpView() []string {
 
 // body is the screen's content: top may be cut to fit; bottom (the form and
 // the key hint) never is.
-func (m Model) body() (top, bottom []string) {
+// body is the current phase's screen; avail is the rows between the header
+// and the footer.
+func (m Model) body(avail int) (top, bottom []string) {
 	switch m.ph {
 	case phLoading:
 		return []string{"", m.spinner() + " " + m.loading + " " + m.st.Glyphs.Ellipsis}, nil
@@ -299,7 +301,7 @@ func (m Model) body() (top, bottom []string) {
 	case phToken:
 		return m.tokenView(), nil
 	case phWatching:
-		return m.watchView()
+		return m.watchView(avail)
 	case phInfo:
 		return m.infoView(), nil
 	case phPolling, phCleanup, phDone:
@@ -409,7 +411,7 @@ func (m Model) checksHint() []string {
 	case m.already:
 		return []string{"", m.levelText(lvPass, "Nothing to do here: this step is already done."),
 			m.st.Form.Prompt.Render("enter: continue with " + m.stepName(m.stepAfter()))}
-	case waiting(m.checks) && m.rechecks < maxRechecks:
+	case m.autoRecheck():
 		return []string{"", m.spinner() + " " + m.st.Muted.Render("Re-checking every "+shortDuration(m.d.Interval)+" (reads only; nothing is written).   esc: back")}
 	case m.invalidTokenCluster() != "" && m.d.Login != nil:
 		return []string{"", m.st.Form.Prompt.Render("l: log in to " + m.invalidTokenCluster() + "   r: re-check   esc: back")}
@@ -778,7 +780,7 @@ func (m Model) tokenView() []string {
 	return append(out, "", st.Form.Prompt.Render("enter: activate a secondary with it   v: reveal/hide   y: copy   s: save"))
 }
 
-func (m Model) watchView() (top, bottom []string) {
+func (m Model) watchView(avail int) (top, bottom []string) {
 	st := m.st
 	w := m.watch
 	v := w.Last
@@ -846,7 +848,7 @@ func (m Model) watchView() (top, bottom []string) {
 		bottom = []string{"", st.Form.Prompt.Render("enter: continue with " + m.stepName(m.stepAfter()))}
 	}
 	// The timeline gets the rows left over, newest events first to go in.
-	room := m.height - len(m.header()) - len(m.footer()) - len(out) - len(bottom) - 2
+	room := avail - len(out) - len(bottom) - 2
 	if m.explain {
 		room -= 4
 	}
