@@ -48,7 +48,7 @@ func shellWrap(cmd string, width int) []string {
 // commandsContent lists the vault CLI (and curl) commands that read what the
 // screen behind it shows, for training: the dashboard reads nothing else.
 func (m *Model) commandsContent() string {
-	st := m.st
+	st := &m.st
 	w := m.width
 	var b strings.Builder
 	line := func(s string) { b.WriteString(fit(s, w, st.Glyphs.Ellipsis) + "\n") }
@@ -122,7 +122,7 @@ func (m *Model) linkCommands(line, comment, code func(string)) {
 // helpContent is the full key list and a legend of glyphs, borders and
 // words, so that nothing on screen depends on colour to be understood.
 func (m *Model) helpContent() string {
-	st := m.st
+	st := &m.st
 	g := st.Glyphs
 	w := m.width
 	var b strings.Builder

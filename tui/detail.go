@@ -24,7 +24,7 @@ func (m *Model) detailContent(now time.Time) string {
 	if int(m.focus) >= len(m.clusters) {
 		return ""
 	}
-	st := m.st
+	st := &m.st
 	c := &m.clusters[m.focus]
 	a := m.assessment(m.focus)
 	w := m.width
@@ -134,7 +134,7 @@ func (m *Model) detailContent(now time.Time) string {
 // errorBlock is an error in full: the classified summary, Vault's message,
 // HTTP status, class, the hint, and since when it has lasted.
 func (m *Model) errorBlock(err error, since, now time.Time, count int, w int) string {
-	st := m.st
+	st := &m.st
 	reads := "reads"
 	if count == 1 {
 		reads = "read"
@@ -161,7 +161,7 @@ func (m *Model) errorBlock(err error, since, now time.Time, count int, w int) st
 
 // typeBlock is every field of one replication type, then its peers.
 func (m *Model) typeBlock(s ops.TypeStatus, now time.Time, w int) string {
-	st := m.st
+	st := &m.st
 	if !s.Enabled() && s.Mode != ops.ModeUnknown {
 		return st.Muted.Render("  mode "+modeWord(s)) + "\n"
 	}
@@ -241,7 +241,7 @@ type column struct {
 
 // peerTable lists peers with their heartbeat age, skew and canary age.
 func (m *Model) peerTable(title string, peers []ops.Peer, now time.Time, w int) string {
-	st := m.st
+	st := &m.st
 	if len(peers) == 0 {
 		return st.Muted.Render("  no "+title+" reported") + "\n"
 	}

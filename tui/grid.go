@@ -146,7 +146,7 @@ func (m *Model) gridView(now time.Time, height int) string {
 
 // eventsView is a box of the newest transitions of the visible clusters.
 func (m *Model) eventsView(vis []ClusterID, height int, now time.Time) string {
-	st := m.st
+	st := &m.st
 	box := st.Pane.Box
 	innerW := m.width - box.GetHorizontalFrameSize()
 	innerH := height - box.GetVerticalFrameSize()
@@ -187,7 +187,7 @@ func (m *Model) eventsView(vis []ClusterID, height int, now time.Time) string {
 }
 
 func (m *Model) emptyView(height int) string {
-	st := m.st
+	st := &m.st
 	var msg string
 	switch {
 	case len(m.clusters) == 0:

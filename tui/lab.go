@@ -20,15 +20,11 @@ type labAction struct {
 }
 
 // labPeers are the configured clusters the focused one replicates with, of
-// either type: the other ends a partition cuts. When the cluster's links
-// are not visible now (it is sealed, stopped or partitioned) the last peers
-// seen are used, so a partition can still be healed.
-func (m *Model) labPeers(id ClusterID) []string {
-	if p := m.currentPeers(id); len(p) > 0 {
-		return p
-	}
-	return m.clusters[id].peers
-}
+// either type: the other ends a partition cuts. reassess keeps them as the
+// links change and keeps the last ones seen while the cluster's links are
+// not visible (it is sealed, stopped or partitioned), so a partition can
+// still be healed.
+func (m *Model) labPeers(id ClusterID) []string { return m.clusters[id].peers }
 
 func (m *Model) currentPeers(id ClusterID) []string {
 	var peers []string
@@ -181,7 +177,7 @@ func (m Model) updateLabDone(msg labDoneMsg) (Model, tea.Cmd) {
 // labBox draws the menu as a box to lay over the body.
 func (m *Model) labBox(width int) string {
 	acts := m.labActions()
-	st := m.st
+	st := &m.st
 	var b strings.Builder
 	b.WriteString(st.Detail.Title.Render("Lab faults on "+m.Focused()) + "\n")
 	b.WriteString(st.Muted.Render("simulated clusters: inject, then watch the panes") + "\n\n")

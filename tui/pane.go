@@ -60,7 +60,7 @@ func (m *Model) paneView(id ClusterID, num, w, h int, now time.Time, lines []pli
 
 func (m *Model) newPaneCtx(id ClusterID, num, innerW int, compact bool, now time.Time) *paneCtx {
 	c := &m.clusters[id]
-	return &paneCtx{m: m, st: m.st, c: c, id: id, num: num, a: m.assessment(id), w: innerW, compact: compact, now: now, stale: c.stale(), k: m.ink}
+	return &paneCtx{m: m, st: &m.st, c: c, id: id, num: num, a: m.assessment(id), w: innerW, compact: compact, now: now, stale: c.stale(), k: &m.ink}
 }
 
 // paneLines builds the full (not compact) lines of a pane w cells wide.
@@ -99,7 +99,7 @@ func fitLines(lines []pline, h int) []pline {
 // paneCtx carries what one pane's lines are built from.
 type paneCtx struct {
 	m       *Model
-	st      theme.Styles
+	st      *theme.Styles
 	c       *clusterState
 	id      ClusterID
 	num     int
@@ -107,7 +107,7 @@ type paneCtx struct {
 	w       int
 	compact bool
 	stale   bool // data lines are drawn unstyled, then dimmed as a whole
-	k       inks
+	k       *inks
 	now     time.Time
 }
 
@@ -307,8 +307,7 @@ func (p *paneCtx) notes() (out []pline, covered bool) {
 	default:
 		covered = false
 	}
-	if r != nil && !r.CommunityEdition && !r.Unsupported && !r.Performance.Enabled() && !r.DR.Enabled() &&
-		r.Performance.Mode == ops.ModeDisabled && r.DR.Mode == ops.ModeDisabled {
+	if r != nil && !r.CommunityEdition && !r.Unsupported && r.Performance.Mode == ops.ModeDisabled && r.DR.Mode == ops.ModeDisabled {
 		text := "no replication set up on this cluster yet"
 		if p.m.deps.Wizard != nil {
 			text += " (w opens the setup wizard)"
@@ -365,7 +364,10 @@ func (p *paneCtx) section(t ops.ReplicationType, s ops.TypeStatus) []pline {
 		// The reasons of an unreachable cluster are its error, shown above.
 		return out
 	}
-	top := p.topReason()
+	var top string // a compact pane shows its top reason elsewhere
+	if p.compact {
+		top = p.topReason()
+	}
 	for _, r := range p.a.Of(t).Reasons {
 		text := p.m.named(r.Text)
 		if r.Severity == ops.SeverityOK || (p.compact && text == top) {

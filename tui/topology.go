@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/lipgloss"
-
 	"github.com/vaultrepl/vaultrepl/ops"
 )
 
@@ -15,7 +13,7 @@ import (
 // the links the assessment found by matching cluster_id with secondary_id
 // and node_id, with each link's health and lag.
 func (m *Model) topologyContent(now time.Time) string {
-	st := m.st
+	st := &m.st
 	g := st.Glyphs
 	w := m.width
 	var b strings.Builder
@@ -108,7 +106,7 @@ func (m *Model) typeOf(id ClusterID, t ops.ReplicationType) (ops.TypeStatus, boo
 // does not fit in width w goes on continuation lines under the status, so a
 // narrow terminal loses no words to the ellipsis.
 func (m *Model) linkLines(l ops.Link, nameW, w int) []string {
-	st := m.st
+	st := &m.st
 	g := st.Glyphs
 	name := l.Secondary
 	if name == "" {
@@ -147,7 +145,7 @@ func (m *Model) linkLines(l ops.Link, nameW, w int) []string {
 			break
 		}
 	}
-	return flowParts(parts, w, "    "+strings.Repeat(" ", lipgloss.Width(g.Link)+1+nameW+2))
+	return flowParts(parts, w, "    "+strings.Repeat(" ", cellWidth(g.Link)+1+nameW+2))
 }
 
 // flowParts joins parts with two spaces, starting a new line indented by
@@ -155,12 +153,13 @@ func (m *Model) linkLines(l ops.Link, nameW, w int) []string {
 // moved; a part wider than a whole line is left for the caller to fit.
 func flowParts(parts []string, w int, indent string) []string {
 	var lines []string
-	cur, curW := parts[0], lipgloss.Width(parts[0])
+	iw := cellWidth(indent)
+	cur, curW := parts[0], cellWidth(parts[0])
 	for _, p := range parts[1:] {
-		pw := lipgloss.Width(p)
-		if curW+2+pw > w && curW > lipgloss.Width(indent) {
+		pw := cellWidth(p)
+		if curW+2+pw > w && curW > iw {
 			lines = append(lines, cur)
-			cur, curW = indent+p, lipgloss.Width(indent)+pw
+			cur, curW = indent+p, iw+pw
 			continue
 		}
 		cur, curW = cur+"  "+p, curW+2+pw

@@ -82,7 +82,7 @@ func (m *Model) bodyHeight() int {
 }
 
 func (m *Model) tooSmallView() string {
-	st := m.st
+	st := &m.st
 	msg := st.Level(theme.LevelWarn).Render(fmt.Sprintf("terminal too small (need %d×%d, have %d×%d)", MinWidth, MinHeight, m.width, m.height))
 	hint := st.Muted.Render("enlarge the window, or press q to quit")
 	lines := []string{fit(msg, m.width, ""), fit(hint, m.width, "")}
@@ -134,7 +134,7 @@ func (m *Model) headerView(now time.Time) string {
 }
 
 func (m *Model) drawHeader(k headerKey, now time.Time) string {
-	st := m.st
+	st := &m.st
 	g := st.Glyphs
 	sep := " " + st.Muted.Render(g.Sep) + " "
 	reach, pending := k.reach, k.pending
@@ -157,23 +157,23 @@ func (m *Model) drawHeader(k headerKey, now time.Time) string {
 		st.Badge(lvl, reachText),
 		"worst " + st.Badge(level(k.worst), k.worst.String()),
 	}
-	if m.paused {
+	if k.paused {
 		parts = append(parts, st.Header.Paused.Render(" PAUSED "))
 	}
 	if m.deps.ReadOnly {
 		parts = append(parts, st.Header.ReadOnly.Render("read-only"))
 	}
-	if q := m.filter.Value(); q != "" && !m.filtering {
+	if q := k.filter; q != "" && !k.filtering {
 		parts = append(parts, st.Accent.Render("filter: "+q))
 	}
-	if m.unhealthyOnly {
+	if k.unhealthyOnly {
 		parts = append(parts, st.Accent.Render("unhealthy only"))
 	}
 	var optional []string
-	if m.screen == screenDashboard && m.overlay == nil && k.scroll != "" {
+	if k.scroll != "" { // set only on the dashboard without an overlay
 		optional = append(optional, st.Muted.Render(k.scroll))
 	}
-	if !m.paused {
+	if !k.paused {
 		optional = append(optional, st.Muted.Render("every "+m.deps.Interval.String()))
 	}
 	optional = append(optional, st.Muted.Render(clock(now)))
@@ -181,9 +181,6 @@ func (m *Model) drawHeader(k headerKey, now time.Time) string {
 	var right []string
 	used := cellWidth(left)
 	for _, o := range optional {
-		if o == "" {
-			continue
-		}
 		if w := cellWidth(o) + 2; used+w <= m.width {
 			right = append(right, o)
 			used += w
@@ -194,7 +191,7 @@ func (m *Model) drawHeader(k headerKey, now time.Time) string {
 
 // crumb names the screen after the title.
 func (m *Model) crumb() string {
-	st := m.st
+	st := &m.st
 	arrow := " " + st.Muted.Render(st.Glyphs.Focus) + " "
 	if m.overlay != nil {
 		return arrow + "wizard"
@@ -241,7 +238,7 @@ func (m *Model) bannerView() string {
 }
 
 func (m *Model) footerView() string {
-	st := m.st
+	st := &m.st
 	if m.filtering {
 		hint := st.Muted.Render("  enter keep " + st.Glyphs.Sep + " esc clear")
 		return fit(m.filter.View()+hint, m.width, st.Glyphs.Ellipsis)
