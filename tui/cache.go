@@ -89,10 +89,28 @@ type eventMark struct {
 	last event
 }
 
+// cachedGrid is cachedText for the grid, whose key holds slices and so is
+// compared with equal rather than ==.
 type cachedGrid struct {
 	ok   bool
 	key  gridKey
 	text string
+}
+
+// get returns the grid drawn for k, or draws it.
+func (c *cachedGrid) get(mu *sync.Mutex, k gridKey, draw func() string) string {
+	mu.Lock()
+	if c.ok && c.key.equal(k) {
+		t := c.text
+		mu.Unlock()
+		return t
+	}
+	mu.Unlock()
+	t := draw()
+	mu.Lock()
+	c.ok, c.key, c.text = true, k, t
+	mu.Unlock()
+	return t
 }
 
 func (k gridKey) equal(o gridKey) bool {
@@ -131,14 +149,11 @@ func (m *Model) paneKey(id ClusterID, num, w, h int, now time.Time) paneKey {
 		focused: id == m.focus, paused: m.paused, num: num, w: w, h: h}
 }
 
-// cachedPaneView is paneView through the cache.
-func (m *Model) cachedPaneView(id ClusterID, num, w, h int, now time.Time, lines func() []pline) []string {
-	return cachedFor(&m.cache.mu, m.cache.drawn, id, m.paneKey(id, num, w, h, now), func() []string {
-		var built []pline
-		if lines != nil {
-			built = lines()
-		}
-		return m.paneView(id, num, w, h, now, built)
+// cachedPaneView is paneView through the cache; k is the pane's paneKey,
+// which the caller has at hand, and lines its full lines when already built.
+func (m *Model) cachedPaneView(id ClusterID, k paneKey, num, w, h int, now time.Time, lines []pline) []string {
+	return cachedFor(&m.cache.mu, m.cache.drawn, id, k, func() []string {
+		return m.paneView(id, num, w, h, now, lines)
 	})
 }
 

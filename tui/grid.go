@@ -76,20 +76,20 @@ func (m *Model) gridView(now time.Time, height int) string {
 	}
 	// When every pane fits, build their full lines once: they give the
 	// height the fullest pane needs, and are drawn as they are.
-	var built map[ClusterID][]pline
+	var built [][]pline // by position in vis
 	if l.rows <= l.visibleRows && paneH > compactPaneHeight {
-		built = make(map[ClusterID][]pline, len(vis))
+		built = make([][]pline, len(vis))
 		natural := 0
 		for i, id := range vis {
-			built[id] = m.cachedPaneLines(id, num(i), width(i%l.cols), now)
-			natural = max(natural, len(built[id])+2)
+			built[i] = m.cachedPaneLines(id, num(i), width(i%l.cols), now)
+			natural = max(natural, len(built[i])+2)
 		}
 		paneH = max(compactPaneHeight, min(paneH, natural))
 	}
 	// The grid is the same as last frame's when every pane drawn is (and so
 	// is the events box): most frames follow a message that changed nothing
 	// on screen.
-	key := gridKey{width: m.width, height: height, scroll: m.scrollRow}
+	key := gridKey{width: m.width, height: height, scroll: m.scrollRow, panes: make([]gridPane, 0, min(len(vis), l.visibleRows*l.cols))}
 	for r := m.scrollRow; r < m.scrollRow+l.visibleRows && r < l.rows; r++ {
 		for c := 0; c < l.cols; c++ {
 			if i := r*l.cols + c; i < len(vis) {
@@ -109,39 +109,35 @@ func (m *Model) gridView(now time.Time, height int) string {
 			key.events = append(key.events, mark)
 		}
 	}
-	m.cache.mu.Lock()
-	if g := m.cache.grid; g.ok && g.key.equal(key) {
-		m.cache.mu.Unlock()
-		return g.text
-	}
-	m.cache.mu.Unlock()
-
-	var out []string
-	for r := m.scrollRow; r < m.scrollRow+l.visibleRows && r < l.rows; r++ {
-		rowLines := make([]string, paneH)
-		for c := 0; c < l.cols; c++ {
-			i := r*l.cols + c
-			var pane []string
-			if i < len(vis) {
-				id := vis[i]
-				pane = m.cachedPaneView(id, num(i), width(c), paneH, now, func() []pline { return built[id] })
-			} else {
-				pane = strings.Split(blank(width(c), paneH), "\n")
+	return m.cache.grid.get(&m.cache.mu, key, func() string {
+		var out []string
+		drawn := 0 // index in key.panes, which lists the drawn panes in this order
+		for r := m.scrollRow; r < m.scrollRow+l.visibleRows && r < l.rows; r++ {
+			rowLines := make([]string, paneH)
+			for c := 0; c < l.cols; c++ {
+				i := r*l.cols + c
+				var pane []string
+				if i < len(vis) {
+					var lines []pline
+					if built != nil {
+						lines = built[i]
+					}
+					pane = m.cachedPaneView(vis[i], key.panes[drawn].key, num(i), width(c), paneH, now, lines)
+					drawn++
+				} else {
+					pane = strings.Split(blank(width(c), paneH), "\n")
+				}
+				for y := range rowLines {
+					rowLines[y] += pane[y]
+				}
 			}
-			for y := range rowLines {
-				rowLines[y] += pane[y]
-			}
+			out = append(out, rowLines...)
 		}
-		out = append(out, rowLines...)
-	}
-	if left := height - len(out); left >= 5 && l.rows <= l.visibleRows {
-		out = append(out, m.eventsView(vis, left, now))
-	}
-	text := strings.Join(out, "\n")
-	m.cache.mu.Lock()
-	m.cache.grid = cachedGrid{ok: true, key: key, text: text}
-	m.cache.mu.Unlock()
-	return text
+		if left := height - len(out); left >= 5 && l.rows <= l.visibleRows {
+			out = append(out, m.eventsView(vis, left, now))
+		}
+		return strings.Join(out, "\n")
+	})
 }
 
 // eventsView is a box of the newest transitions of the visible clusters.
