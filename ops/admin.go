@@ -139,10 +139,9 @@ func (c *Client) LoginUserpass(ctx context.Context, mount, username, password st
 	if err != nil {
 		return "", err
 	}
-	var notes []string
-	top, ok := newFields(rep.body, "", &notes)
-	if !ok {
-		return "", c.withOp(notAnObject(rep.body), op, rep.status)
+	top, _, err := c.dataFields(rep, op)
+	if err != nil {
+		return "", err
 	}
 	if af, ok := top.object("auth"); ok {
 		if tok, _ := af.str("client_token"); tok != "" {

@@ -141,7 +141,7 @@ func (c *Client) StatusAfter(ctx context.Context, prev *Snapshot) (Snapshot, err
 	start := time.Now()
 	replication, replicationErr := c.readReplication(ctx)
 	if replicationErr == nil && sameStory(prev.Replication, replication) {
-		return Snapshot{FetchedAt: start, Took: time.Since(start), Health: prev.Health, Replication: replication}, nil
+		return snapshot(start, prev.Health, nil, replication, nil)
 	}
 	health, healthErr := c.readHealth(ctx)
 	return snapshot(start, health, healthErr, replication, replicationErr)

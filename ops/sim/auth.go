@@ -70,6 +70,7 @@ func (q *request) authorize(rt *route) (response, bool) {
 	}
 	q.token = t
 	caps := q.c.capabilitiesOf(t, q.aclPath())
+	q.caps = caps
 	if slices.Contains(caps, capRoot) {
 		return response{}, true
 	}
@@ -114,11 +115,7 @@ func (c *cluster) hasMountAccess(t *tokenEntry, prefix string) bool {
 	if slices.Contains(t.Policies, "root") {
 		return true
 	}
-	for _, name := range t.Policies {
-		a, err := parsePolicy(c.data.policies[name])
-		if err != nil {
-			continue
-		}
+	for _, a := range c.tokenACLs(t) {
 		for _, r := range a.rules {
 			if slices.Contains(r.caps, capDeny) || len(r.caps) == 0 {
 				continue
@@ -136,6 +133,11 @@ func (c *cluster) capabilitiesOf(t *tokenEntry, path string) []string {
 	if slices.Contains(t.Policies, "root") {
 		return []string{capRoot}
 	}
+	return capabilities(c.tokenACLs(t), path)
+}
+
+// tokenACLs are the parsed policies of t that exist on this cluster.
+func (c *cluster) tokenACLs(t *tokenEntry) []*acl {
 	var acls []*acl
 	for _, name := range t.Policies {
 		text, ok := c.data.policies[name]
@@ -146,5 +148,5 @@ func (c *cluster) capabilitiesOf(t *tokenEntry, path string) []string {
 			acls = append(acls, a)
 		}
 	}
-	return capabilities(acls, path)
+	return acls
 }

@@ -272,13 +272,17 @@ func trimEnt(v string) string {
 	return v
 }
 
+// nodeHost is the host name of node i of the named cluster: its cluster
+// addresses, sys/ha-status and the Raft configuration all name it so.
+func nodeHost(name string, i int) string { return fmt.Sprintf("%s-node-%d", name, i+1) }
+
 // nodeAddrsFor invents the cluster addresses (port 8201) of a three-node
 // cluster; they are what secondaries list in known_primary_cluster_addrs and
 // what update_primary_addrs must name.
 func nodeAddrsFor(name string) []string {
 	out := make([]string, 3)
 	for i := range out {
-		out[i] = fmt.Sprintf("https://%s-node-%d:8201", name, i+1)
+		out[i] = "https://" + nodeHost(name, i) + ":8201"
 	}
 	return out
 }

@@ -43,10 +43,10 @@ const (
 
 // tokenFlow is one of the two generation flows.
 type tokenFlow struct {
-	root    bool                                        // the standard root-token strategy (fills encoded_root_token)
-	attempt func(c *cluster) **drAttempt                // where the attempt lives
-	allowed func(q *request) (response, bool)           // who may run it
-	mint    func(q *request, otpLen int) (token string) // what completion creates
+	root    bool                              // the standard root-token strategy (fills encoded_root_token)
+	attempt func(c *cluster) **drAttempt      // where the attempt lives
+	allowed func(q *request) (response, bool) // who may run it
+	mint    func(q *request) (token string)   // what completion creates
 }
 
 var (
@@ -54,8 +54,9 @@ var (
 	opFlow = tokenFlow{
 		attempt: func(c *cluster) **drAttempt { return &c.drAttempt },
 		allowed: func(q *request) (response, bool) { return q.requireDRSecondary() },
-		mint: func(q *request, n int) string {
-			tok := "hvs." + q.l.ids.alnum(n-4)
+		mint: func(q *request) string {
+			// As long as the OTP it is encoded with.
+			tok := "hvs." + q.l.ids.alnum(otpLength-4)
 			q.c.drOpTokens[tok] = true
 			return tok
 		},
@@ -65,7 +66,7 @@ var (
 		root:    true,
 		attempt: func(c *cluster) **drAttempt { return &c.rootAttempt },
 		allowed: func(q *request) (response, bool) { return response{}, true },
-		mint: func(q *request, _ int) string {
+		mint: func(q *request) string {
 			return q.l.mintRoot(q.c, q.now)
 		},
 	}
@@ -149,13 +150,8 @@ func (f tokenFlow) handleUpdate(q *request) response {
 	if err != nil {
 		return errResp(http.StatusBadRequest, errGenKeyEncoding)
 	}
-	// The barrier's key length bounds a share: 16 to 32 bytes, plus one for
-	// the Shamir share's tag.
-	switch {
-	case len(share) < 16:
-		return errResp(http.StatusBadRequest, "invalid key: key is shorter than minimum 16 bytes")
-	case len(share) > 33:
-		return errResp(http.StatusBadRequest, "invalid key: key is longer than maximum 33 bytes")
+	if resp, ok := checkShareLength(share); !ok {
+		return resp
 	}
 	at := f.attempt(q.c)
 	a := *at
@@ -165,20 +161,39 @@ func (f tokenFlow) handleUpdate(q *request) response {
 	if nonce := q.str("nonce"); nonce != a.nonce {
 		return errResp(http.StatusBadRequest, fmt.Sprintf(errGenNonceFormat, a.nonce))
 	}
-	if !q.l.validUnsealKey(key) {
+	if !q.l.isUnsealShare(share) {
 		return errResp(http.StatusBadRequest, errGenKeyWrongPart)
 	}
 	a.progress = 1
-	a.encoded = encodeWithOTP(f.mint(q, otpLength), a.otp)
+	a.encoded = encodeWithOTP(f.mint(q), a.otp)
 	*at = nil // a completed attempt is over; its result is this response
 	return f.status(a, "")
+}
+
+// The barrier's key length bounds a share: 16 to 32 bytes, plus one for the
+// Shamir share's tag.
+const (
+	minShareLen = 16
+	maxShareLen = 33
+)
+
+// checkShareLength refuses a decoded share of a length no key can have, with
+// Vault's texts.
+func checkShareLength(share []byte) (response, bool) {
+	switch {
+	case len(share) < minShareLen:
+		return errResp(http.StatusBadRequest, "invalid key: key is shorter than minimum 16 bytes"), false
+	case len(share) > maxShareLen:
+		return errResp(http.StatusBadRequest, "invalid key: key is longer than maximum 33 bytes"), false
+	}
+	return response{}, true
 }
 
 // decodeKeyShare decodes a key share given in hex or base64, as Vault's
 // generate-root and unseal handlers accept either: hex first, unless that
 // gives no key of a possible length (a base64 string can also be valid hex).
 func decodeKeyShare(k string) ([]byte, error) {
-	if b, err := hex.DecodeString(k); err == nil && len(b) >= 16 && len(b) <= 33 {
+	if b, err := hex.DecodeString(k); err == nil && len(b) >= minShareLen && len(b) <= maxShareLen {
 		return b, nil
 	}
 	return base64.StdEncoding.DecodeString(k)

@@ -26,7 +26,8 @@ type request struct {
 	bodyErr error
 	now     time.Time // lab time
 	params  map[string]string
-	token   *tokenEntry
+	token   *tokenEntry // the caller's, once authorize has checked it
+	caps    []string    // token's capabilities on the request's ACL path, set with it
 }
 
 type handlerFunc func(q *request) response

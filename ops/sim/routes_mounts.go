@@ -343,10 +343,7 @@ const defaultLeaseTTLSeconds = 32 * 24 * 3600
 // only a token with some access to the mount; otherwise, and for a path no
 // mount serves, it is a 403 that does not tell the two apart.
 func handleUIMount(q *request) response {
-	path := strings.TrimPrefix(q.params["path"], "/")
-	if !strings.HasSuffix(path, "/") {
-		path += "/"
-	}
+	path := mountPath(q.params["path"])
 	deny := errResp(http.StatusForbidden, fmt.Sprintf("preflight capability check returned 403, please ensure client's policies grant access to path %q", path))
 	c := q.c
 	var m *mountEntry
@@ -364,11 +361,7 @@ func handleUIMount(q *request) response {
 	if m == nil {
 		return deny
 	}
-	t := c.lookupToken(clientToken(q.hr), q.now)
-	if t == nil {
-		return deny
-	}
-	if !c.hasMountAccess(t, full) {
+	if t := c.lookupToken(clientToken(q.hr), q.now); t == nil || !c.hasMountAccess(t, full) {
 		return deny
 	}
 	data := c.mountJSON(m, auth)

@@ -267,8 +267,8 @@ func handleDynamicFilter(q *request) response {
 // dr_operation_token instead of a Vault token (reference §6.10): the routes
 // marked drToken, before their handler runs.
 func (q *request) checkDROperationToken() (response, bool) {
-	if !q.c.drSecondary() {
-		return badRequest("cluster is not a DR secondary"), false
+	if resp, ok := q.requireDRSecondary(); !ok {
+		return resp, false
 	}
 	tok := strings.TrimSpace(q.str("dr_operation_token"))
 	if tok == "" {
@@ -356,8 +356,8 @@ func handleRecover(q *request) response {
 }
 
 func handleDRRecover(q *request) response {
-	if !q.c.drSecondary() {
-		return badRequest("cluster is not a DR secondary")
+	if resp, ok := q.requireDRSecondary(); !ok {
+		return resp
 	}
 	return handleRecover(q)
 }

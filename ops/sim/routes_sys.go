@@ -3,8 +3,6 @@ package sim
 import (
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -102,14 +100,8 @@ func handleHealth(q *request) response {
 	}
 	// Fields added over the versions (reference §9.1): a personality that
 	// predates them leaves them out.
-	if !versionAtLeast(c.version, 1, 16) {
-		delete(body, "enterprise")
-		delete(body, "echo_duration_ms")
-		delete(body, "clock_skew_ms")
-	}
-	if !versionAtLeast(c.version, 1, 17) {
-		delete(body, "replication_primary_canary_age_ms")
-	}
+	c.dropBefore(body, 1, 16, "enterprise", "echo_duration_ms", "clock_skew_ms")
+	c.dropBefore(body, 1, 17, peerFields117...)
 	return jsonResponse(status, body)
 }
 
@@ -134,17 +126,10 @@ func sealStatus(q *request) map[string]any {
 
 func handleSealStatus(q *request) response { return jsonResponse(http.StatusOK, sealStatus(q)) }
 
-// validUnsealKey accepts the lab's key in base64 (as printed) or hex, as Vault
-// accepts either encoding.
-func (l *Lab) validUnsealKey(k string) bool {
+// isUnsealShare reports whether a decoded key share is the lab's key.
+func (l *Lab) isUnsealShare(share []byte) bool {
 	want, _ := base64.StdEncoding.DecodeString(l.unsealKey)
-	got, err := base64.StdEncoding.DecodeString(strings.TrimSpace(k))
-	if err != nil || len(got) != len(want) {
-		if got, err = hex.DecodeString(strings.TrimSpace(k)); err != nil {
-			return false
-		}
-	}
-	return subtle.ConstantTimeCompare(got, want) == 1
+	return subtle.ConstantTimeCompare(share, want) == 1
 }
 
 // handleUnseal takes the lab's single key share (threshold 1). The checks
@@ -168,11 +153,11 @@ func handleUnseal(q *request) response {
 		return errResp(http.StatusBadRequest, errGenKeyEncoding)
 	case !c.sealed:
 		return jsonResponse(http.StatusOK, sealStatus(q))
-	case len(share) < 16:
-		return errResp(http.StatusBadRequest, "invalid key: key is shorter than minimum 16 bytes")
-	case len(share) > 33:
-		return errResp(http.StatusBadRequest, "invalid key: key is longer than maximum 33 bytes")
-	case !q.l.validUnsealKey(key):
+	}
+	if resp, ok := checkShareLength(share); !ok {
+		return resp
+	}
+	if !q.l.isUnsealShare(share) {
 		return errResp(http.StatusBadRequest, "invalid unseal key (simulated)")
 	}
 	c.sealed = false
@@ -217,7 +202,7 @@ func handleHAStatus(q *request) response {
 	scheme, _, _ := strings.Cut(c.apiAddr, "://") // the standbys listen as the active node does
 	nodes := make([]map[string]any, len(c.nodeAddrs))
 	for i, clusterAddr := range c.nodeAddrs {
-		host := fmt.Sprintf("%s-node-%d", c.name, i+1)
+		host := nodeHost(c.name, i)
 		n := map[string]any{
 			"hostname": host, "api_address": scheme + "://" + host + ":8200", "cluster_address": clusterAddr,
 			"active_node": i == 0, "last_echo": nil, "version": c.displayVersion(),
@@ -230,13 +215,8 @@ func handleHAStatus(q *request) response {
 			n["last_echo"] = now.Add(-time.Duration(300*i) * time.Millisecond).Format(time.RFC3339Nano)
 			n["echo_duration_ms"] = 1
 		}
-		if !versionAtLeast(c.version, 1, 16) {
-			delete(n, "echo_duration_ms")
-			delete(n, "clock_skew_ms")
-		}
-		if !versionAtLeast(c.version, 1, 17) {
-			delete(n, "replication_primary_canary_age_ms")
-		}
+		c.dropBefore(n, 1, 16, "echo_duration_ms", "clock_skew_ms")
+		c.dropBefore(n, 1, 17, peerFields117...)
 		nodes[i] = n
 	}
 	return q.injected(map[string]any{"nodes": nodes})
@@ -266,7 +246,7 @@ func handleRaftConfiguration(q *request) response {
 	}
 	servers := make([]map[string]any, len(c.nodeAddrs))
 	for i, addr := range c.nodeAddrs {
-		host := fmt.Sprintf("%s-node-%d", c.name, i+1)
+		host := nodeHost(c.name, i)
 		servers[i] = map[string]any{"node_id": host, "address": strings.TrimPrefix(addr, "https://"),
 			"leader": i == 0, "protocol_version": "3", "voter": true}
 	}
@@ -323,8 +303,6 @@ func handleCapabilitiesSelf(q *request) response {
 	return q.injected(data)
 }
 
-// handleLookupSelf implements auth/token/lookup-self (the CLI calls it after
-// `vault login <token>`).
 // tokenType is a token's type as lookup-self reports it.
 func tokenType(t *tokenEntry) string {
 	if t.Type == "" {
@@ -333,6 +311,8 @@ func tokenType(t *tokenEntry) string {
 	return t.Type
 }
 
+// handleLookupSelf implements auth/token/lookup-self (the CLI calls it after
+// `vault login <token>`).
 func handleLookupSelf(q *request) response {
 	t := q.token
 	var expire any

@@ -27,8 +27,7 @@ func handleTokenCreate(orphanPath bool) handlerFunc {
 		if parent.Type == tokenTypeBatch {
 			return errResp(http.StatusBadRequest, "batch tokens cannot create more tokens")
 		}
-		caps := q.c.capabilitiesOf(parent, q.path)
-		isSudo := slices.Contains(caps, capRoot) || slices.Contains(caps, capSudo)
+		isSudo := slices.Contains(q.caps, capRoot) || slices.Contains(q.caps, capSudo)
 		parentRoot := slices.Contains(parent.Policies, "root")
 
 		typ := tokenTypeService

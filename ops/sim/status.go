@@ -190,27 +190,25 @@ var (
 )
 
 func (c *cluster) dropNewerStatusFields(m map[string]any) {
-	drop := func(obj map[string]any, keys []string) {
-		for _, k := range keys {
-			delete(obj, k)
-		}
-	}
-	if !versionAtLeast(c.version, 1, 15) {
-		drop(m, statusFields115)
-	}
-	if !versionAtLeast(c.version, 1, 13) {
-		drop(m, statusFields113)
-	}
+	c.dropBefore(m, 1, 15, statusFields115...)
+	c.dropBefore(m, 1, 13, statusFields113...)
 	for _, key := range []string{"secondaries", "primaries"} {
 		peers, _ := m[key].([]any)
 		for _, p := range peers {
 			obj := p.(map[string]any)
-			if !versionAtLeast(c.version, 1, 16) {
-				drop(obj, peerFields116)
-			}
-			if !versionAtLeast(c.version, 1, 17) {
-				drop(obj, peerFields117)
-			}
+			c.dropBefore(obj, 1, 16, peerFields116...)
+			c.dropBefore(obj, 1, 17, peerFields117...)
 		}
+	}
+}
+
+// dropBefore removes keys from obj when the cluster's version personality
+// predates major.minor, the version that added them.
+func (c *cluster) dropBefore(obj map[string]any, major, minor int, keys ...string) {
+	if versionAtLeast(c.version, major, minor) {
+		return
+	}
+	for _, k := range keys {
+		delete(obj, k)
 	}
 }
