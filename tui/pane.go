@@ -190,7 +190,7 @@ func (p *paneCtx) title() string {
 	explained := false // a note in the pane says it calmly; no reason here
 	switch {
 	case c.lastErr != nil:
-		sev, word = ops.SeverityCritical, "unreachable"
+		sev, word = p.m.shownSeverity(p.id), "unreachable"
 	case c.snap == nil:
 		word = "pending"
 	case c.snap.Edition() == ops.EditionCommunity:

@@ -293,12 +293,18 @@ func (m *Model) visibleIDs() []ClusterID {
 // unhealthy is what ! keeps: unreachable, warning or critical. Syncing is
 // healthy, and unknown without an error (CE, not yet read) is not a fault.
 func (m *Model) unhealthy(id ClusterID) bool {
-	c := &m.clusters[id]
-	if c.lastErr != nil {
-		return true
-	}
-	s := m.assessment(id).Severity
+	s := m.shownSeverity(id)
 	return s == ops.SeverityWarning || s == ops.SeverityCritical
+}
+
+// shownSeverity is a cluster's severity as the dashboard shows it: the
+// assessment cannot judge a cluster it cannot read (unknown), but the pane
+// calls it ✗ unreachable and the legend files that under critical.
+func (m *Model) shownSeverity(id ClusterID) ops.Severity {
+	if m.clusters[id].lastErr != nil {
+		return ops.SeverityCritical
+	}
+	return m.assessment(id).Severity
 }
 
 func indexOf(ids []ClusterID, id ClusterID) int {

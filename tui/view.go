@@ -117,12 +117,7 @@ func (m *Model) headerView(now time.Time) string {
 		case c.polls == 0:
 			k.pending++
 		}
-		// The assessment cannot judge a cluster it cannot read (unknown), but
-		// the pane calls it ✗ unreachable and the legend files that under
-		// critical: the header's worst says the same.
-		if c.lastErr != nil {
-			k.worst = ops.Worst(k.worst, ops.SeverityCritical)
-		}
+		k.worst = ops.Worst(k.worst, m.shownSeverity(ClusterID(i)))
 	}
 	if m.screen == screenDetail {
 		k.crumb = m.Focused()
@@ -254,12 +249,13 @@ func (m *Model) footerView() string {
 	}
 	h.Width = max(0, m.width-cellWidth(left))
 	keys := m.shortHelp()
-	k := helpKey{width: h.Width}
+	var enabled strings.Builder
 	for _, b := range keys {
 		if b.Enabled() {
-			k.keys += b.Help().Key + "\x00" + b.Help().Desc + "\x00"
+			enabled.WriteString(b.Help().Key + "\x00" + b.Help().Desc + "\x00")
 		}
 	}
+	k := helpKey{width: h.Width, keys: enabled.String()}
 	help := m.cache.help.get(&m.cache.mu, k, func() string { return h.ShortHelpView(keys) })
 	return fit(left+help, m.width, st.Glyphs.Ellipsis)
 }
@@ -270,16 +266,19 @@ type helpKey struct {
 	keys  string
 }
 
+// labMenuHelp is the key help while the lab menu is open.
+var labMenuHelp = []key.Binding{
+	key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+	key.NewBinding(key.WithKeys("1"), key.WithHelp("1-9,0", "apply that one")),
+	key.NewBinding(key.WithKeys("up"), key.WithHelp("j/k", "move")),
+	key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+}
+
 // shortHelp lists the keys that apply right now, most useful first.
 func (m *Model) shortHelp() []key.Binding {
 	k := m.keys
 	if m.labOpen {
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
-			key.NewBinding(key.WithKeys("1"), key.WithHelp("1-9,0", "apply that one")),
-			key.NewBinding(key.WithKeys("up"), key.WithHelp("j/k", "move")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
-		}
+		return labMenuHelp
 	}
 	switch m.screen {
 	case screenDetail:
