@@ -31,7 +31,7 @@ type paneCache struct {
 	// from. bubbletea draws a frame after every message, and most messages
 	// (a poll timer firing, a result for a pane off screen) change nothing
 	// on screen: those frames are put together from these.
-	grid   cachedGrid
+	grid   cachedText[gridKey]
 	header cachedText[headerKey]
 	help   cachedText[helpKey]
 	body   cachedText[fitKey]
@@ -45,16 +45,24 @@ type fitKey struct {
 }
 
 // cachedText is one drawn string and the key it was drawn for.
-type cachedText[K comparable] struct {
+type cachedText[K textKey[K]] struct {
 	ok   bool
 	key  K
 	text string
 }
 
+// textKey is what a cachedText is keyed by: a key that knows whether
+// another is the same (the grid's holds slices, so == cannot say).
+type textKey[K any] interface{ equal(K) bool }
+
+func (k headerKey) equal(o headerKey) bool { return k == o }
+func (k helpKey) equal(o helpKey) bool     { return k == o }
+func (k fitKey) equal(o fitKey) bool       { return k == o }
+
 // get returns the text drawn for k, or draws it.
 func (c *cachedText[K]) get(mu *sync.Mutex, k K, draw func() string) string {
 	mu.Lock()
-	if c.ok && c.key == k {
+	if c.ok && c.key.equal(k) {
 		t := c.text
 		mu.Unlock()
 		return t
@@ -87,30 +95,6 @@ type gridPane struct {
 type eventMark struct {
 	n    int
 	last event
-}
-
-// cachedGrid is cachedText for the grid, whose key holds slices and so is
-// compared with equal rather than ==.
-type cachedGrid struct {
-	ok   bool
-	key  gridKey
-	text string
-}
-
-// get returns the grid drawn for k, or draws it.
-func (c *cachedGrid) get(mu *sync.Mutex, k gridKey, draw func() string) string {
-	mu.Lock()
-	if c.ok && c.key.equal(k) {
-		t := c.text
-		mu.Unlock()
-		return t
-	}
-	mu.Unlock()
-	t := draw()
-	mu.Lock()
-	c.ok, c.key, c.text = true, k, t
-	mu.Unlock()
-	return t
 }
 
 func (k gridKey) equal(o gridKey) bool {
