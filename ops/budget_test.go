@@ -160,7 +160,11 @@ func TestStatusReleasesConnections(t *testing.T) {
 	// connections. The cut and the oversized answers (four kinds) end
 	// theirs, so each of them and the read after them (five reads a round)
 	// opens two: a redirect that kept its connection busy would add two more.
-	if max := 30*2*5 + 8; opened > max {
+	// The slack is for the pool's timing: the two reads of a status run at
+	// once, and under load one may dial before the other's connection is
+	// back in the pool (309 against a slack of 8 failed once in a fresh
+	// clone). A keep-alive that is not reused opens about 540.
+	if max := 30*2*5 + 30; opened > max {
 		t.Errorf("%d connections opened for %d reads: keep-alive is not reused", opened, 30*len(kinds))
 	}
 }
