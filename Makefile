@@ -10,7 +10,7 @@ N         ?= 20
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: help build test fmt-check vet staticcheck unit stress bench bench-status bench-idle bench-startup fuzz demo lab golden
+.PHONY: help build test tidy-check fmt-check vet staticcheck unit stress bench bench-status bench-idle bench-startup fuzz demo lab golden
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -18,7 +18,10 @@ help: ## list the targets
 build: ## build bin/vaultrepl
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/vaultrepl ./cmd/vaultrepl
 
-test: fmt-check vet staticcheck unit ## gofmt check, go vet, staticcheck, go test -race
+test: tidy-check fmt-check vet staticcheck unit ## the CI entry: go.mod tidy, gofmt check, go vet, staticcheck, go test -race (boundaries included)
+
+tidy-check: ## fail when go mod tidy would change go.mod or go.sum (prints the diff)
+	$(GO) mod tidy -diff
 
 fmt-check: ## fail when gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
