@@ -10,8 +10,12 @@ import (
 // every frame, but their content changes only when their cluster's data,
 // the assessment, the focus, the geometry or the second on the clock does.
 type paneKey struct {
-	version   uint64 // the cluster's data and timeline
-	gen       uint64 // its timer ("retry in 8s")
+	version uint64 // the cluster's data and timeline
+	gen     uint64 // its timer generation
+	// armed and nextPoll are what "retry in 8s" reads: a poll timer that
+	// fires disarms the cluster (the read starts) without a new generation.
+	armed     bool
+	nextPoll  int64  // Unix nanoseconds
 	reportSeq uint64 // the assessment and links of every cluster
 	second    int64  // relative times ("updated 3s ago")
 	focused   bool
@@ -129,7 +133,7 @@ func newPaneCache() *paneCache {
 
 func (m *Model) paneKey(id ClusterID, num, w, h int, now time.Time) paneKey {
 	c := &m.clusters[id]
-	return paneKey{version: c.version, gen: c.gen, reportSeq: m.reportSeq, second: now.Unix(),
+	return paneKey{version: c.version, gen: c.gen, armed: c.armed, nextPoll: c.nextPoll.UnixNano(), reportSeq: m.reportSeq, second: now.Unix(),
 		focused: id == m.focus, paused: m.paused, num: num, w: w, h: h}
 }
 
