@@ -66,7 +66,7 @@ func randomMsg(rng *rand.Rand, m Model, clk *testClock) (tea.Msg, string) {
 		if stale {
 			gen-- // a result of a read the model no longer waits for
 		}
-		snap, err, what := randomResult(rng, c.spec.Name)
+		snap, what, err := randomResult(rng, c.spec.Name)
 		return statusMsg{id: id, gen: gen, snap: snap, err: err, took: time.Duration(rng.Intn(200)) * time.Millisecond, at: clk.Now()},
 			fmt.Sprintf("result %d %s (stale %v)", id, what, stale)
 	case r < 82:
@@ -83,26 +83,26 @@ func randomMsg(rng *rand.Rand, m Model, clk *testClock) (tea.Msg, string) {
 
 // randomResult is one read of a cluster: fresh data of several shapes, or
 // a failure.
-func randomResult(rng *rand.Rand, name string) (ops.Snapshot, error, string) {
+func randomResult(rng *rand.Rand, name string) (ops.Snapshot, string, error) {
 	switch rng.Intn(7) {
 	case 0:
 		wal := uint64(1000 + rng.Intn(500))
-		return primarySnap(wal), nil, fmt.Sprintf("primary wal %d", wal)
+		return primarySnap(wal), fmt.Sprintf("primary wal %d", wal), nil
 	case 1:
 		remote := uint64(1000 + rng.Intn(500))
-		return perfSecondarySnap(idEast1, remote), nil, fmt.Sprintf("perf secondary remote %d", remote)
+		return perfSecondarySnap(idEast1, remote), fmt.Sprintf("perf secondary remote %d", remote), nil
 	case 2:
 		remote := uint64(1000 + rng.Intn(500))
-		return drSecondarySnap(remote), nil, fmt.Sprintf("dr secondary remote %d", remote)
+		return drSecondarySnap(remote), fmt.Sprintf("dr secondary remote %d", remote), nil
 	case 3:
-		return sealedSnap(), nil, "sealed"
+		return sealedSnap(), "sealed", nil
 	case 4:
-		return ceSnap(), nil, "community edition"
+		return ceSnap(), "community edition", nil
 	case 5:
-		return ops.Snapshot{}, refused(name), "refused"
+		return ops.Snapshot{}, "refused", refused(name)
 	}
-	return ops.Snapshot{}, &ops.Error{Class: ops.ErrServer, Op: "read replication status", Cluster: name, StatusCode: 503,
-		Err: errors.New("service unavailable")}, "503"
+	return ops.Snapshot{}, "503", &ops.Error{Class: ops.ErrServer, Op: "read replication status", Cluster: name, StatusCode: 503,
+		Err: errors.New("service unavailable")}
 }
 
 // firstDiff names the first line where two frames differ.
