@@ -21,7 +21,7 @@ import (
 // sequences come from a seeded math/rand, so a failure names its seed and
 // step and replays exactly.
 func TestViewEqualsFreshCacheView(t *testing.T) {
-	const sequences, steps = 60, 30
+	const sequences, steps = 40, 30
 	for seed := int64(1); seed <= sequences; seed++ {
 		rng := rand.New(rand.NewSource(seed))
 		clk := newTestClock()
