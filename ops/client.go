@@ -82,7 +82,7 @@ func NewClient(cfg ClusterConfig, opts ClientOptions) (*Client, error) {
 	token, err := cfg.Token.Resolve(context.Background())
 	if err != nil {
 		return nil, &Error{Class: ErrConfig, Op: "read token", Cluster: cfg.Name,
-			Messages: []string{sanitize(err.Error(), token)}, Err: err}
+			Messages: []string{redactSecrets(err.Error(), token)}, Err: err}
 	}
 	return newClient(cfg, opts, token)
 }
@@ -181,7 +181,7 @@ func (c *Client) newAPIClient(namespace string) (*api.Client, error) {
 
 func (c *Client) configErr(op string, err error) *Error {
 	return &Error{Class: ErrConfig, Op: op, Cluster: c.cfg.Name,
-		Messages: []string{sanitize(err.Error(), c.token)}, Err: err}
+		Messages: []string{redactSecrets(err.Error(), c.token)}, Err: err}
 }
 
 // request is one HTTP exchange with Vault.
@@ -302,11 +302,13 @@ func (c *Client) transportErr(rq request, status int, err error, timeout time.Du
 	return c.fail(rq, class, status, []string{msg}, cause)
 }
 
-// fail builds the *Error of a request, sanitising every message.
+// fail builds the *Error of a request: every message has its secrets
+// redacted and is cleaned for the terminal, since transport errors quote the
+// server too (a certificate's names, a malformed status line).
 func (c *Client) fail(rq request, class ErrorClass, status int, msgs []string, cause error) *Error {
 	secrets := append([]string{c.token}, rq.secrets...)
 	return &Error{Class: class, Op: rq.op, Cluster: c.cfg.Name, StatusCode: status,
-		Messages: sanitizeAll(msgs, secrets...), Err: cause}
+		Messages: cleanAll(redactAll(msgs, secrets...)), Err: cause}
 }
 
 // withOp sets the Op and Cluster of an error made below the request layer
@@ -319,7 +321,7 @@ func (c *Client) withOp(err error, op string, status int) *Error {
 		e = Error{Class: ErrMalformed, Messages: []string{err.Error()}, Err: err}
 	}
 	e.Op, e.Cluster, e.StatusCode = op, c.cfg.Name, status
-	e.Messages = sanitizeAll(e.Messages, c.token)
+	e.Messages = cleanAll(redactAll(e.Messages, c.token))
 	return &e
 }
 

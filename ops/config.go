@@ -181,7 +181,7 @@ func ValidateClusterName(name string) error {
 // ValidateAddress checks a Vault API address: an absolute http or https URL
 // with a host and no credentials.
 func ValidateAddress(addr string) error {
-	shown := sanitize(addr) // never echo credentials typed into an address
+	shown := redactSecrets(addr) // never echo credentials typed into an address
 	u, err := url.Parse(addr)
 	if err != nil {
 		return fmt.Errorf("address %q does not parse", shown)

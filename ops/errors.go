@@ -138,7 +138,9 @@ func (e *Error) Detail() string {
 		return joinMessages(e.Messages)
 	}
 	if e.Err != nil {
-		return e.Err.Error()
+		// Not built by fail (a caller's own *Error): the cause may still
+		// quote a server.
+		return cleanText(redactSecrets(e.Err.Error()))
 	}
 	return ""
 }

@@ -107,7 +107,7 @@ func helperToken(ctx context.Context) (string, error) {
 	if err := cmd.Run(); err != nil {
 		// stderr is the helper's, not the token; it is bounded and sanitised
 		// all the same.
-		return "", fmt.Errorf("token helper %s get: %w: %s", helper, err, sanitize(truncate(strings.TrimSpace(stderr.String()), 200)))
+		return "", fmt.Errorf("token helper %s get: %w: %s", helper, err, redactSecrets(truncate(strings.TrimSpace(stderr.String()), 200)))
 	}
 	return strings.TrimSpace(out.String()), nil
 }
