@@ -21,6 +21,10 @@ type TokenSource struct {
 	File   string // path of a file holding the token (surrounding space trimmed)
 	Helper bool   // Vault's token helper: ~/.vault-token or the helper named in ~/.vault
 	Inline string // the token itself; the config file allows it only when mode 0600
+	// Where says where the file source was configured
+	// ("config.yaml:12: clusters[0].token_file"), for errors; "" when not
+	// from the config file.
+	Where string
 }
 
 // IsZero reports whether no source is set: the cluster is read without a
@@ -93,6 +97,20 @@ type Config struct {
 	Interval time.Duration // poll interval; 0 = the default
 	Timeout  time.Duration // per-request timeout; 0 = the default
 	Theme    string
+	// Lines are the lines of the top-level fields that were set ("theme"),
+	// for errors about values checked outside ops (FieldError).
+	Lines map[string]int
+}
+
+// MinPollInterval is the shortest poll interval vaultrepl accepts, in the
+// file, for --interval and for status --watch: a shorter one (1ns parses)
+// turns the dashboard into a load generator against the clusters.
+const MinPollInterval = 250 * time.Millisecond
+
+// FieldError is the ErrConfig error "file:line: field: problem" about a
+// top-level field of the file, for checks made outside ops (a theme name).
+func (c Config) FieldError(field, problem string) error {
+	return configError(c.Path, c.Lines[field], field, problem, nil)
 }
 
 // Environment variables vaultrepl reads itself (vault/api reads the VAULT_* ones).
