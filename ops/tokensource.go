@@ -26,10 +26,17 @@ const (
 // cluster is then read without a token). Errors never contain the token.
 func (s TokenSource) Resolve(ctx context.Context) (string, error) {
 	if s.Inline != "" {
-		return strings.TrimSpace(s.Inline), nil
+		tok := strings.TrimSpace(s.Inline)
+		if err := checkTokenText(tok); err != nil {
+			return "", fmt.Errorf("inline token: %w", err)
+		}
+		return tok, nil
 	}
 	if s.Env != "" {
 		if v := strings.TrimSpace(os.Getenv(s.Env)); v != "" {
+			if err := checkTokenText(v); err != nil {
+				return "", fmt.Errorf("token_env %s: %w", s.Env, err)
+			}
 			return v, nil
 		}
 	}
