@@ -338,9 +338,9 @@ func (c *Client) redirectTarget(ctx context.Context, rq request, resp *http.Resp
 	var refusal string
 	switch {
 	case resp.Request != nil && resp.Request.URL.Scheme == "https" && loc.Scheme != "https":
-		refusal = "it would downgrade https to http"
+		refusal = "https would become http"
 	case !c.origins[originOf(loc)]:
-		refusal = "it is neither the cluster's address nor in its redirect_hosts"
+		refusal = "not the cluster's address nor in its redirect_hosts"
 	}
 	c.opts.Logger.LogAttrs(ctx, slog.LevelInfo, "vault redirect",
 		slog.String("cluster", c.cfg.Name), slog.String("method", rq.method), slog.String("path", rq.path),
@@ -348,7 +348,7 @@ func (c *Client) redirectTarget(ctx context.Context, rq request, resp *http.Resp
 		slog.String("refused", refusal))
 	if refusal != "" {
 		return nil, c.fail(rq, ErrRedirectRefused, status,
-			[]string{fmt.Sprintf("refused a %d redirect to %s: %s; nothing was sent there", status, shown, refusal)}, nil)
+			[]string{fmt.Sprintf("%d to %s: %s; nothing was sent there", status, originOf(loc), refusal)}, nil)
 	}
 	return loc, nil
 }

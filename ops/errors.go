@@ -195,7 +195,7 @@ func classSummary(c ErrorClass) string {
 	case ErrNotCaughtUp:
 		return "not caught up (412): this node lacks the replication state the request needs"
 	case ErrRedirectRefused:
-		return "redirect refused: Vault redirected to another host, which would receive the token"
+		return "redirect refused: the target would receive the token"
 	}
 	return "request failed"
 }
