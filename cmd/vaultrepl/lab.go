@@ -48,7 +48,7 @@ ports. --state-file writes the same information as JSON (mode 0600) for
 scripts: {"clusters":[{"name","addr","token"}],"control":…,"userpass":{…}}.`,
 		Example: `  vaultrepl lab
   vaultrepl lab --topology global --speed 10 --state-file /tmp/lab.json
-  curl -s -X POST $CONTROL/faults -d '{"kind":"partition","cluster":"vault-a","peer":"vault-b"}'`,
+  curl -s -X POST $CONTROL/faults -H 'Content-Type: application/json' -d '{"kind":"partition","cluster":"vault-a","peer":"vault-b"}'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(contextOf(cmd), os.Interrupt, syscall.SIGTERM)
