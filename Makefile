@@ -6,10 +6,11 @@ FUZZKEEP  ?= 32
 FUZZPKGS  ?= .
 IDLE      ?= 60s
 RUNS      ?= 7
+N         ?= 20
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: help build test fmt-check vet staticcheck unit bench bench-status bench-idle bench-startup fuzz demo lab golden
+.PHONY: help build test tidy-check fmt-check vet staticcheck unit stress bench bench-status bench-idle bench-startup fuzz demo lab golden
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -17,7 +18,10 @@ help: ## list the targets
 build: ## build bin/vaultrepl
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/vaultrepl ./cmd/vaultrepl
 
-test: fmt-check vet staticcheck unit ## gofmt check, go vet, staticcheck, go test -race
+test: tidy-check fmt-check vet staticcheck unit ## the CI entry: go.mod tidy, gofmt check, go vet, staticcheck, go test -race (boundaries included)
+
+tidy-check: ## fail when go mod tidy would change go.mod or go.sum (prints the diff)
+	$(GO) mod tidy -diff
 
 fmt-check: ## fail when gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -31,6 +35,9 @@ staticcheck: ## staticcheck (pinned in go.mod as a tool)
 
 unit: ## go test -race
 	$(GO) test -race -count=1 $(PKGS)
+
+stress: ## N runs (N=20) of go test -race -count=1 beside a CPU hog of two busy loops; counts failing tests by name
+	@N=$(N) GO="$(GO)" PKGS="$(PKGS)" sh scripts/stress.sh
 
 bench: ## Go benchmarks, COUNT=5 times each (compare runs with benchstat); bench-idle has its own target
 	$(GO) test -run '^$$' -bench . -skip '^BenchmarkIdleDashboard$$' -benchmem -count=$${COUNT:-5} $(PKGS)

@@ -33,13 +33,13 @@ func startLab(t *testing.T, topology string) (*sim.Lab, Deps) {
 	var specs []ClusterSpec
 	for _, ci := range lab.Clusters() {
 		c, err := ops.NewClient(ops.ClusterConfig{Name: ci.Name, Address: ci.Addr, Token: ops.TokenSource{Inline: ci.Token}},
-			ops.ClientOptions{Timeout: 2 * time.Second})
+			ops.ClientOptions{Timeout: flowWait})
 		if err != nil {
 			t.Fatal(err)
 		}
 		specs = append(specs, ClusterSpec{Name: ci.Name, Address: ci.Addr, Reader: c})
 	}
-	return lab, Deps{Clusters: specs, Interval: 200 * time.Millisecond, Timeout: 2 * time.Second, MaxBackoff: time.Second,
+	return lab, Deps{Clusters: specs, Interval: 200 * time.Millisecond, Timeout: flowWait, MaxBackoff: time.Second,
 		Styles: asciiStyles(), Lab: lab}
 }
 

@@ -6,14 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -220,14 +221,27 @@ func withKnownSecondary(t *testing.T, file, id string) []byte {
 	return b
 }
 
-func closedAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// closedAddr is a loopback address that refuses connections for as long
+// as the test runs: a socket bound to a port but never listening holds the
+// port (nothing else can bind it) and the kernel answers every connection
+// to it with a reset. Closing a listener and dialling its port instead
+// would race with anything on the machine that binds a port in between.
+func closedAddr(t testing.TB) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := "http://" + ln.Addr().String()
-	ln.Close()
-	return addr
+	syscall.CloseOnExec(fd)
+	t.Cleanup(func() { _ = syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "http://127.0.0.1:" + strconv.Itoa(sa.(*syscall.SockaddrInet4).Port)
 }
 
 func TestStatusExitCodes(t *testing.T) {
@@ -333,12 +347,17 @@ func TestStatusReadsClustersConcurrently(t *testing.T) {
 	}
 }
 
+// A cluster that never answers ends at --timeout while the others are
+// read. The timeout is the only way the hanging read ends, and it bounds
+// the healthy read too (it is one flag for all clusters), so it is a second:
+// a loopback read of a fixture takes milliseconds even under -race beside
+// a CPU hog, where the 30ms this once had was not always enough.
 func TestStatusPerClusterTimeout(t *testing.T) {
 	isolate(t)
 	hang := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
 	slow := vaultServer(t, hang, hang)
 	ok := fixtureServer(t, "health_active.json", "status_disabled.json")
-	r := execute(t, context.Background(), testDeps(), "status", "--timeout", "30ms", "--cluster", "slow="+slow.URL, "--cluster", "ok="+ok.URL)
+	r := execute(t, context.Background(), testDeps(), "status", "--timeout", "1s", "--cluster", "slow="+slow.URL, "--cluster", "ok="+ok.URL)
 	if r.code != exitUnreachable || !strings.Contains(r.out, "timed out waiting for Vault") || !strings.Contains(squash(r.out), "ok active disabled disabled - ok") {
 		t.Errorf("%d\n%s", r.code, r.out)
 	}
