@@ -104,7 +104,7 @@ func errorSummary(err error) string {
 	if errors.As(err, &e) {
 		return e.Summary()
 	}
-	return sanitize(err.Error())
+	return redactSecrets(err.Error())
 }
 
 func markTypesUnknown(ca *ClusterAssessment, why string) {

@@ -101,9 +101,13 @@ func (b *countingBody) Close() error {
 // bodies into memory). Called before the client's first request.
 func countBodies(t testing.TB, c *Client) *countingTransport {
 	t.Helper()
-	lt, ok := c.root.CloneConfig().HttpClient.Transport.(*limitTransport)
+	tr := c.root.CloneConfig().HttpClient.Transport
+	if g, ok := tr.(*originGuard); ok {
+		tr = g.next // the origin guard sits above the body limit
+	}
+	lt, ok := tr.(*limitTransport)
 	if !ok {
-		t.Fatalf("the client's transport is %T, not the body limit", c.root.CloneConfig().HttpClient.Transport)
+		t.Fatalf("the client's transport is %T, not the body limit", tr)
 	}
 	ct := &countingTransport{base: lt.base}
 	lt.base = ct

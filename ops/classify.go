@@ -156,7 +156,8 @@ func isTLSError(err error) bool {
 
 // parseErrorBody extracts Vault's "errors" array from an error response. A
 // body that is not Vault's JSON yields its first line (trimmed, bounded), so
-// that a proxy's HTML error page still says something useful.
+// that a proxy's HTML error page still says something useful. Every message
+// is bounded and cleaned for the terminal (cleanText) here, where it enters.
 func parseErrorBody(body []byte) []string {
 	var eb struct {
 		Errors []string `json:"errors"`
@@ -164,7 +165,9 @@ func parseErrorBody(body []byte) []string {
 	if err := json.Unmarshal(body, &eb); err == nil && len(eb.Errors) > 0 {
 		var out []string
 		for _, m := range eb.Errors {
-			out = append(out, splitMultiError(m)...)
+			for _, line := range splitMultiError(m) {
+				out = append(out, cleanText(truncate(line, maxErrorMessage)))
+			}
 		}
 		return out
 	}
@@ -175,8 +178,12 @@ func parseErrorBody(body []byte) []string {
 	if i := strings.IndexByte(text, '\n'); i >= 0 {
 		text = strings.TrimSpace(text[:i])
 	}
-	return []string{truncate(text, 200)}
+	return []string{cleanText(truncate(text, 200))}
 }
+
+// maxErrorMessage bounds one message of an "errors" array: Vault's own are a
+// line or two, and a larger one is a server filling the screen.
+const maxErrorMessage = 500
 
 // splitMultiError turns go-multierror text ("2 errors occurred:\n\t*
 // permission denied\n\t* invalid token\n\n") into its messages; any other

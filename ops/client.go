@@ -73,6 +73,9 @@ type Client struct {
 	// itself when no namespace is configured.
 	root *api.Client
 	ns   *api.Client
+	// origins are where requests may go: the address's origin and the
+	// cluster's redirect_hosts (see originGuard).
+	origins map[string]bool
 }
 
 // NewClient builds the Client of one cluster: validates the address, resolves
@@ -82,7 +85,7 @@ func NewClient(cfg ClusterConfig, opts ClientOptions) (*Client, error) {
 	token, err := cfg.Token.Resolve(context.Background())
 	if err != nil {
 		return nil, &Error{Class: ErrConfig, Op: "read token", Cluster: cfg.Name,
-			Messages: []string{sanitize(err.Error(), token)}, Err: err}
+			Messages: []string{redactSecrets(err.Error(), token)}, Err: err}
 	}
 	return newClient(cfg, opts, token)
 }
@@ -94,6 +97,9 @@ func newClient(cfg ClusterConfig, opts ClientOptions, token string) (*Client, er
 	}
 	c := &Client{cfg: cfg, opts: opts, token: token}
 	var err error
+	if c.origins, err = allowedOrigins(cfg); err != nil {
+		return nil, &Error{Class: ErrConfig, Op: "configure client", Cluster: cfg.Name, Messages: []string{err.Error()}}
+	}
 	if c.root, err = c.newAPIClient(""); err != nil {
 		return nil, err
 	}
@@ -149,6 +155,10 @@ func (c *Client) newAPIClient(namespace string) (*api.Client, error) {
 	}
 	conf.Address = c.cfg.Address
 	conf.AgentAddress = "" // VAULT_AGENT_ADDR would send every cluster's requests to one agent
+	// vault/api follows one 301, 302 or 307 to wherever it points and sends
+	// the token there; exchange follows redirects itself, within the
+	// cluster's allowed origins only.
+	conf.DisableRedirects = true
 	conf.MaxRetries = 0
 	conf.CheckRetry = neverRetry
 	conf.Timeout = 0 // every call carries its own deadline in ctx (see exchange)
@@ -162,7 +172,11 @@ func (c *Client) newAPIClient(namespace string) (*api.Client, error) {
 		}
 	}
 	// Wrapped after ConfigureTLS, which needs the bare *http.Transport.
-	conf.HttpClient.Transport = &limitTransport{base: conf.HttpClient.Transport, max: c.opts.MaxBodyBytes}
+	// The guard is outermost so that a request to a foreign origin, however
+	// it came about, fails before anything is sent.
+	conf.HttpClient.Transport = &originGuard{allowed: c.origins,
+		next: &limitTransport{base: conf.HttpClient.Transport, max: c.opts.MaxBodyBytes}}
+	conf.HttpClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	ac, err := api.NewClient(conf)
 	if err != nil {
 		return nil, c.configErr("configure client", err)
@@ -181,7 +195,7 @@ func (c *Client) newAPIClient(namespace string) (*api.Client, error) {
 
 func (c *Client) configErr(op string, err error) *Error {
 	return &Error{Class: ErrConfig, Op: op, Cluster: c.cfg.Name,
-		Messages: []string{sanitize(err.Error(), c.token)}, Err: err}
+		Messages: []string{redactSecrets(err.Error(), c.token)}, Err: err}
 }
 
 // request is one HTTP exchange with Vault.
@@ -261,6 +275,27 @@ func (c *Client) exchange(ctx context.Context, rq request) (reply, error) {
 	}
 	//lint:ignore SA1019 the one vault/api entry point that takes a prepared request (method, query, body, token) and returns the response whatever its status; Logical().Read* would turn a 404 into (nil, nil).
 	resp, err := ac.RawRequestWithContext(ctx, r)
+	if err == nil && resp != nil && followedRedirect(resp.StatusCode) {
+		// One redirect is followed, as vault/api would (a standby sending
+		// the request to the active node), but only within the allowed
+		// origins: the request carries the token and maybe a secret body.
+		target, rerr := c.redirectTarget(ctx, rq, resp.Response)
+		resp.Body.Close()
+		if rerr != nil {
+			return reply{status: resp.StatusCode}, rerr
+		}
+		r.URL = target
+		if err := r.ResetJSONBody(); err != nil {
+			return reply{}, c.fail(rq, ErrConfig, 0, []string{"encode request body"}, err)
+		}
+		//lint:ignore SA1019 as above.
+		resp, err = ac.RawRequestWithContext(ctx, r)
+		if err == nil && resp != nil && followedRedirect(resp.StatusCode) {
+			resp.Body.Close()
+			return reply{status: resp.StatusCode}, c.fail(rq, ErrRedirectRefused, resp.StatusCode,
+				[]string{"redirected a second time (to " + redirectShown(resp.Response) + "); vaultrepl follows one redirect"}, nil)
+		}
+	}
 	var rep reply
 	if resp != nil {
 		defer resp.Body.Close()
@@ -280,6 +315,101 @@ func (c *Client) exchange(ctx context.Context, rq request) (reply, error) {
 	}
 }
 
+// followedRedirect reports a status whose Location a request may follow
+// with its method and body unchanged. (A 303 asks for a GET instead, which
+// Vault never sends; it is left as an unexpected status.)
+func followedRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// redirectTarget checks where a redirect leads and logs it: the target must
+// be one of the allowed origins, and https must not become http.
+func (c *Client) redirectTarget(ctx context.Context, rq request, resp *http.Response) (*url.URL, error) {
+	status := resp.StatusCode
+	loc, err := resp.Location()
+	if err != nil {
+		return nil, c.fail(rq, ErrMalformed, status, []string{fmt.Sprintf("a %d redirect without a usable Location", status)}, err)
+	}
+	shown := redirectShown(resp)
+	var refusal string
+	switch {
+	case resp.Request != nil && resp.Request.URL.Scheme == "https" && loc.Scheme != "https":
+		refusal = "https would become http"
+	case !c.origins[originOf(loc)]:
+		refusal = "not the cluster's address nor in its redirect_hosts"
+	}
+	c.opts.Logger.LogAttrs(ctx, slog.LevelInfo, "vault redirect",
+		slog.String("cluster", c.cfg.Name), slog.String("method", rq.method), slog.String("path", rq.path),
+		slog.Int("status", status), slog.String("to", shown), slog.Bool("followed", refusal == ""),
+		slog.String("refused", refusal))
+	if refusal != "" {
+		return nil, c.fail(rq, ErrRedirectRefused, status,
+			[]string{fmt.Sprintf("%d to %s: %s; nothing was sent there", status, originOf(loc), refusal)}, nil)
+	}
+	return loc, nil
+}
+
+// redirectShown is the target of a redirect as it may be shown and logged:
+// its origin and path, without a query (which could carry a secret), with
+// secrets redacted and cleaned for the terminal.
+func redirectShown(resp *http.Response) string {
+	loc, err := resp.Location()
+	if err != nil {
+		return "(no usable Location)"
+	}
+	return cleanText(redactSecrets(truncate(originOf(loc)+loc.EscapedPath(), 200)))
+}
+
+// allowedOrigins are the origins a cluster's requests may go to.
+func allowedOrigins(cfg ClusterConfig) (map[string]bool, error) {
+	u, err := url.Parse(cfg.Address)
+	if err != nil {
+		return nil, err
+	}
+	origins := map[string]bool{originOf(u): true}
+	for _, h := range cfg.RedirectHosts {
+		o, err := RedirectOrigin(h, u.Scheme)
+		if err != nil {
+			return nil, err
+		}
+		origins[o] = true
+	}
+	return origins, nil
+}
+
+// originGuard refuses, without sending anything, every request whose
+// origin is not allowed: the last line behind redirectTarget, for any
+// redirect or address change that might slip past it.
+type originGuard struct {
+	allowed map[string]bool
+	next    http.RoundTripper
+}
+
+// errForeignOrigin is what originGuard returns.
+var errForeignOrigin = errors.New("request to an origin outside the cluster's address and redirect_hosts refused")
+
+// RoundTrip implements http.RoundTripper.
+func (g *originGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !g.allowed[originOf(req.URL)] {
+		if req.Body != nil {
+			req.Body.Close() // a RoundTripper must close the body, even on error
+		}
+		return nil, fmt.Errorf("%w: %s", errForeignOrigin, originOf(req.URL))
+	}
+	return g.next.RoundTrip(req)
+}
+
+// CloseIdleConnections lets http.Client reach the pool under the guard.
+func (g *originGuard) CloseIdleConnections() {
+	if ci, ok := g.next.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
 // transportErr classifies a failure that is not a Vault answer.
 func (c *Client) transportErr(rq request, status int, err error, timeout time.Duration) *Error {
 	var urlErr *url.Error
@@ -288,6 +418,9 @@ func (c *Client) transportErr(rq request, status int, err error, timeout time.Du
 		cause = urlErr.Err // the URL says nothing the Error does not already say
 	}
 	class := classifyTransport(err)
+	if errors.Is(err, errForeignOrigin) {
+		class = ErrRedirectRefused
+	}
 	msg := cause.Error()
 	switch class {
 	case ErrTimeout:
@@ -302,11 +435,13 @@ func (c *Client) transportErr(rq request, status int, err error, timeout time.Du
 	return c.fail(rq, class, status, []string{msg}, cause)
 }
 
-// fail builds the *Error of a request, sanitising every message.
+// fail builds the *Error of a request: every message has its secrets
+// redacted and is cleaned for the terminal, since transport errors quote the
+// server too (a certificate's names, a malformed status line).
 func (c *Client) fail(rq request, class ErrorClass, status int, msgs []string, cause error) *Error {
 	secrets := append([]string{c.token}, rq.secrets...)
 	return &Error{Class: class, Op: rq.op, Cluster: c.cfg.Name, StatusCode: status,
-		Messages: sanitizeAll(msgs, secrets...), Err: cause}
+		Messages: cleanAll(redactAll(msgs, secrets...)), Err: cause}
 }
 
 // withOp sets the Op and Cluster of an error made below the request layer
@@ -319,7 +454,7 @@ func (c *Client) withOp(err error, op string, status int) *Error {
 		e = Error{Class: ErrMalformed, Messages: []string{err.Error()}, Err: err}
 	}
 	e.Op, e.Cluster, e.StatusCode = op, c.cfg.Name, status
-	e.Messages = sanitizeAll(e.Messages, c.token)
+	e.Messages = cleanAll(redactAll(e.Messages, c.token))
 	return &e
 }
 

@@ -3,9 +3,11 @@ package ops
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -19,6 +21,10 @@ type TokenSource struct {
 	File   string // path of a file holding the token (surrounding space trimmed)
 	Helper bool   // Vault's token helper: ~/.vault-token or the helper named in ~/.vault
 	Inline string // the token itself; the config file allows it only when mode 0600
+	// Where says where the file source was configured
+	// ("config.yaml:12: clusters[0].token_file"), for errors; "" when not
+	// from the config file.
+	Where string
 }
 
 // IsZero reports whether no source is set: the cluster is read without a
@@ -75,6 +81,12 @@ type ClusterConfig struct {
 	TLS       TLSConfig
 	ReadOnly  bool // never write to this cluster
 	Protected bool // every role change needs the typed cluster name
+	// RedirectHosts are the origins ("https://vault-2.example:8200", or
+	// "host:port" in the address's scheme) besides the address's own that a
+	// redirect may lead to, e.g. the active node a standby sends requests
+	// to. A redirect anywhere else is refused before anything is sent there,
+	// since the request carries the token.
+	RedirectHosts []string
 }
 
 // Config is the configuration file.
@@ -85,6 +97,20 @@ type Config struct {
 	Interval time.Duration // poll interval; 0 = the default
 	Timeout  time.Duration // per-request timeout; 0 = the default
 	Theme    string
+	// Lines are the lines of the top-level fields that were set ("theme"),
+	// for errors about values checked outside ops (FieldError).
+	Lines map[string]int
+}
+
+// MinPollInterval is the shortest poll interval vaultrepl accepts, in the
+// file, for --interval and for status --watch: a shorter one (1ns parses)
+// turns the dashboard into a load generator against the clusters.
+const MinPollInterval = 250 * time.Millisecond
+
+// FieldError is the ErrConfig error "file:line: field: problem" about a
+// top-level field of the file, for checks made outside ops (a theme name).
+func (c Config) FieldError(field, problem string) error {
+	return configError(c.Path, c.Lines[field], field, problem, nil)
 }
 
 // Environment variables vaultrepl reads itself (vault/api reads the VAULT_* ones).
@@ -179,9 +205,9 @@ func ValidateClusterName(name string) error {
 }
 
 // ValidateAddress checks a Vault API address: an absolute http or https URL
-// with a host and no credentials.
+// with a host, a port (if any) from 1 to 65535 and no credentials.
 func ValidateAddress(addr string) error {
-	shown := sanitize(addr) // never echo credentials typed into an address
+	shown := redactSecrets(addr) // never echo credentials typed into an address
 	u, err := url.Parse(addr)
 	if err != nil {
 		return fmt.Errorf("address %q does not parse", shown)
@@ -196,7 +222,71 @@ func ValidateAddress(addr string) error {
 	case u.RawQuery != "" || u.Fragment != "":
 		return fmt.Errorf("address %q must not have a query or fragment", shown)
 	}
+	return validatePort(u, shown)
+}
+
+// validatePort checks the port of u, if it has one: net/url accepts any
+// digits, so "vault:99999" would only fail at the first request.
+func validatePort(u *url.URL, shown string) error {
+	p := u.Port()
+	if p == "" {
+		if strings.HasSuffix(u.Host, ":") {
+			return fmt.Errorf("address %q has an empty port", shown)
+		}
+		return nil
+	}
+	n, err := strconv.Atoi(p)
+	if err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("address %q: port %s is not between 1 and 65535", shown, p)
+	}
 	return nil
+}
+
+// RedirectOrigin normalises an entry of redirect_hosts to an origin,
+// "scheme://host:port" with the host in lower case and the port explicit.
+// An entry without a scheme takes the scheme of the cluster's address
+// (defaultScheme).
+func RedirectOrigin(entry, defaultScheme string) (string, error) {
+	entry = strings.TrimSpace(entry)
+	if entry == "" {
+		return "", errors.New("redirect host is empty")
+	}
+	raw := entry
+	if !strings.Contains(raw, "://") {
+		raw = defaultScheme + "://" + raw
+	}
+	shown := redactSecrets(entry)
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("redirect host %q does not parse", shown)
+	case u.User != nil:
+		return "", errors.New("redirect host must not contain credentials")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("redirect host %q must be https:// or http://", shown)
+	case u.Hostname() == "":
+		return "", fmt.Errorf("redirect host %q has no host", shown)
+	case u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "":
+		return "", fmt.Errorf("redirect host %q must be an origin (scheme://host:port) without a path", shown)
+	}
+	if err := validatePort(u, shown); err != nil {
+		return "", err
+	}
+	return originOf(u), nil
+}
+
+// originOf is the origin of u as RFC 6454 compares them: scheme, host and
+// port, the default port made explicit.
+func originOf(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if scheme == "https" {
+			port = "443"
+		}
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // expandPath resolves "~/" against the home directory and a relative path

@@ -62,12 +62,13 @@ func TestLoadConfig(t *testing.T) {
 	home, _ := os.UserHomeDir()
 	want := Config{
 		Path: path, Interval: 3 * time.Second, Timeout: 4 * time.Second, Theme: "colorblind",
+		Lines: map[string]int{"read_only": 2, "interval": 3, "timeout": 4, "theme": 5, "clusters": 7},
 		Clusters: []ClusterConfig{
 			{Name: "us-east-2", Label: "primary", Address: "https://vault.us-east-2.example:8200", Protected: true,
 				Token: TokenSource{Env: "VAULT_TOKEN_USE2"},
 				TLS:   TLSConfig{CACert: filepath.Join(filepath.Dir(path), "certs/ca.pem"), ServerName: "vault.us-east-2.example"}},
 			{Name: "us-east-1", Address: "https://vault.us-east-1.example:8200", Namespace: "team-a", ReadOnly: true,
-				Token: TokenSource{File: filepath.Join(home, ".vault-tokens/use1")}},
+				Token: TokenSource{File: filepath.Join(home, ".vault-tokens/use1"), Where: path + ":17: clusters[1].token_file"}},
 			{Name: "us-east-2-dr", Address: "http://127.0.0.1:8210", Token: TokenSource{Helper: true},
 				TLS: TLSConfig{Insecure: true, ClientCert: "/etc/vault/client.pem", ClientKey: "/etc/vault/client-key.pem"}},
 		},
@@ -110,6 +111,12 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"client cert without key", "clusters:\n  - name: a\n    address: https://a:8200\n    tls:\n      client_cert: /c.pem\n", "clusters[0].tls: client_cert and client_key go together"},
 		{"not yaml", "clusters: [\n", "did not find expected node content"},
 		{"top level list", "- a\n", ":1: expected a mapping of fields"},
+		{"interval too short", "interval: 1ns\n", ":1: interval: 1ns is too short: the least is 250ms"},
+		{"port out of range", "clusters:\n  - name: a\n    address: https://a:99999\n", ":3: clusters[0].address: address \"https://a:99999\": port 99999 is not between 1 and 65535"},
+		{"port zero", "clusters:\n  - name: a\n    address: https://a:0\n", ":3: clusters[0].address: address \"https://a:0\": port 0 is not between"},
+		{"control byte in token_file", "clusters:\n  - name: a\n    address: https://a:8200\n    token_file: \"/tmp/t\\x1b]52;c;eA==\\a\"\n", ":4: clusters[0].token_file: the path contains a control character (\\x1b at byte 6)"},
+		{"bad redirect host", "clusters:\n  - name: a\n    address: https://a:8200\n    redirect_hosts: [b:8200, \"ftp://c\"]\n", ":4: clusters[0].redirect_hosts[1]: redirect host \"ftp://c\" must be https:// or http://"},
+		{"redirect host with a path", "clusters:\n  - name: a\n    address: https://a:8200\n    redirect_hosts:\n      - https://b:8200/v1\n", ":5: clusters[0].redirect_hosts[0]: redirect host \"https://b:8200/v1\" must be an origin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -271,5 +278,36 @@ func TestNewClientTokenErrors(t *testing.T) {
 	_, err = NewClient(ClusterConfig{Name: "a", Address: "ftp://a"}, ClientOptions{})
 	if ClassOf(err) != ErrConfig {
 		t.Errorf("%v", err)
+	}
+}
+
+// A control byte inside the token file fails when the client is built, with
+// an error naming the config file, the line and the field, never the token.
+func TestTokenFileWithControlByte(t *testing.T) {
+	dir := t.TempDir()
+	tok := filepath.Join(dir, "token")
+	if err := os.WriteFile(tok, []byte("hvs.secretpart\x1b[2Jmore\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := writeConfig(t, "clusters:\n  - name: a\n    address: https://a:8200\n    token_file: "+tok+"\n    redirect_hosts: [\"A-2:8200\"]\n", 0o600)
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Clusters[0].RedirectHosts; len(got) != 1 || got[0] != "A-2:8200" {
+		t.Errorf("redirect_hosts = %q", got)
+	}
+	_, err = NewClient(cfg.Clusters[0], ClientOptions{})
+	if !IsClass(err, ErrConfig) {
+		t.Fatalf("%v", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{path + ":4: clusters[0].token_file", "control or non-ASCII byte (0x1b at byte 14"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("%q lacks %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "secretpart") || strings.Contains(msg, "\x1b") {
+		t.Errorf("the error quotes the token or the escape: %q", msg)
 	}
 }

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -30,7 +31,7 @@ const maxConfigBytes = 1 << 20
 
 // parseConfig decodes and validates the file's contents.
 func parseConfig(path string, data []byte, private bool) (Config, error) {
-	cfg := Config{Path: path}
+	cfg := Config{Path: path, Lines: map[string]int{}}
 	if len(data) > maxConfigBytes {
 		return cfg, configError(path, 0, "", fmt.Sprintf("file is larger than %d bytes", maxConfigBytes), nil)
 	}
@@ -46,12 +47,15 @@ func parseConfig(path string, data []byte, private bool) (Config, error) {
 	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return cfg, nil
 	}
+	at := func(h handler) handler {
+		return func(n *yaml.Node, field string) error { cfg.Lines[field] = n.Line; return h(n, field) }
+	}
 	err := p.mapping(root, "", map[string]handler{
-		"read_only": p.boolField(&cfg.ReadOnly),
-		"interval":  p.durationField(&cfg.Interval),
-		"timeout":   p.durationField(&cfg.Timeout),
-		"theme":     p.stringField(&cfg.Theme),
-		"clusters":  p.clusters(&cfg.Clusters),
+		"read_only": at(p.boolField(&cfg.ReadOnly)),
+		"interval":  at(p.minDurationField(&cfg.Interval, MinPollInterval)),
+		"timeout":   at(p.durationField(&cfg.Timeout)),
+		"theme":     at(p.stringField(&cfg.Theme)),
+		"clusters":  at(p.clusters(&cfg.Clusters)),
 	})
 	if err != nil {
 		return Config{Path: path}, err
@@ -217,11 +221,57 @@ func (p *configParser) durationField(dst *time.Duration) handler {
 	}
 }
 
+// minDurationField is durationField with a lower bound.
+func (p *configParser) minDurationField(dst *time.Duration, least time.Duration) handler {
+	plain := p.durationField(dst)
+	return func(n *yaml.Node, field string) error {
+		if err := plain(n, field); err != nil {
+			return err
+		}
+		if *dst != 0 && *dst < least {
+			return p.errAt(n, field, "%s is too short: the least is %s", *dst, least)
+		}
+		return nil
+	}
+}
+
 func (p *configParser) pathField(dst *string) handler {
 	return func(n *yaml.Node, field string) error {
 		s, err := p.scalar(n, field)
+		if err != nil {
+			return err
+		}
+		if i := strings.IndexFunc(s, isControl); i >= 0 {
+			return p.errAt(n, field, "the path contains a control character (%s at byte %d)", cleanText(string(s[i])), i)
+		}
 		*dst = expandPath(strings.TrimSpace(s), p.dir)
-		return err
+		return nil
+	}
+}
+
+// isControl reports a C0 or C1 control character or DEL: never part of a
+// path, a name or a token, and a terminal escape when printed.
+func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r < 0xa0 }
+
+// stringsField reads a list of single values.
+func (p *configParser) stringsField(dst *[]string, nodes *[]*yaml.Node) handler {
+	return func(n *yaml.Node, field string) error {
+		if isNull(n) {
+			return nil
+		}
+		if n.Kind != yaml.SequenceNode {
+			return p.errAt(n, field, "expected a list, got %s", describeNode(n))
+		}
+		for i, item := range n.Content {
+			item = resolveAlias(item)
+			s, err := p.scalar(item, fmt.Sprintf("%s[%d]", field, i))
+			if err != nil {
+				return err
+			}
+			*dst = append(*dst, strings.TrimSpace(s))
+			*nodes = append(*nodes, item)
+		}
+		return nil
 	}
 }
 
@@ -248,8 +298,9 @@ func (p *configParser) clusters(dst *[]ClusterConfig) handler {
 
 // clusterNodes remembers where some fields were, for validation errors.
 type clusterNodes struct {
-	name, address, token *yaml.Node
-	sources              []*yaml.Node
+	name, address, token, tokenFile *yaml.Node
+	sources                         []*yaml.Node
+	redirects                       []*yaml.Node
 }
 
 func (p *configParser) cluster(n *yaml.Node, field string, names map[string]int) (ClusterConfig, error) {
@@ -269,20 +320,26 @@ func (p *configParser) cluster(n *yaml.Node, field string, names map[string]int)
 		}
 	}
 	err := p.mapping(n, field, map[string]handler{
-		"name":         track(&at.name, p.stringField(&c.Name)),
-		"address":      track(&at.address, p.stringField(&c.Address)),
-		"label":        p.stringField(&c.Label),
-		"namespace":    p.stringField(&c.Namespace),
-		"token_env":    source(p.stringField(&c.Token.Env)),
-		"token_file":   source(p.pathField(&c.Token.File)),
-		"token_helper": source(p.boolField(&c.Token.Helper)),
-		"token":        source(track(&at.token, p.secretField(&c.Token.Inline))),
-		"tls":          p.tls(&c.TLS),
-		"read_only":    p.boolField(&c.ReadOnly),
-		"protected":    p.boolField(&c.Protected),
+		"name":           track(&at.name, p.stringField(&c.Name)),
+		"address":        track(&at.address, p.stringField(&c.Address)),
+		"label":          p.stringField(&c.Label),
+		"namespace":      p.stringField(&c.Namespace),
+		"token_env":      source(p.stringField(&c.Token.Env)),
+		"token_file":     source(track(&at.tokenFile, p.pathField(&c.Token.File))),
+		"token_helper":   source(p.boolField(&c.Token.Helper)),
+		"token":          source(track(&at.token, p.secretField(&c.Token.Inline))),
+		"tls":            p.tls(&c.TLS),
+		"read_only":      p.boolField(&c.ReadOnly),
+		"protected":      p.boolField(&c.Protected),
+		"redirect_hosts": p.stringsField(&c.RedirectHosts, &at.redirects),
 	})
 	if err != nil {
 		return c, err
+	}
+	if at.tokenFile != nil {
+		// Resolve reads the file later, when the client is built: its
+		// errors name the place in this file that set it.
+		c.Token.Where = fmt.Sprintf("%s:%d: %s", p.file, at.tokenFile.Line, joinField(field, "token_file"))
 	}
 	return c, p.validateCluster(n, field, c, at, names)
 }
@@ -337,6 +394,12 @@ func (p *configParser) validateCluster(n *yaml.Node, field string, c ClusterConf
 	}
 	if err := ValidateAddress(c.Address); err != nil {
 		return p.errAt(addrNode, joinField(field, "address"), "%v", err)
+	}
+	u, _ := url.Parse(c.Address)
+	for i, h := range c.RedirectHosts {
+		if _, err := RedirectOrigin(h, u.Scheme); err != nil {
+			return p.errAt(at.redirects[i], fmt.Sprintf("%s[%d]", joinField(field, "redirect_hosts"), i), "%v", err)
+		}
 	}
 	return p.validateCredentials(n, field, c, at)
 }

@@ -57,13 +57,18 @@ const (
 	// not yet seen the replication state the request needs (typically just
 	// after a promotion, through a load balancer, on a non-active node).
 	ErrNotCaughtUp
+	// ErrRedirectRefused is a redirect to an origin that is neither the
+	// cluster's address nor one of its redirect_hosts (or one that would
+	// downgrade https to http): vaultrepl sent nothing there, since the
+	// request carries the token.
+	ErrRedirectRefused
 )
 
 var errorClassNames = [...]string{
 	"unknown", "unreachable", "timeout", "tls", "sealed", "permission-denied", "invalid-token",
 	"community-edition", "dr-secondary", "unsupported", "not-found", "bad-request", "rate-limited",
 	"server-error", "standby", "malformed", "too-large", "read-only", "canceled", "config",
-	"status-disabled", "not-caught-up",
+	"status-disabled", "not-caught-up", "redirect-refused",
 }
 
 // String returns a stable kebab-case name, used in `status --json`.
@@ -138,7 +143,9 @@ func (e *Error) Detail() string {
 		return joinMessages(e.Messages)
 	}
 	if e.Err != nil {
-		return e.Err.Error()
+		// Not built by fail (a caller's own *Error): the cause may still
+		// quote a server.
+		return cleanText(redactSecrets(e.Err.Error()))
 	}
 	return ""
 }
@@ -187,6 +194,8 @@ func classSummary(c ErrorClass) string {
 		return "replication status endpoints are disabled on this listener"
 	case ErrNotCaughtUp:
 		return "not caught up (412): this node lacks the replication state the request needs"
+	case ErrRedirectRefused:
+		return "redirect refused: the target would receive the token"
 	}
 	return "request failed"
 }
@@ -235,6 +244,8 @@ func classHint(c ErrorClass) string {
 		return "the listener sets disable_replication_status_endpoints; point vaultrepl at a listener that serves them"
 	case ErrNotCaughtUp:
 		return "retry in a moment, or send the request to the cluster's active node"
+	case ErrRedirectRefused:
+		return "if the target is this cluster's active node, add its origin to the cluster's redirect_hosts in the config (or point the address at the active node)"
 	}
 	return "vaultrepl does not recognise this failure: read the full error (the dashboard's detail view shows it)"
 }

@@ -108,7 +108,7 @@ func TestErrorText(t *testing.T) {
 	}
 }
 
-func TestSanitize(t *testing.T) {
+func TestRedactSecrets(t *testing.T) {
 	tests := []struct {
 		in, out string
 		known   []string
@@ -119,13 +119,25 @@ func TestSanitize(t *testing.T) {
 		{"jwt eyJhbGciOiJFUzUxMiJ9.eyJleHAiOjF9.c2ln end", "jwt [redacted] end", nil},
 		{"dial https://admin:hunter2@vault:8200/v1", "dial https://[redacted]@vault:8200/v1", nil},
 		{"custom 0123-opaque-dr-token oops", "custom [redacted] oops", []string{"0123-opaque-dr-token"}},
-		{"short ab stays", "short ab stays", []string{"ab"}},
+		{"short ab goes, abc stays", "short [redacted] goes, abc stays", []string{"ab"}},
+		{"token root namespace, rooted", "token [redacted] namespace, rooted", []string{"root"}},
+		{"upper 0123-OPAQUE-DR-TOKEN", "upper [redacted]", []string{"0123-opaque-dr-token"}},
+		{"GET /v1/x?t=op%2Bq%2Fr%3D%3D", "GET /v1/x?t=[redacted]", []string{"op+q/r=="}},
+		{"every byte %6F%70%2D%74%6F%6B%65%6E", "every byte [redacted]", []string{"op-token"}},
+		{"lower %6f%70%2d%74%6f%6b%65%6e", "lower [redacted]", []string{"op-token"}},
+		{"basic b3AtdG9rZW4=", "basic [redacted]", []string{"op-token"}},
+		{"HVS.CAESIJABCDEFGHIJKLMNOP upper", "[redacted] upper", nil},
+		{"hvs%2ECAESIJabcdefghijkl encoded", "[redacted] encoded", nil},
+		{"X-VAULT-TOKEN: opaque1", "X-VAULT-TOKEN: [redacted]", nil},
+		{`{"client_token":"opaque2"}`, `{"client_token":"[redacted]"}`, nil},
+		{"Authorization: Bearer opaque3", "Authorization: Bearer [redacted]", nil},
+		{"GET /x?token=opaque4&a=b", "GET /x?token=[redacted]&a=b", nil},
 		{"permission denied", "permission denied", nil},
 		{"sys/replication/performance/status", "sys/replication/performance/status", nil},
 	}
 	for _, tt := range tests {
-		if got := sanitize(tt.in, tt.known...); got != tt.out {
-			t.Errorf("sanitize(%q) = %q, want %q", tt.in, got, tt.out)
+		if got := redactSecrets(tt.in, tt.known...); got != tt.out {
+			t.Errorf("redactSecrets(%q) = %q, want %q", tt.in, got, tt.out)
 		}
 	}
 }

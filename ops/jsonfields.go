@@ -53,8 +53,10 @@ func jsonKind(raw json.RawMessage) string {
 	return "a number"
 }
 
+// note records an anomaly. Keys and values in it may come from the server,
+// so the note is cleaned like any other server text.
 func (f *fields) note(key, format string, args ...any) {
-	*f.anomalies = append(*f.anomalies, f.prefix+key+": "+fmt.Sprintf(format, args...))
+	*f.anomalies = append(*f.anomalies, cleanText(f.prefix+key+": "+fmt.Sprintf(format, args...)))
 }
 
 // get returns the raw value of key, marking it used. Absent and null are the
@@ -72,6 +74,8 @@ func (f *fields) get(key string) (json.RawMessage, bool) {
 }
 
 // str reads a string. A number or bool is accepted as its literal text.
+// Every string read from a server passes through asString, which cleans it
+// for the terminal (cleanText): this is the one door server text enters by.
 func (f *fields) str(key string) (string, bool) {
 	raw, ok := f.get(key)
 	if !ok {
@@ -83,7 +87,7 @@ func (f *fields) str(key string) (string, bool) {
 func (f *fields) asString(key string, raw json.RawMessage) (string, bool) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
-		return s, true
+		return cleanText(s), true
 	}
 	switch kind := jsonKind(raw); kind {
 	case "a number", "a bool":
@@ -285,7 +289,8 @@ func (f *fields) millis(key string, wantString bool) (time.Duration, bool) {
 }
 
 // extra returns every field not read so far, decoded with json.Number so that
-// large integers survive; nil when there are none.
+// large integers survive, its keys and strings cleaned (cleanValue); nil when
+// there are none.
 func (f *fields) extra() map[string]any {
 	var keys []string
 	for k := range f.raw {
@@ -303,7 +308,7 @@ func (f *fields) extra() map[string]any {
 		dec.UseNumber()
 		var v any
 		if dec.Decode(&v) == nil {
-			out[k] = v
+			out[cleanText(k)] = cleanValue(v)
 		}
 	}
 	return out

@@ -26,15 +26,25 @@ const (
 // cluster is then read without a token). Errors never contain the token.
 func (s TokenSource) Resolve(ctx context.Context) (string, error) {
 	if s.Inline != "" {
-		return strings.TrimSpace(s.Inline), nil
+		tok := strings.TrimSpace(s.Inline)
+		if err := checkTokenText(tok); err != nil {
+			return "", fmt.Errorf("inline token: %w", err)
+		}
+		return tok, nil
 	}
 	if s.Env != "" {
 		if v := strings.TrimSpace(os.Getenv(s.Env)); v != "" {
+			if err := checkTokenText(v); err != nil {
+				return "", fmt.Errorf("token_env %s: %w", s.Env, err)
+			}
 			return v, nil
 		}
 	}
 	if s.File != "" {
 		tok, err := readTokenFile(s.File)
+		if err != nil && s.Where != "" {
+			err = fmt.Errorf("%s: %w", s.Where, err)
+		}
 		if err != nil || tok != "" {
 			return tok, err
 		}
@@ -57,7 +67,25 @@ func readTokenFile(path string) (string, error) {
 	if _, err := buf.ReadFrom(&limitReader{r: f, n: maxTokenFileBytes}); err != nil {
 		return "", fmt.Errorf("token_file %s: %w", path, err)
 	}
-	return strings.TrimSpace(buf.String()), nil
+	tok := strings.TrimSpace(buf.String())
+	if err := checkTokenText(tok); err != nil {
+		return "", fmt.Errorf("token_file %s: %w", path, err)
+	}
+	return tok, nil
+}
+
+// checkTokenText refuses a token that cannot be sent as an X-Vault-Token
+// header: a control character (a stray escape, a CR from a Windows editor
+// mid-line) or a non-ASCII character. Go's HTTP client would refuse it too,
+// but per request and with a message that names no file. The token itself
+// is never quoted.
+func checkTokenText(tok string) error {
+	for i := 0; i < len(tok); i++ {
+		if c := tok[i]; c < 0x20 || c >= 0x7f {
+			return fmt.Errorf("the token contains a control or non-ASCII byte (%#02x at byte %d of %d)", c, i, len(tok))
+		}
+	}
+	return nil
 }
 
 // limitReader fails (rather than truncating) past n bytes: a token file that
@@ -107,7 +135,7 @@ func helperToken(ctx context.Context) (string, error) {
 	if err := cmd.Run(); err != nil {
 		// stderr is the helper's, not the token; it is bounded and sanitised
 		// all the same.
-		return "", fmt.Errorf("token helper %s get: %w: %s", helper, err, sanitize(truncate(strings.TrimSpace(stderr.String()), 200)))
+		return "", fmt.Errorf("token helper %s get: %w: %s", helper, err, redactSecrets(truncate(strings.TrimSpace(stderr.String()), 200)))
 	}
 	return strings.TrimSpace(out.String()), nil
 }

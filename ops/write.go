@@ -225,7 +225,7 @@ func (c *Client) warnings(body []byte, secrets ...string) []string {
 	if !ok {
 		return nil
 	}
-	return sanitizeAll(f.strs("warnings"), append([]string{c.token}, secrets...)...)
+	return redactAll(f.strs("warnings"), append([]string{c.token}, secrets...)...)
 }
 
 // parseActivationToken reads secondary-token's response: the wrapped shape

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vaultrepl/vaultrepl/ops"
+	"github.com/vaultrepl/vaultrepl/theme"
 )
 
 // Defaults when neither a flag nor the config file sets them.
@@ -88,14 +89,22 @@ func loadSettings(g *globalOptions) (settings, error) {
 
 // applyGlobals resolves the settings that are not per cluster.
 func (s *settings) applyGlobals(g *globalOptions, cfg ops.Config) error {
-	if g.interval < 0 || g.timeout < 0 {
-		return flagError("--interval and --timeout must be positive")
+	if err := checkDurationFlags(g); err != nil {
+		return err
 	}
 	s.ReadOnly = g.readOnly || cfg.ReadOnly
 	s.Interval = firstDuration(g.interval, cfg.Interval, defaultInterval)
 	s.Timeout = firstDuration(g.timeout, cfg.Timeout, defaultTimeout)
 	s.Theme = g.theme
-	if s.Theme == "" {
+	switch _, err := theme.PaletteByName(s.Theme); {
+	case err != nil:
+		return flagError("--theme: " + err.Error())
+	case s.Theme == "":
+		// Checked here rather than when the dashboard draws, so that every
+		// command (status too) reports it with its place in the file.
+		if _, err := theme.PaletteByName(cfg.Theme); err != nil {
+			return cfg.FieldError("theme", err.Error())
+		}
 		s.Theme = cfg.Theme
 	}
 	skip, err := envBool("VAULT_SKIP_VERIFY")
@@ -103,6 +112,19 @@ func (s *settings) applyGlobals(g *globalOptions, cfg ops.Config) error {
 		return err
 	}
 	s.Insecure = g.insecure || skip
+	return nil
+}
+
+// checkDurationFlags refuses a negative --interval or --timeout and an
+// --interval below ops.MinPollInterval (1ns would poll as fast as the
+// clusters answer).
+func checkDurationFlags(g *globalOptions) error {
+	if g.interval < 0 || g.timeout < 0 {
+		return flagError("--interval and --timeout must be positive")
+	}
+	if g.interval != 0 && g.interval < ops.MinPollInterval {
+		return flagError(fmt.Sprintf("--interval %s is too short: the least is %s", g.interval, ops.MinPollInterval))
+	}
 	return nil
 }
 

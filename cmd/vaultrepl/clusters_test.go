@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func TestLoadSettingsSources(t *testing.T) {
 			{Name: "flag-a", Address: "https://fa:8200", Token: ops.TokenSource{Env: "VAULT_TOKEN"}, ReadOnly: true},
 			{Name: "flag-b", Address: "http://fb:8200", Token: ops.TokenSource{Env: "VAULT_TOKEN"}, ReadOnly: true},
 		}
-		if s.Source != sourceFlags || len(s.Clusters) != 2 || s.Clusters[0] != want[0] || s.Clusters[1] != want[1] {
+		if s.Source != sourceFlags || !reflect.DeepEqual(s.Clusters, want) {
 			t.Errorf("%+v", s.Clusters)
 		}
 		if s.Interval != time.Second || s.Timeout != 2*time.Second || s.Theme != "default" {
@@ -102,7 +103,7 @@ func TestLoadSettingsSources(t *testing.T) {
 		}
 		want := ops.ClusterConfig{Name: "vault.us-east-1.example", Address: "https://vault.us-east-1.example:8200",
 			Token: ops.TokenSource{Env: "VAULT_TOKEN", Helper: true}}
-		if s.Source != sourceEnv || len(s.Clusters) != 1 || s.Clusters[0] != want || s.Interval != defaultInterval || s.Timeout != defaultTimeout {
+		if s.Source != sourceEnv || len(s.Clusters) != 1 || !reflect.DeepEqual(s.Clusters[0], want) || s.Interval != defaultInterval || s.Timeout != defaultTimeout {
 			t.Errorf("%+v", s)
 		}
 	})

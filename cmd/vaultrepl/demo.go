@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -61,6 +60,9 @@ var demoLabels = map[string]struct {
 }
 
 func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) error {
+	if err := checkDurationFlags(g); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
 	ui, err := newUISetup(g)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
@@ -78,9 +80,6 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) error {
 // clients pointed at it, so the demo exercises the same HTTP decoding,
 // timeouts and error classes as real clusters. stop closes the lab.
 func demoDeps(g *globalOptions, o *demoOptions, ui *uiSetup) (tui.Deps, func(), error) {
-	if g.interval < 0 || g.timeout < 0 {
-		return tui.Deps{}, nil, errors.New("--interval and --timeout must be positive")
-	}
 	lab, err := sim.New(sim.Options{Topology: o.topology, Speed: o.speed, WriteRate: o.writeRate, Seed: o.seed})
 	if err != nil {
 		return tui.Deps{}, nil, fmt.Errorf("start the lab: %w", err)

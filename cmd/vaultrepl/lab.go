@@ -48,7 +48,7 @@ ports. --state-file writes the same information as JSON (mode 0600) for
 scripts: {"clusters":[{"name","addr","token"}],"control":…,"userpass":{…}}.`,
 		Example: `  vaultrepl lab
   vaultrepl lab --topology global --speed 10 --state-file /tmp/lab.json
-  curl -s -X POST $CONTROL/faults -d '{"kind":"partition","cluster":"vault-a","peer":"vault-b"}'`,
+  curl -s -X POST $CONTROL/faults -H 'Content-Type: application/json' -d '{"kind":"partition","cluster":"vault-a","peer":"vault-b"}'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(contextOf(cmd), os.Interrupt, syscall.SIGTERM)
@@ -77,6 +77,9 @@ func contextOf(cmd *cobra.Command) context.Context {
 // runLab serves the lab until ctx ends. ready, when set, is called once the
 // lab is serving (tests use it instead of waiting).
 func runLab(ctx context.Context, out io.Writer, o *labOptions, ready func(*sim.Lab)) error {
+	if o.portBase < 0 || o.portBase > 65535 {
+		return &exitError{code: exitUsage, err: flagError(fmt.Sprintf("--port-base %d: a port is from 1 to 65535 (0 picks free ports)", o.portBase))}
+	}
 	lab, err := sim.New(sim.Options{Topology: o.topology, Seed: o.seed, Speed: o.speed,
 		PortBase: o.portBase, Latency: o.latency, WriteRate: o.writeRate})
 	if err != nil {

@@ -54,6 +54,10 @@ func nodeCell(c clusterDoc) string {
 }
 
 func typeCell(c clusterDoc, t *typeDoc) string {
+	return cutText(typeCellText(c, t), maxTableCell)
+}
+
+func typeCellText(c clusterDoc, t *typeDoc) string {
 	switch {
 	case c.CommunityEdition:
 		return "n/a (Community Edition)"
@@ -155,7 +159,7 @@ func renderFindings(out io.Writer, doc statusDoc) {
 // errorLines are an error's full message and its hint, indented under the
 // finding they explain.
 func errorLines(e *errorDoc) []string {
-	lines := []string{"    error: " + e.Message}
+	lines := []string{cutText("    error: "+e.Message, maxTableLine)}
 	if e.Hint != "" {
 		lines = append(lines, "    hint:  "+e.Hint)
 	}
@@ -170,7 +174,7 @@ func findingLines(cluster, typ string, rs []reasonDoc) []string {
 	}
 	for _, r := range rs {
 		if r.Severity != ops.SeverityOK.String() {
-			lines = append(lines, fmt.Sprintf("  %s: %s: %s", where, r.Severity, r.Text))
+			lines = append(lines, cutText(fmt.Sprintf("  %s: %s: %s", where, r.Severity, r.Text), maxTableLine))
 		}
 	}
 	return lines
@@ -190,7 +194,7 @@ func renderLinks(out io.Writer, links []linkDoc, unmatched string) {
 		if secondary == "" {
 			secondary = unmatched
 		}
-		fmt.Fprintf(tw, "  %s -> %s\t%s\t%s\t%s\t%s\t%s\n", l.Primary, secondary, l.Type, l.SecondaryID,
+		fmt.Fprintf(tw, "  %s -> %s\t%s\t%s\t%s\t%s\t%s\n", l.Primary, secondary, l.Type, cutText(l.SecondaryID, maxTableCell),
 			orDefault(l.ConnectionStatus, "never connected"), linkLag(l), l.Severity)
 	}
 	_ = tw.Flush()

@@ -3,8 +3,13 @@ package sim
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"mime"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -168,7 +173,64 @@ func (l *Lab) ControlHandler() http.Handler {
 		l.Advance(d)
 		writeControl(w, http.StatusOK, map[string]any{"ok": true, "now": l.Now().UTC().Format(time.RFC3339)})
 	})
-	return mux
+	return l.controlGuard(mux)
+}
+
+// controlGuard keeps web pages out of the control endpoint. A page the
+// trainee has open can send a "simple" cross-origin POST (text/plain, no
+// preflight), and a DNS-rebinding name resolving to 127.0.0.1 can even read
+// the answers. So every request must name the loopback address the endpoint
+// listens on in Host, must not come from a foreign Origin, and a POST must
+// be application/json, which a page cannot send cross-origin without a
+// preflight that this endpoint never grants.
+func (l *Lab) controlGuard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if status, err := l.checkControlRequest(r); err != nil {
+			writeControlError(w, status, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (l *Lab) checkControlRequest(r *http.Request) (int, error) {
+	port := ""
+	if u := l.ControlURL(); u != "" {
+		_, port, _ = net.SplitHostPort(strings.TrimPrefix(u, "http://"))
+	}
+	if !loopbackHostPort(r.Host, port) {
+		return http.StatusForbidden, fmt.Errorf("host %q is not this endpoint's loopback address", r.Host)
+	}
+	if origin := r.Header.Get("Origin"); origin != "" {
+		u, err := url.Parse(origin)
+		if err != nil || u.Scheme != "http" || u.Path != "" || !loopbackHostPort(u.Host, port) {
+			return http.StatusForbidden, fmt.Errorf("origin %q may not use the control endpoint", origin)
+		}
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err != nil || mt != "application/json" {
+			return http.StatusUnsupportedMediaType, errors.New("send the body as Content-Type: application/json")
+		}
+	}
+	return 0, nil
+}
+
+// loopbackHostPort reports whether hostport is a loopback name or address
+// with the given port (any port when port is "", before Start).
+func loopbackHostPort(hostport, port string) bool {
+	host, p, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return false
+	}
+	if port != "" && p != port {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func decodeControl(r *http.Request, v any) error {

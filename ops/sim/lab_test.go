@@ -325,6 +325,9 @@ func TestControlEndpoint(t *testing.T) {
 	do := func(method, path, body string) (int, string) {
 		t.Helper()
 		req, _ := http.NewRequest(method, ctl+path, strings.NewReader(body))
+		if method == "POST" {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		tr := &http.Transport{}
 		defer tr.CloseIdleConnections()
 		resp, err := (&http.Client{Transport: tr}).Do(req)
