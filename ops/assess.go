@@ -67,6 +67,12 @@ func Worst(a, b Severity) Severity {
 type Reason struct {
 	Severity Severity
 	Text     string // "secondary us-east-1 disconnected", "heartbeat 45s old"
+	// Do is the one-line what-to-do of the finding's class, with the vault
+	// command where one exists; "" for findings that need nothing.
+	Do string
+	// Since is when the finding was first seen, kept across polls by an
+	// Onsets; zero until stamped (Assess itself is a pure function).
+	Since time.Time
 }
 
 // Thresholds tune the assessment; DefaultThresholds gives the defaults.
@@ -85,6 +91,9 @@ type TypeAssessment struct {
 	Type     ReplicationType
 	Severity Severity
 	Reasons  []Reason
+	// NotReported lists the documented fields of this mode that the node's
+	// version did not send (TypeStatus.NotReported): unknown, not judged.
+	NotReported []string
 }
 
 // Link is a primary→secondary replication link found by matching cluster_id and
@@ -105,7 +114,12 @@ type Link struct {
 	// HasHeartbeatAge tells a heartbeat that arrived just now (age 0) from none.
 	HasHeartbeatAge bool
 	InSync          bool // merkle roots equal
-	Severity        Severity
+	// LagSeverity is the lag's own judgement (the glyph and colour of
+	// "lag 8 WAL"), unknown when the lag is not meaningful.
+	LagSeverity Severity
+	// LagUnknown says why a configured secondary's lag is not a number.
+	LagUnknown string
+	Severity   Severity
 	// Reasons explain Severity (disconnected, lag, heartbeat age, never connected).
 	Reasons []Reason
 	// Stale marks a link taken from the primary's last good snapshot while its
@@ -143,7 +157,10 @@ func (c ClusterAssessment) Of(t ReplicationType) TypeAssessment {
 // the last good snapshot (nil if never read) and the latest error (nil if the
 // latest poll succeeded).
 type Observation struct {
-	Name     string
+	Name string
+	// Address is the configured API address, used to recognise a
+	// secondary's primary by the api_address its primaries[] gives; may be "".
+	Address  string
 	Snapshot *Snapshot
 	Err      error
 }
@@ -152,5 +169,7 @@ type Observation struct {
 type Report struct {
 	Clusters []ClusterAssessment // in the order of the observations
 	Links    []Link
-	Worst    Severity
+	// SplitBrains are the replication sets with more than one primary.
+	SplitBrains []SplitBrain
+	Worst       Severity
 }

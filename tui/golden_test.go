@@ -36,6 +36,7 @@ func scenarios() []scenario {
 			p := &s.Replication.Performance
 			p.State, p.RawState = ops.StateMerkleSync, "merkle-sync"
 			p.MerkleSync = &ops.SyncProgress{Progress: 26838, TotalKeys: 305443}
+			p.MerkleRoot = "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b" // still copying: not the primary's root
 			r[2].set(s, nil)
 		}},
 		{name: "detail", keys: []string{"2", "enter"}},

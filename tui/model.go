@@ -235,7 +235,7 @@ func (m *Model) reassess(now time.Time) {
 	obs := make([]ops.Observation, len(m.clusters))
 	for i := range m.clusters {
 		c := &m.clusters[i]
-		obs[i] = ops.Observation{Name: c.spec.Name, Snapshot: c.snap, Err: c.lastErr}
+		obs[i] = ops.Observation{Name: c.spec.Name, Address: c.spec.Address, Snapshot: c.snap, Err: c.lastErr}
 	}
 	m.report = m.deps.Assess(now, obs)
 	m.reportSeq++

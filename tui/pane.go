@@ -417,22 +417,20 @@ func (p *paneCtx) badgeText(sev ops.Severity, s string) string {
 	return p.sty(p.k.level(level(sev)), p.st.Glyphs.Level(level(sev))+" "+s)
 }
 
-// lagText is the WAL gap to the primary when both ends are read.
+// lagText is the lag to the primary with its unit ("lag 8 WAL", "in sync",
+// "lag ? WAL" when the counters say nothing), coloured by the lag's own
+// severity rather than the link's.
 func (p *paneCtx) lagText(t ops.ReplicationType, s ops.TypeStatus) string {
 	l, ok := p.m.upLink(t, p.id)
-	if !ok || !l.HasWALGap {
+	if !ok {
 		if s.HasLastRemoteWAL {
-			return "lag ?"
+			return "lag ? WAL"
 		}
 		return ""
 	}
-	gap := l.WALGap
-	if gap < 0 {
-		gap = 0 // the secondary briefly reads ahead of the primary's counter
-	}
-	txt := "lag " + strconv.FormatInt(gap, 10)
-	if l.Severity == ops.SeverityWarning || l.Severity == ops.SeverityCritical {
-		return p.badgeText(l.Severity, txt)
+	txt := l.LagText()
+	if l.LagSeverity == ops.SeverityWarning || l.LagSeverity == ops.SeverityCritical {
+		return p.badgeText(l.LagSeverity, txt)
 	}
 	return txt
 }
@@ -469,7 +467,11 @@ func (p *paneCtx) sectionDetails(t ops.ReplicationType, s ops.TypeStatus) []stri
 		if s.HasLastRemoteWAL {
 			wal = p.kv("remote wal", strconv.FormatUint(s.LastRemoteWAL, 10))
 		}
-		out = append(out, join(sep, wal, p.lagText(t, s), merkle))
+		lag := p.lagText(t, s)
+		if linked && l.HasWALGap && l.InSync {
+			lag = "" // the merkle mark says "in sync" already
+		}
+		out = append(out, join(sep, wal, lag, merkle))
 		out = append(out, join(sep, p.peerSummary(s.Primaries, false)...))
 	case ops.ModeBootstrapping, ops.ModeDisabled, ops.ModeUnknown, ops.ModeUnsupported:
 		out = append(out, join(sep, p.kv("set", shortID(s.ClusterID)), merkle))

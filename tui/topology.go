@@ -40,7 +40,12 @@ func (m *Model) topologyContent(now time.Time) string {
 			}
 			any = true
 			c := &m.clusters[i]
-			head := "  " + st.Pane.Title.Render(pad(c.spec.Name, nameW, g.Ellipsis)) + "  primary " + st.Badge(level(stateSeverity(s.State)), stateWord(s)) +
+			state := st.Badge(level(stateSeverity(s.State)), stateWord(s))
+			if m.report.InSplitBrain(c.spec.Name, t) {
+				// Two primaries of one set: neither is "running" fine.
+				state = st.Badge(level(ops.SeverityCritical), "SPLIT BRAIN")
+			}
+			head := "  " + st.Pane.Title.Render(pad(c.spec.Name, nameW, g.Ellipsis)) + "  primary " + state +
 				"  " + st.Muted.Render("set "+shortID(s.ClusterID)+"  wal "+strconv.FormatUint(s.PrimaryWAL(), 10))
 			if c.stale() {
 				head += "  " + st.Level(level(ops.SeverityWarning)).Render(g.Warn+" unreachable, last data "+ago(now.Sub(c.lastOK))+" old")
@@ -54,6 +59,12 @@ func (m *Model) topologyContent(now time.Time) string {
 				for _, ll := range m.linkLines(l, nameW, w) {
 					line(ll)
 				}
+			}
+		}
+		for _, sb := range m.report.SplitBrains {
+			if sb.Type == t {
+				line("  " + st.Level(level(ops.SeverityCritical)).Render(g.Level(level(ops.SeverityCritical))+" split brain: "+strings.Join(sb.Primaries, " and ")+" are both primary of set "+shortID(sb.ClusterID)))
+				line("    " + st.Muted.Render("demote one: "+ops.DemoteCommand(t)+" on the one clients should not use"))
 			}
 		}
 		orphans := m.orphanSecondaries(t)
@@ -118,11 +129,14 @@ func (m *Model) linkLines(l ops.Link, nameW, w int) []string {
 		"    " + st.Accent.Render(g.Link) + " " + pad(name, nameW, g.Ellipsis),
 		st.Badge(level(sev), pad(status, 12, "")),
 	}
-	lag := "lag ?"
-	if l.HasWALGap {
-		lag = "lag " + strconv.FormatInt(max(0, l.WALGap), 10)
+	if lag := l.LagText(); lag != "" && !(l.HasWALGap && l.InSync) {
+		// The lag's colour is its own judgement, not the link's.
+		txt := pad(lag, 12, "")
+		if l.LagSeverity == ops.SeverityWarning || l.LagSeverity == ops.SeverityCritical {
+			txt = st.Level(level(l.LagSeverity)).Render(g.Level(level(l.LagSeverity)) + " " + lag)
+		}
+		parts = append(parts, txt)
 	}
-	parts = append(parts, pad(lag, 8, ""))
 	if l.HeartbeatAge > 0 || l.Status == ops.PeerConnected {
 		parts = append(parts, pad("hb "+ago(l.HeartbeatAge), 7, ""))
 	}
