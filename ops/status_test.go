@@ -6,13 +6,13 @@ import (
 	"errors"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -366,14 +366,31 @@ func TestStatusCanceled(t *testing.T) {
 	checkClass(t, "Status", err, ErrCanceled)
 }
 
-func TestStatusConnectionRefused(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// refusedAddr is a loopback address that refuses connections for as long
+// as the test runs: a socket bound to a port but never listening holds the
+// port (nothing else can bind it) and the kernel answers every connection
+// to it with a reset. Closing a listener and dialling its port instead
+// would race with anything on the machine that binds a port in between.
+func refusedAddr(t testing.TB) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := "http://" + ln.Addr().String()
-	ln.Close()
-	c := testClient(t, addr, ClientOptions{})
+	syscall.CloseOnExec(fd)
+	t.Cleanup(func() { _ = syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "http://127.0.0.1:" + strconv.Itoa(sa.(*syscall.SockaddrInet4).Port)
+}
+
+func TestStatusConnectionRefused(t *testing.T) {
+	c := testClient(t, refusedAddr(t), ClientOptions{})
 	snap, err := c.Status(context.Background())
 	checkClass(t, "Status", err, ErrUnreachable)
 	checkClass(t, "HealthErr", snap.HealthErr, ErrUnreachable)

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -20,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,12 +48,61 @@ type labEnv struct {
 	names []string
 	// frames counts cycles; every drawEvery-th one draws a frame (0: all).
 	frames, drawEvery int
+	readers           map[string]*hangReader
+}
+
+// hangReader reads a cluster with its normal client, or with one of a short
+// timeout while the cluster hangs: only reads that can never be answered
+// wait for a short timeout, and healthy reads are never raced against it.
+type hangReader struct {
+	normal, short *ops.Client
+	hanging       atomic.Bool
+}
+
+func (r *hangReader) client() *ops.Client {
+	if r.hanging.Load() {
+		return r.short
+	}
+	return r.normal
+}
+
+func (r *hangReader) Status(ctx context.Context) (ops.Snapshot, error) {
+	return r.client().Status(ctx)
+}
+
+func (r *hangReader) StatusAfter(ctx context.Context, prev *ops.Snapshot) (ops.Snapshot, error) {
+	return r.client().StatusAfter(ctx, prev)
+}
+
+// hang makes the lab hold every request to the cluster (on) or answer
+// again (off), switching its reads to the short timeout meanwhile.
+func (e *labEnv) hang(name string, on bool) error {
+	if err := e.lab.Hang(name, on); err != nil {
+		return err
+	}
+	e.readers[name].hanging.Store(on)
+	return nil
+}
+
+// clearFaults lifts every fault of the cluster, a hang included.
+func (e *labEnv) clearFaults(name string) error {
+	if err := e.lab.ClearFaults(name); err != nil {
+		return err
+	}
+	e.readers[name].hanging.Store(false)
+	return nil
 }
 
 // labEnvOptions tune newLabEnv.
 type labEnvOptions struct {
 	topology string
-	timeout  time.Duration
+	// timeout bounds every read (default 10s): a deadline for a read that
+	// should answer, never something a healthy read is expected to beat.
+	timeout time.Duration
+	// hangTimeout is the timeout of a cluster's reads while labEnv.hang
+	// holds it (default 300ms): those reads never get an answer, so the
+	// timeout is the only way they end, whatever the machine's load.
+	hangTimeout time.Duration
 	// addr, when set, replaces a cluster's address and TLS settings (a
 	// proxy in front of it); nil keeps the lab's own address.
 	addr func(name, labAddr string) (string, ops.TLSConfig)
@@ -63,7 +114,10 @@ type labEnvOptions struct {
 func newLabEnv(t testing.TB, o labEnvOptions) *labEnv {
 	t.Helper()
 	if o.timeout == 0 {
-		o.timeout = 2 * time.Second
+		o.timeout = 10 * time.Second
+	}
+	if o.hangTimeout == 0 {
+		o.hangTimeout = 300 * time.Millisecond
 	}
 	// Both clocks start at the real time and a cycle moves both, so the
 	// heartbeat ages the panes show (now minus last_heartbeat) are what a
@@ -72,19 +126,25 @@ func newLabEnv(t testing.TB, o labEnvOptions) *labEnv {
 	lab := simtest.Start(t, sim.Options{Topology: o.topology, Seed: 42, Clock: sim.NewManualClock(start), WriteRate: 5})
 	// The dashboard's clock starts at the real time: snapshots carry the
 	// client's real fetch time, and data ages are measured against it.
-	e := &labEnv{t: t, lab: lab, clk: &testClock{now: start}}
+	e := &labEnv{t: t, lab: lab, clk: &testClock{now: start}, readers: map[string]*hangReader{}}
 	var specs []ClusterSpec
 	for _, ci := range lab.Clusters() {
 		addr, tlsCfg := ci.Addr, ops.TLSConfig{}
 		if o.addr != nil {
 			addr, tlsCfg = o.addr(ci.Name, ci.Addr)
 		}
-		c, err := ops.NewClient(ops.ClusterConfig{Name: ci.Name, Address: addr, TLS: tlsCfg, Token: ops.TokenSource{Inline: ci.Token}},
-			ops.ClientOptions{Timeout: o.timeout})
+		cfg := ops.ClusterConfig{Name: ci.Name, Address: addr, TLS: tlsCfg, Token: ops.TokenSource{Inline: ci.Token}}
+		normal, err := ops.NewClient(cfg, ops.ClientOptions{Timeout: o.timeout})
 		if err != nil {
 			t.Fatal(err)
 		}
-		specs = append(specs, ClusterSpec{Name: ci.Name, Address: addr, Reader: c})
+		short, err := ops.NewClient(cfg, ops.ClientOptions{Timeout: o.hangTimeout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &hangReader{normal: normal, short: short}
+		e.readers[ci.Name] = r
+		specs = append(specs, ClusterSpec{Name: ci.Name, Address: addr, Reader: r})
 		e.names = append(e.names, ci.Name)
 	}
 	e.m = newTestModel(specs, e.clk, 160, 48, func(d *Deps) { d.Timeout = o.timeout })

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -223,21 +225,44 @@ func TestStateFile(t *testing.T) {
 }
 
 // TestPortBase: clusters on consecutive ports in topology order, then the
-// control endpoint. The base is probed first so the test does not depend on a
-// fixed port being free.
+// control endpoint. A free run of ports is probed first so the test does not
+// depend on a fixed port being free; another process may still bind one of
+// them between the probe and Start (EADDRINUSE), and then the test probes
+// again. Any other failure fails, and so does finding no usable run.
 func TestPortBase(t *testing.T) {
-	base := freePortRun(t, 5)
-	l := startLabOpts(t, Options{Topology: "fresh", PortBase: base})
-	for i, c := range l.Clusters() {
-		if want := "http://127.0.0.1:" + strconv.Itoa(base+i); c.Addr != want {
-			t.Errorf("%s on %s, want %s", c.Name, c.Addr, want)
+	const n = 5 // four clusters of "fresh" and the control endpoint
+	for range 20 {
+		base := freePortRun(t, n)
+		l, err := New(Options{Topology: "fresh", PortBase: base, Seed: 42, Clock: NewManualClock(t0)})
+		if err != nil {
+			t.Fatal(err)
 		}
+		if err := l.Start(); errors.Is(err, syscall.EADDRINUSE) {
+			_ = l.Close()
+			continue
+		} else if err != nil {
+			t.Fatalf("Start on ports %d-%d: %v", base, base+n-1, err)
+		}
+		t.Cleanup(func() {
+			if err := l.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		})
+		for i, c := range l.Clusters() {
+			if want := "http://127.0.0.1:" + strconv.Itoa(base+i); c.Addr != want {
+				t.Errorf("%s on %s, want %s", c.Name, c.Addr, want)
+			}
+		}
+		if want := "http://127.0.0.1:" + strconv.Itoa(base+n-1); l.ControlURL() != want {
+			t.Errorf("control on %s, want %s", l.ControlURL(), want)
+		}
+		return
 	}
-	if want := "http://127.0.0.1:" + strconv.Itoa(base+4); l.ControlURL() != want {
-		t.Errorf("control on %s, want %s", l.ControlURL(), want)
-	}
+	t.Fatal("20 runs of free ports were each taken before the lab could bind them")
 }
 
+// freePortRun finds n consecutive loopback ports that are free now (each
+// bound once and released); it fails the test if 20 tries find none.
 func freePortRun(t *testing.T, n int) int {
 	t.Helper()
 	for range 20 {
@@ -267,7 +292,7 @@ func freePortRun(t *testing.T, n int) int {
 			return base
 		}
 	}
-	t.Skip("no run of free ports found")
+	t.Fatal("no run of free loopback ports found in 20 tries")
 	return 0
 }
 
