@@ -161,6 +161,7 @@ type statusWatch struct {
 	json     bool
 	watching bool // --watch: compact JSON lines, a header, in-place refresh
 	lastGood []*ops.Snapshot
+	onsets   ops.Onsets
 }
 
 // once reads every cluster and renders one frame; it returns the exit code.
@@ -172,7 +173,10 @@ func (w *statusWatch) once(ctx context.Context) int {
 // frame's exit code.
 func (w *statusWatch) draw(obs []ops.Observation) int {
 	now := w.deps.now()
-	doc := buildStatusDoc(now, w.settings.Clusters, obs, ops.Assess(now, obs, ops.DefaultThresholds()))
+	rep := ops.Assess(now, obs, ops.DefaultThresholds())
+	// Onsets live as long as the watch: a finding keeps its first sighting.
+	w.onsets.Stamp(&rep, now)
+	doc := buildStatusDoc(now, w.settings.Clusters, obs, rep)
 	w.render(doc)
 	return doc.ExitCode
 }
@@ -209,7 +213,7 @@ func (w *statusWatch) poll(ctx context.Context) []ops.Observation {
 			cctx, cancel := context.WithTimeout(ctx, w.settings.Timeout)
 			defer cancel()
 			snap, err := c.Status(cctx)
-			obs[i] = ops.Observation{Name: c.Name(), Err: err}
+			obs[i] = ops.Observation{Name: c.Name(), Address: c.Address(), Err: err}
 			if err == nil {
 				obs[i].Snapshot = &snap
 			}

@@ -130,11 +130,11 @@ func TestStatusTableHealthy(t *testing.T) {
 	for _, want := range []string{
 		"CLUSTER       NODE    PERFORMANCE                      DR                               LAG   STATUS",
 		"us-east-2     active  primary running, 1/1 connected   primary running, 1/1 connected   -     ok",
-		"us-east-1     active  secondary stream-wals            disabled                         perf 0  ok",
+		"us-east-1     active  secondary stream-wals            disabled                         perf in sync  ok",
 		"No findings: every cluster is healthy.",
 		"LINKS",
 		"us-east-2 -> us-east-1",
-		"lag 0 WAL, canary 660ms, in sync",
+		"in sync, canary 660ms",
 		"us-east-2 -> us-east-2-dr",
 	} {
 		if !strings.Contains(r.out, strings.Join(strings.Fields(want), " ")) && !strings.Contains(squash(r.out), squash(want)) {
@@ -158,7 +158,7 @@ func TestStatusJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.out), &doc); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, r.out)
 	}
-	wantKeys(t, "document", doc, "schema_version", "generated_at", "worst", "exit_code", "clusters", "links")
+	wantKeys(t, "document", doc, "schema_version", "generated_at", "worst", "exit_code", "clusters", "links", "split_brains")
 	if doc["schema_version"] != 1.0 || doc["worst"] != "ok" || doc["exit_code"] != 0.0 || doc["generated_at"] != "2024-03-04T15:05:58Z" {
 		t.Errorf("header %v", doc)
 	}
@@ -172,7 +172,8 @@ func TestStatusJSON(t *testing.T) {
 	perf := c0["performance"].(map[string]any)
 	wantKeys(t, "type", perf, "mode", "state", "connection_state", "severity", "reasons", "cluster_id", "merkle_root",
 		"primary_cluster_addr", "secondary_id", "last_wal", "last_performance_wal", "last_dr_wal", "last_remote_wal",
-		"known_secondaries", "known_primary_cluster_addrs", "corrupted_merkle_tree", "merkle_sync", "reindex", "secondaries", "primaries")
+		"known_secondaries", "known_primary_cluster_addrs", "corrupted_merkle_tree", "merkle_sync", "reindex", "secondaries", "primaries",
+		"not_reported")
 	if perf["mode"] != "primary" || perf["last_performance_wal"] != 223.0 || perf["last_remote_wal"] != nil || c0["edition"] != "enterprise" {
 		t.Errorf("perf %v", perf)
 	}
@@ -186,7 +187,7 @@ func TestStatusJSON(t *testing.T) {
 	}
 	l0 := links[0].(map[string]any)
 	wantKeys(t, "link", l0, "type", "primary", "secondary", "secondary_id", "connection_status", "severity", "reasons",
-		"wal_gap", "canary_age_ms", "heartbeat_age_ms", "in_sync", "stale")
+		"wal_gap", "lag", "lag_severity", "canary_age_ms", "heartbeat_age_ms", "in_sync", "stale")
 	if l0["wal_gap"] != 0.0 || l0["secondary"] != "us-east-1" || l0["heartbeat_age_ms"] != 2000.0 || l0["type"] != "performance" {
 		t.Errorf("link %v", l0)
 	}
