@@ -312,3 +312,44 @@ func TestAssessSealedWinsOverStandbyAndEdition(t *testing.T) {
 		}
 	}
 }
+
+func TestAssessWhatToDo(t *testing.T) {
+	now := heartbeat.Add(2 * time.Second)
+	tests := []struct {
+		name    string
+		mutate  func(p, s, dr *Replication)
+		cluster int
+		typ     ReplicationType
+		do      string
+	}{
+		{"partition", func(p, _, _ *Replication) { p.Performance.Secondaries[0].Status = PeerDisconnected }, 0, Performance, "check port 8201"},
+		{"merkle corruption", func(_, s, _ *Replication) { s.Performance.CorruptedMerkleTree = true }, 1, Performance, "sys/replication/reindex"},
+		{"idle after demote", func(_, s, _ *Replication) { s.Performance.State = StateIdle }, 1, Performance, "sys/replication/performance/secondary/update-primary"},
+		{"unused token", func(p, _, _ *Replication) { p.DR.KnownSecondaries = append(p.DR.KnownSecondaries, "spare") }, -1, DR,
+			"vault write sys/replication/dr/primary/revoke-secondary id=spare"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := Assess(now, globalSet(t, tt.mutate), DefaultThresholds())
+			var rs []Reason
+			if tt.cluster < 0 {
+				for _, l := range rep.Links {
+					rs = append(rs, l.Reasons...)
+				}
+			} else {
+				rs = rep.Clusters[tt.cluster].Of(tt.typ).Reasons
+			}
+			for _, r := range rs {
+				if strings.Contains(r.Do, tt.do) {
+					return
+				}
+			}
+			t.Errorf("no %q in %+v", tt.do, rs)
+		})
+	}
+	sealed := Assess(now, []Observation{{Name: "s", Snapshot: &Snapshot{Health: healthFixture(t, "health_sealed.json"),
+		ReplicationErr: &Error{Class: ErrSealed, StatusCode: 503}}}}, DefaultThresholds())
+	if !strings.Contains(sealed.Clusters[0].Reasons[0].Do, "vault operator unseal") {
+		t.Errorf("sealed: %+v", sealed.Clusters[0].Reasons)
+	}
+}

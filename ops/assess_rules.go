@@ -154,7 +154,7 @@ func assessUnreadReplication(s Snapshot, ca *ClusterAssessment) {
 	case ErrSealed:
 		ca.Reachable = true
 		if s.Health == nil || !s.Health.Sealed {
-			ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityCritical, Text: sealedText})
+			ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityCritical, Text: sealedText, Do: doUnseal})
 		}
 		markTypesUnknown(ca, "replication status is unavailable while sealed")
 	case ErrCommunityEdition:
@@ -170,6 +170,12 @@ func assessUnreadReplication(s Snapshot, ca *ClusterAssessment) {
 
 const sealedText = "sealed: Vault serves nothing and replication stops until it is unsealed"
 
+// What to do, per finding class.
+const (
+	doUnseal    = "unseal it: vault operator unseal (once per key share, on every node)"
+	doPartition = "check port 8201 between the two clusters both ways, and the heartbeats; then vault write -f sys/replication/recover on the secondary"
+)
+
 // healthReasons are the node-level findings of sys/health.
 func healthReasons(h *Health) []Reason {
 	if h == nil {
@@ -181,7 +187,7 @@ func healthReasons(h *Health) []Reason {
 	case !h.Initialized:
 		add(SeverityWarning, "not initialised")
 	case h.Sealed:
-		add(SeverityCritical, sealedText)
+		rs = append(rs, Reason{Severity: SeverityCritical, Text: sealedText, Do: doUnseal})
 	}
 	if h.RemovedFromCluster {
 		add(SeverityCritical, "node removed from its Raft cluster")
@@ -287,7 +293,7 @@ func secondaryReasons(now time.Time, ts TypeStatus, th Thresholds, ver string) [
 	case ConnConnecting:
 		rs = append(rs, Reason{Severity: SeveritySyncing, Text: "connection to the primary: connecting"})
 	case ConnIdle, ConnTransientFailure, ConnShutdown:
-		rs = append(rs, Reason{Severity: SeverityCritical, Text: "connection to the primary: " + ts.ConnectionState.String()})
+		rs = append(rs, Reason{Severity: SeverityCritical, Text: "connection to the primary: " + ts.ConnectionState.String(), Do: doPartition})
 	default:
 		if ts.RawConnection != "" {
 			rs = append(rs, Reason{Severity: SeverityUnknown, Text: unknownValue("connection_state", ts.RawConnection)})
@@ -327,9 +333,10 @@ func secondaryState(ts TypeStatus, ver string) Reason {
 	case StateConnecting:
 		return Reason{Severity: SeveritySyncing, Text: "connecting to the primary"}
 	case StateIdle:
-		return Reason{Severity: SeverityCritical, Text: "state idle: not replicating (a demoted primary stays idle until update-primary)"}
+		return Reason{Severity: SeverityCritical, Text: "state idle: not replicating (a demoted primary stays idle until update-primary)",
+			Do: "point it at the current primary: vault write sys/replication/" + ts.Type.String() + "/secondary/update-primary token=<new activation token>"}
 	case StateTransientFailure, StateShutdown:
-		return Reason{Severity: SeverityCritical, Text: fmt.Sprintf("state %s: not replicating", ts.State)}
+		return Reason{Severity: SeverityCritical, Text: fmt.Sprintf("state %s: not replicating", ts.State), Do: doPartition}
 	case StateUnknown:
 		return Reason{Severity: SeverityUnknown, Text: unknownValue("state", ts.RawState)}
 	}
@@ -339,7 +346,8 @@ func secondaryState(ts TypeStatus, ver string) Reason {
 func merkleReasons(ts TypeStatus) []Reason {
 	var rs []Reason
 	if ts.CorruptedMerkleTree {
-		rs = append(rs, Reason{Severity: SeverityCritical, Text: "merkle tree corrupted: run merkle-check, then reindex (secondary first)"})
+		rs = append(rs, Reason{Severity: SeverityCritical, Text: "merkle tree corrupted: run merkle-check, then reindex (secondary first)",
+			Do: "vault write -f sys/replication/merkle-check, then vault write -f sys/replication/reindex (secondaries first)"})
 	}
 	if ri := ts.Reindex; ri != nil && ri.InProgress {
 		text := "reindex in progress"
@@ -374,7 +382,7 @@ func peerReasons(now time.Time, p Peer, label string, th Thresholds) []Reason {
 	var rs []Reason
 	switch p.Status {
 	case PeerDisconnected:
-		return append(rs, Reason{Severity: SeverityCritical, Text: label + " disconnected"})
+		return append(rs, Reason{Severity: SeverityCritical, Text: label + " disconnected", Do: doPartition})
 	case PeerUnknown:
 		if p.RawStatus != "" {
 			rs = append(rs, Reason{Severity: SeverityUnknown, Text: label + ": " + unknownValue("connection_status", p.RawStatus)})
