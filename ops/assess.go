@@ -94,6 +94,9 @@ type TypeAssessment struct {
 	// NotReported lists the documented fields of this mode that the node's
 	// version did not send (TypeStatus.NotReported): unknown, not judged.
 	NotReported []string
+	// Orphan is set on a secondary that streams (or says so) while its
+	// primary cannot be its primary any more: why, for the topology.
+	Orphan string
 }
 
 // Link is a primary→secondary replication link found by matching cluster_id and

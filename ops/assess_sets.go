@@ -155,6 +155,7 @@ func applyOrphans(rep *Report, obs []Observation) {
 				ta := rep.Clusters[i].typ(t)
 				ta.Reasons = append(ta.Reasons, r)
 				ta.Severity = Worst(ta.Severity, r.Severity)
+				ta.Orphan = r.Text
 			}
 		}
 	}

@@ -69,7 +69,11 @@ func (m *Model) topologyContent(now time.Time) string {
 		}
 		orphans := m.orphanSecondaries(t)
 		for _, o := range orphans {
-			line("  " + st.Muted.Render(o))
+			if o.warn {
+				line("  " + st.Level(level(ops.SeverityWarning)).Render(g.Level(level(ops.SeverityWarning))+" "+o.text))
+				continue
+			}
+			line("  " + st.Muted.Render(o.text))
 		}
 		if !any && len(orphans) == 0 {
 			line("  " + st.Muted.Render("no cluster is a "+t.Title()+" primary"))
@@ -183,13 +187,26 @@ func flowParts(parts []string, w int, indent string) []string {
 
 // orphanSecondaries are secondaries of type t whose primary is not one of
 // the configured clusters.
-func (m *Model) orphanSecondaries(t ops.ReplicationType) []string {
-	var out []string
+// orphanLine is a secondary with no configured primary linked to it; warn
+// when the judge found it orphaned rather than merely unconfigured.
+type orphanLine struct {
+	text string
+	warn bool
+}
+
+func (m *Model) orphanSecondaries(t ops.ReplicationType) []orphanLine {
+	var out []orphanLine
 	for i := range m.clusters {
 		id := ClusterID(i)
 		s, ok := m.typeOf(id, t)
 		if !ok || s.Mode != ops.ModeSecondary {
 			continue
+		}
+		if i < len(m.report.Clusters) {
+			if why := m.report.Clusters[i].Of(t).Orphan; why != "" {
+				out = append(out, orphanLine{"orphan " + m.clusters[i].spec.Name + " (" + stateWord(s) + "): " + why, true})
+				continue
+			}
 		}
 		if l, linked := m.upLink(t, id); linked && l.Primary != "" {
 			continue
@@ -198,7 +215,7 @@ func (m *Model) orphanSecondaries(t ops.ReplicationType) []string {
 		if addr == "" && len(s.KnownPrimaryClusterAddrs) > 0 {
 			addr = s.KnownPrimaryClusterAddrs[0]
 		}
-		out = append(out, fmt.Sprintf("%s is a secondary (%s) of a primary not configured here: %s", m.clusters[i].spec.Name, stateWord(s), orDash(addr)))
+		out = append(out, orphanLine{fmt.Sprintf("%s is a secondary (%s) of a primary not configured here: %s", m.clusters[i].spec.Name, stateWord(s), orDash(addr)), false})
 	}
 	return out
 }
