@@ -353,3 +353,26 @@ func TestAssessWhatToDo(t *testing.T) {
 		t.Errorf("sealed: %+v", sealed.Clusters[0].Reasons)
 	}
 }
+
+func TestAssessWordsForErrors(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want string
+		bad  string
+	}{
+		{&Error{Class: ErrUnreachable}, "unreachable: connection failed", "unreachable: unreachable"},
+		{&Error{Class: ErrTimeout}, "unreachable: timed out", ""},
+		{&Error{Class: ErrPermissionDenied, StatusCode: 403}, "permission denied", "unreachable"},
+		{&Error{Class: ErrServer, StatusCode: 503}, "server error 503", "unreachable"},
+		{&Error{Class: ErrRateLimited, StatusCode: 429}, "rate limited", "unreachable"},
+		{&Error{Class: ErrMalformed, StatusCode: 200}, "malformed response", "unreachable"},
+		{&Error{Class: ErrTooLarge, StatusCode: 200}, "response too large", "unreachable"},
+		{&Error{Class: ErrNotFound, StatusCode: 404}, "not found", "unreachable"},
+	} {
+		c := Assess(heartbeat, []Observation{{Name: "x", Err: tt.err}}, DefaultThresholds()).Clusters[0]
+		text := c.Reasons[0].Text
+		if !strings.HasPrefix(text, tt.want) || (tt.bad != "" && strings.Contains(text, tt.bad)) {
+			t.Errorf("%v: %q", tt.err, text)
+		}
+	}
+}

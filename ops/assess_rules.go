@@ -81,10 +81,7 @@ func assessCluster(now time.Time, o Observation, th Thresholds) ClusterAssessmen
 	switch {
 	case o.Err != nil:
 		ca.Err = o.Err
-		text := errorSummary(o.Err)
-		if !strings.HasPrefix(text, "unreachable") {
-			text = "unreachable: " + text
-		}
+		text := errorWords(o.Err)
 		if o.Snapshot != nil && !o.Snapshot.FetchedAt.IsZero() {
 			text += fmt.Sprintf(" (last good data %s old)", formatDuration(now.Sub(o.Snapshot.FetchedAt)))
 		}
@@ -97,6 +94,30 @@ func assessCluster(now time.Time, o Observation, th Thresholds) ClusterAssessmen
 		assessSnapshot(now, *o.Snapshot, th, &ca)
 	}
 	return ca
+}
+
+// errorWords is the text of a failed poll. Only a transport failure (no
+// connection, timeout, TLS) is "unreachable"; a cluster that answered HTTP
+// with an error gets its class word ("permission denied", "server error
+// 503"), never "unreachable", and no word is said twice.
+func errorWords(err error) string {
+	text := errorSummary(err)
+	var e *Error
+	transport := !errors.As(err, &e)
+	if e != nil {
+		switch e.Class {
+		case ErrUnreachable, ErrTimeout, ErrTLS, ErrCanceled, ErrUnknownClass:
+			transport = e.StatusCode == 0
+		case ErrServer:
+			if e.StatusCode != 0 {
+				text = fmt.Sprintf("server error %d", e.StatusCode)
+			}
+		}
+	}
+	if transport && !strings.HasPrefix(text, "unreachable") {
+		text = "unreachable: " + text
+	}
+	return text
 }
 
 // errorSummary is the one-line text of an error for a reason: the class
@@ -163,7 +184,13 @@ func assessUnreadReplication(s Snapshot, ca *ClusterAssessment) {
 		markTypesUnknown(ca, "no replication (Community Edition)")
 	default:
 		ca.Err = s.ReplicationErr
-		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityUnknown, Text: "replication status unreadable: " + errorSummary(s.ReplicationErr)})
+		sev := SeverityUnknown
+		if s.Health != nil {
+			// sys/health answered: the cluster is reachable, but its
+			// replication cannot be seen, which needs attention.
+			ca.Reachable, sev = true, SeverityWarning
+		}
+		ca.Reasons = append(ca.Reasons, Reason{Severity: sev, Text: "replication status unreadable: " + errorWords(s.ReplicationErr)})
 		markTypesUnknown(ca, "replication status unreadable")
 	}
 }

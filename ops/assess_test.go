@@ -255,7 +255,7 @@ func TestAssessClusterStates(t *testing.T) {
 		{"sealed without health", Observation{Name: "s", Snapshot: &Snapshot{HealthErr: serverErr, ReplicationErr: sealedErr}},
 			SeverityCritical, true, "sealed"},
 		{"replication unreadable", Observation{Name: "x", Snapshot: &Snapshot{Health: healthFixture(t, "health_active.json"), ReplicationErr: serverErr}},
-			SeverityUnknown, false, "replication status unreadable: Vault server error"},
+			SeverityWarning, true, "replication status unreadable: server error 500"},
 		{"unreachable", Observation{Name: "x", Err: &Error{Class: ErrUnreachable}}, SeverityUnknown, false, "unreachable: connection failed"},
 		{"unreachable, plain error", Observation{Name: "x", Err: errors.New("dial hvs.CAESIJabcdefghijkl0000")}, SeverityUnknown, false, "[redacted]"},
 		{"never read", Observation{Name: "x"}, SeverityUnknown, false, "not read yet"},

@@ -286,7 +286,8 @@ func TestStatusExitCodes(t *testing.T) {
 		{"unreadable replication status", func(t *testing.T) []string {
 			srv := vaultServer(t, serve(200, opsFixture(t, "health_active.json")), serve(502, []byte("<html>bad gateway</html>")))
 			return []string{"x=" + srv.URL}
-		}, exitUnreachable, []string{"replication status unreadable: Vault server error", "hint:  check the Vault server logs"}},
+		// sys/health answered: reachable, with the error's own words (a warning).
+		}, exitWarning, []string{"replication status unreadable: server error 502", "hint:  check the Vault server logs"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
