@@ -85,6 +85,18 @@ type Config struct {
 	Interval time.Duration // poll interval; 0 = the default
 	Timeout  time.Duration // per-request timeout; 0 = the default
 	Theme    string
+	// Thresholds is the file's thresholds section over DefaultThresholds;
+	// nil when the file has none (JudgeThresholds gives the defaults then).
+	Thresholds *Thresholds
+}
+
+// JudgeThresholds is what the judge uses: the file's thresholds, else the
+// defaults.
+func (c Config) JudgeThresholds() Thresholds {
+	if c.Thresholds != nil {
+		return *c.Thresholds
+	}
+	return DefaultThresholds()
 }
 
 // Environment variables vaultrepl reads itself (vault/api reads the VAULT_* ones).

@@ -47,11 +47,12 @@ func parseConfig(path string, data []byte, private bool) (Config, error) {
 		return cfg, nil
 	}
 	err := p.mapping(root, "", map[string]handler{
-		"read_only": p.boolField(&cfg.ReadOnly),
-		"interval":  p.durationField(&cfg.Interval),
-		"timeout":   p.durationField(&cfg.Timeout),
-		"theme":     p.stringField(&cfg.Theme),
-		"clusters":  p.clusters(&cfg.Clusters),
+		"read_only":  p.boolField(&cfg.ReadOnly),
+		"interval":   p.durationField(&cfg.Interval),
+		"timeout":    p.durationField(&cfg.Timeout),
+		"theme":      p.stringField(&cfg.Theme),
+		"clusters":   p.clusters(&cfg.Clusters),
+		"thresholds": p.thresholds(&cfg.Thresholds),
 	})
 	if err != nil {
 		return Config{Path: path}, err

@@ -38,6 +38,9 @@ type settings struct {
 	Interval    time.Duration
 	Timeout     time.Duration
 	Theme       string
+	// Thresholds of the judge (the config file's thresholds section, else
+	// the defaults).
+	Thresholds ops.Thresholds
 	// Insecure is true when TLS verification is off for any cluster
 	// (--insecure, VAULT_SKIP_VERIFY or a cluster's tls.insecure): the UI
 	// shows it as a warning.
@@ -94,6 +97,7 @@ func (s *settings) applyGlobals(g *globalOptions, cfg ops.Config) error {
 	s.ReadOnly = g.readOnly || cfg.ReadOnly
 	s.Interval = firstDuration(g.interval, cfg.Interval, defaultInterval)
 	s.Timeout = firstDuration(g.timeout, cfg.Timeout, defaultTimeout)
+	s.Thresholds = cfg.JudgeThresholds()
 	s.Theme = g.theme
 	if s.Theme == "" {
 		s.Theme = cfg.Theme

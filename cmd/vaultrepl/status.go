@@ -173,7 +173,7 @@ func (w *statusWatch) once(ctx context.Context) int {
 // frame's exit code.
 func (w *statusWatch) draw(obs []ops.Observation) int {
 	now := w.deps.now()
-	rep := ops.Assess(now, obs, ops.DefaultThresholds())
+	rep := ops.Assess(now, obs, w.settings.Thresholds)
 	// Onsets live as long as the watch: a finding keeps its first sighting.
 	w.onsets.Stamp(&rep, now)
 	doc := buildStatusDoc(now, w.settings.Clusters, obs, rep)

@@ -286,7 +286,7 @@ func TestStatusExitCodes(t *testing.T) {
 		{"unreadable replication status", func(t *testing.T) []string {
 			srv := vaultServer(t, serve(200, opsFixture(t, "health_active.json")), serve(502, []byte("<html>bad gateway</html>")))
 			return []string{"x=" + srv.URL}
-		// sys/health answered: reachable, with the error's own words (a warning).
+			// sys/health answered: reachable, with the error's own words (a warning).
 		}, exitWarning, []string{"replication status unreadable: server error 502", "hint:  check the Vault server logs"}},
 	}
 	for _, tt := range tests {
