@@ -53,12 +53,14 @@ func secondaryIDs(p TypeStatus) []string {
 
 func buildLink(now time.Time, obs []Observation, prim Observation, p TypeStatus, id string, th Thresholds) Link {
 	l := Link{Type: p.Type, Primary: prim.Name, SecondaryID: id, Stale: prim.Err != nil}
+	// The primary's heartbeat times are on the primary's clock.
+	primaryNow, _ := ClusterNow(now, *prim.Snapshot)
 	peer, hasPeer := peerByNodeID(p.Secondaries, id)
 	if hasPeer {
 		l.Status = peer.Status
 		l.CanaryAge, l.HasCanaryAge = peer.CanaryAge, peer.HasCanaryAge
 		if !peer.LastHeartbeat.IsZero() {
-			l.HeartbeatAge, l.HasHeartbeatAge = now.Sub(peer.LastHeartbeat), true
+			l.HeartbeatAge, l.HasHeartbeatAge = primaryNow.Sub(peer.LastHeartbeat), true
 		}
 	}
 	sec, s, found := findSecondary(obs, p.Type, p.ClusterID, id)
@@ -71,7 +73,7 @@ func buildLink(now time.Time, obs []Observation, prim Observation, p TypeStatus,
 		samePrimary := !p.HasSecondaries || hasPeer
 		measureLag(&l, p, s, fresh, samePrimary)
 	}
-	judgeLink(now, &l, linkEnds{peer: peer, hasPeer: hasPeer, primary: p, secondary: s, found: found, version: versionOf(prim)}, th)
+	judgeLink(primaryNow, &l, linkEnds{peer: peer, hasPeer: hasPeer, primary: p, secondary: s, found: found, version: versionOf(prim)}, th)
 	return l
 }
 

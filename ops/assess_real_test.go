@@ -376,3 +376,50 @@ func TestAssessWordsForErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestAssessOnTheClustersClock(t *testing.T) {
+	// This machine's clock is 10 minutes slow: the cluster's server_time_utc
+	// says 15:16:00 when we read it at 15:06:00 by our clock. The primary's
+	// heartbeats (15:15:56 on its clock) are 4s old, not 10 minutes in the
+	// future, and not 9m56s old.
+	obs := globalSet(t, func(p, _, _ *Replication) {
+		for _, ts := range []*TypeStatus{&p.Performance, &p.DR} {
+			for i := range ts.Secondaries {
+				ts.Secondaries[i].LastHeartbeat = heartbeat.Add(10 * time.Minute)
+			}
+		}
+	})
+	read := heartbeat.Add(4 * time.Second)
+	h := *healthFixture(t, "health_active.json")
+	h.ServerTime = read.Add(10 * time.Minute)
+	obs[0].Snapshot.Health, obs[0].Snapshot.FetchedAt = &h, read
+	rep := Assess(read, obs, DefaultThresholds())
+	c := rep.Clusters[0]
+	if c.Severity != SeverityOK || !hasReason(c.Reasons, SeverityOK, "clock 10m0s ahead of this machine's") {
+		t.Errorf("%v %+v %+v", c.Severity, c.Reasons, c.Performance.Reasons)
+	}
+	if l := rep.Links[0]; l.HeartbeatAge != 4*time.Second {
+		t.Errorf("heartbeat age %v on the primary's clock", l.HeartbeatAge)
+	}
+	t.Run("heartbeat in the future", func(t *testing.T) {
+		rep := Assess(heartbeat.Add(-time.Minute), globalSet(t, nil), DefaultThresholds())
+		if ta := rep.Clusters[0].Performance; ta.Severity != SeverityWarning || !hasReason(ta.Reasons, SeverityWarning, "in the future") {
+			t.Errorf("%v %+v", ta.Severity, ta.Reasons)
+		}
+	})
+	t.Run("heartbeat unparsable", func(t *testing.T) {
+		body := strings.Replace(string(fixture(t, "status_primary_both.json")), `"last_heartbeat": "2024-03-04T10:05:56-05:00"`, `"last_heartbeat": "yesterday"`, 1)
+		r, err := ParseReplicationStatus([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := Assess(heartbeat, []Observation{observe("p", nil, &r)}, DefaultThresholds())
+		found := false
+		for _, ta := range []TypeAssessment{rep.Clusters[0].DR, rep.Clusters[0].Performance} {
+			found = found || hasReason(ta.Reasons, SeverityWarning, "last_heartbeat is not a time")
+		}
+		if !found || rep.Worst != SeverityWarning {
+			t.Errorf("%+v", rep.Clusters[0])
+		}
+	})
+}

@@ -139,6 +139,13 @@ func markTypesUnknown(ca *ClusterAssessment, why string) {
 
 func assessSnapshot(now time.Time, s Snapshot, th Thresholds, ca *ClusterAssessment) {
 	ca.Reasons = append(ca.Reasons, healthReasons(s.Health)...)
+	// Ages of this cluster's heartbeats are measured on its own clock.
+	var off time.Duration
+	now, off = ClusterNow(now, s)
+	if absDuration(off) > ClockOffsetShown {
+		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityOK,
+			Text: fmt.Sprintf("clock %s %s this machine's (server_time_utc); its ages are measured on its own clock", formatDuration(absDuration(off)), map[bool]string{true: "ahead of", false: "behind"}[off > 0])})
+	}
 	if s.Replication == nil {
 		assessUnreadReplication(s, ca)
 		return
@@ -256,6 +263,26 @@ func assessType(now time.Time, ts TypeStatus, th Thresholds, ver string) TypeAss
 	}
 	rs = append(rs, merkleReasons(ts)...)
 	return TypeAssessment{Type: ts.Type, Severity: worstOf(rs), Reasons: rs, NotReported: ts.NotReported()}
+}
+
+// ClockOffsetShown is the offset between a cluster's clock and this
+// machine's beyond which it is shown, and beyond which a heartbeat "in the
+// future" is an anomaly (server_time_utc has whole seconds).
+const ClockOffsetShown = 2 * time.Second
+
+// ClusterNow is now on the cluster's own clock: sys/health's server_time_utc
+// plus the time since it was read. Offsets up to ClockOffsetShown (NTP
+// drift, server_time_utc's whole seconds, the read's duration) are ignored. off is the cluster's clock minus
+// this machine's.
+func ClusterNow(now time.Time, s Snapshot) (clusterNow time.Time, off time.Duration) {
+	if s.Health == nil || s.Health.ServerTime.IsZero() || s.FetchedAt.IsZero() {
+		return now, 0
+	}
+	off = s.Health.ServerTime.Sub(s.FetchedAt.Truncate(time.Second))
+	if absDuration(off) <= ClockOffsetShown {
+		return now, 0
+	}
+	return now.Add(off), off
 }
 
 // NotReportedBy is how a field the node's version leaves out is described:
@@ -414,6 +441,13 @@ func peerReasons(now time.Time, p Peer, label string, th Thresholds) []Reason {
 		if p.RawStatus != "" {
 			rs = append(rs, Reason{Severity: SeverityUnknown, Text: label + ": " + unknownValue("connection_status", p.RawStatus)})
 		}
+	}
+	if p.HeartbeatUnparsable {
+		rs = append(rs, Reason{Severity: SeverityWarning, Text: label + ": last_heartbeat is not a time Vault would send"})
+	}
+	if !p.LastHeartbeat.IsZero() && now.Sub(p.LastHeartbeat) < -ClockOffsetShown {
+		rs = append(rs, Reason{Severity: SeverityWarning, Text: fmt.Sprintf("%s: last heartbeat %s in the future (a clock is wrong)", label, formatDuration(p.LastHeartbeat.Sub(now))),
+			Do: "check NTP on both clusters"})
 	}
 	if !p.LastHeartbeat.IsZero() {
 		age := now.Sub(p.LastHeartbeat)

@@ -202,7 +202,11 @@ func parsePeer(f *fields) Peer {
 	p.ClusterAddress, _ = f.str("cluster_address")
 	p.RawStatus, _ = f.str("connection_status")
 	p.Status = ParsePeerStatus(p.RawStatus)
-	p.LastHeartbeat, _ = f.rfc3339("last_heartbeat")
+	if raw, ok := f.raw["last_heartbeat"]; ok && jsonKind(raw) != "null" {
+		var parsed bool
+		p.LastHeartbeat, parsed = f.rfc3339("last_heartbeat")
+		p.HeartbeatUnparsable = !parsed
+	}
 	p.LastHeartbeatDuration, p.HasLastHeartbeatDuration = f.millis("last_heartbeat_duration_ms", true)
 	p.ClockSkew, p.HasClockSkew = f.millis("clock_skew_ms", true)
 	p.CanaryAge, p.HasCanaryAge = f.millis("replication_primary_canary_age_ms", true)

@@ -207,6 +207,8 @@ type Peer struct {
 	Status         PeerStatus
 	RawStatus      string
 	LastHeartbeat  time.Time // zero when absent
+	// HeartbeatUnparsable is a last_heartbeat that is present but not a time.
+	HeartbeatUnparsable bool
 	// The three durations come from millisecond strings; Has* tells absent from zero.
 	LastHeartbeatDuration    time.Duration
 	HasLastHeartbeatDuration bool

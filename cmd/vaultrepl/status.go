@@ -215,6 +215,10 @@ func (w *statusWatch) poll(ctx context.Context) []ops.Observation {
 			snap, err := c.Status(cctx)
 			obs[i] = ops.Observation{Name: c.Name(), Address: c.Address(), Err: err}
 			if err == nil {
+				// Read time on the same (injectable) clock as the
+				// assessment's now: the cluster's clock offset is their
+				// difference with server_time_utc.
+				snap.FetchedAt = w.deps.now()
 				obs[i].Snapshot = &snap
 			}
 		}()

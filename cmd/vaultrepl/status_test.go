@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,8 +32,13 @@ func opsFixture(t *testing.T, name string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	// The health fixtures are other captures than the status ones: their
+	// server_time_utc is moved to the test clock, so that the clusters'
+	// clocks agree with this machine's (ages are measured on them).
+	return serverTimeRe.ReplaceAll(b, []byte(fmt.Sprintf(`"server_time_utc": %d`, fixtureNow.Unix())))
 }
+
+var serverTimeRe = regexp.MustCompile(`"server_time_utc":\s*\d+`)
 
 // vaultServer serves sys/health and sys/replication/status.
 func vaultServer(t *testing.T, health, repl http.HandlerFunc) *httptest.Server {
