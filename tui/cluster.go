@@ -118,7 +118,9 @@ func diffSnapshots(old, cur *ops.Snapshot) []transition {
 				out = append(out, transition{ops.SeverityOK, "unsealed"})
 			}
 		}
-		if oh.Standby != ch.Standby {
+		// A sealed node reports standby: true; sealing is the event, not
+		// a standby change (nor is unsealing).
+		if oh.Standby != ch.Standby && !oh.Sealed && !ch.Sealed {
 			out = append(out, transition{ops.SeverityWarning, fmt.Sprintf("node standby: %v -> %v", oh.Standby, ch.Standby)})
 		}
 		if oh.Version != ch.Version && oh.Version != "" && ch.Version != "" {

@@ -257,6 +257,8 @@ func (p *paneCtx) healthLine() string {
 			parts = append(parts, "v"+strings.TrimPrefix(h.Version, "v"))
 		}
 		switch {
+		case h.Sealed:
+			// A sealed node reports standby: true; it is sealed, nothing else.
 		case h.PerformanceStandby:
 			parts = append(parts, "perf standby")
 		case h.Standby:
@@ -292,6 +294,9 @@ func (p *paneCtx) notes() (out []pline, covered bool) {
 	h, r := snap.Health, snap.Replication
 	covered = true
 	switch {
+	case h != nil && h.Sealed:
+		// Sealed wins over the edition: a sealed CE node is sealed first.
+		note(prioKeep, "sealed: only health answers; replication status returns once it is unsealed (vault operator unseal)")
 	case snap.Edition() == ops.EditionCommunity:
 		v := ""
 		if h != nil && h.Version != "" {
@@ -300,8 +305,6 @@ func (p *paneCtx) notes() (out []pline, covered bool) {
 		note(prioKeep, "Community Edition"+v+": replication is a Vault Enterprise feature, so there is nothing to replicate here. Not an error.")
 	case r != nil && r.Unsupported:
 		note(prioKeep, "Vault Enterprise without replication in its licence: nothing to show. Not an error.")
-	case h != nil && h.Sealed:
-		note(prioKeep, "sealed: only health answers; replication status returns once it is unsealed (vault operator unseal)")
 	case r == nil:
 		out = append(out, pline{text: p.sty(p.k.level(theme.LevelWarn), "replication status unreadable: "+errorSummary(snap.ReplicationErr)), prio: prioKeep, data: true})
 	default:
