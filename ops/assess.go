@@ -6,7 +6,7 @@ import "time"
 type Severity int
 
 const (
-	// SeverityUnknown means there is not enough data to judge (unreachable, CE, never read).
+	// SeverityUnknown means there is not enough data to judge (unreachable, never read).
 	SeverityUnknown Severity = iota
 	// SeverityOK is healthy.
 	SeverityOK
@@ -16,11 +16,15 @@ const (
 	SeverityWarning
 	// SeverityCritical is broken now.
 	SeverityCritical
+	// SeverityNA is "not applicable": nothing to judge by design (Community
+	// Edition, a licence without replication). Unknown is kept for "could
+	// not tell"; n/a ranks with ok, as there is nothing to repair.
+	SeverityNA
 )
 
-var severityNames = [...]string{"unknown", "ok", "syncing", "warning", "critical"}
+var severityNames = [...]string{"unknown", "ok", "syncing", "warning", "critical", "n/a"}
 
-// String returns "ok", "syncing", "warning", "critical" or "unknown".
+// String returns "ok", "syncing", "warning", "critical", "n/a" or "unknown".
 func (s Severity) String() string {
 	if int(s) >= 0 && int(s) < len(severityNames) {
 		return severityNames[s]
@@ -41,7 +45,7 @@ func ParseSeverity(s string) Severity {
 // rank orders severities for Worst: ok < syncing < unknown < warning < critical.
 func (s Severity) rank() int {
 	switch s {
-	case SeverityOK:
+	case SeverityOK, SeverityNA:
 		return 0
 	case SeveritySyncing:
 		return 1

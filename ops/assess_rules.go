@@ -52,6 +52,9 @@ func Assess(now time.Time, obs []Observation, th Thresholds) Report {
 	for i := range rep.Clusters {
 		c := &rep.Clusters[i]
 		c.Severity = worstOf(c.Reasons, c.Performance.Severity, c.DR.Severity)
+		if c.Severity == SeverityOK && c.Performance.Severity == SeverityNA && c.DR.Severity == SeverityNA {
+			c.Severity = SeverityNA // nothing to judge here, by design
+		}
 		rep.Worst = Worst(rep.Worst, c.Severity)
 	}
 	for _, l := range rep.Links {
@@ -130,10 +133,12 @@ func errorSummary(err error) string {
 	return sanitize(err.Error())
 }
 
-func markTypesUnknown(ca *ClusterAssessment, why string) {
+func markTypesUnknown(ca *ClusterAssessment, why string) { markTypes(ca, SeverityUnknown, why) }
+
+func markTypes(ca *ClusterAssessment, sev Severity, why string) {
 	for _, ta := range []*TypeAssessment{&ca.Performance, &ca.DR} {
-		ta.Severity = SeverityUnknown
-		ta.Reasons = []Reason{{Severity: SeverityUnknown, Text: why}}
+		ta.Severity = sev
+		ta.Reasons = []Reason{{Severity: sev, Text: why}}
 	}
 }
 
@@ -154,12 +159,12 @@ func assessSnapshot(now time.Time, s Snapshot, th Thresholds, ca *ClusterAssessm
 	ca.Reachable = true
 	switch {
 	case r.CommunityEdition:
-		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityUnknown, Text: "no replication (Community Edition)"})
-		markTypesUnknown(ca, "no replication (Community Edition)")
+		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityNA, Text: "no replication (Community Edition)"})
+		markTypes(ca, SeverityNA, "no replication (Community Edition)")
 		return
 	case r.Unsupported:
-		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityUnknown, Text: "no replication: unsupported by this Vault Enterprise licence"})
-		markTypesUnknown(ca, "unsupported by this licence")
+		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityNA, Text: "no replication: unsupported by this Vault Enterprise licence"})
+		markTypes(ca, SeverityNA, "unsupported by this licence")
 		return
 	}
 	if r.DR.Mode == ModeSecondary {
@@ -187,8 +192,8 @@ func assessUnreadReplication(s Snapshot, ca *ClusterAssessment) {
 		markTypesUnknown(ca, "replication status is unavailable while sealed")
 	case ErrCommunityEdition:
 		ca.Reachable = true
-		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityUnknown, Text: "no replication (Community Edition)"})
-		markTypesUnknown(ca, "no replication (Community Edition)")
+		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityNA, Text: "no replication (Community Edition)"})
+		markTypes(ca, SeverityNA, "no replication (Community Edition)")
 	default:
 		ca.Err = s.ReplicationErr
 		sev := SeverityUnknown

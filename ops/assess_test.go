@@ -254,10 +254,10 @@ func TestAssessClusterStates(t *testing.T) {
 		reachable bool
 		reason    string
 	}{
-		{"community edition", observe("ce", healthFixture(t, "health_ce.json"), &ce), SeverityUnknown, true, "no replication (Community Edition)"},
+		{"community edition", observe("ce", healthFixture(t, "health_ce.json"), &ce), SeverityNA, true, "no replication (Community Edition)"},
 		{"community edition via 404", Observation{Name: "ce", Snapshot: &Snapshot{Health: healthFixture(t, "health_ce.json"),
-			ReplicationErr: &Error{Class: ErrCommunityEdition}}}, SeverityUnknown, true, "Community Edition"},
-		{"unsupported licence", observe("x", nil, &unsupported), SeverityUnknown, true, "unsupported by this Vault Enterprise licence"},
+			ReplicationErr: &Error{Class: ErrCommunityEdition}}}, SeverityNA, true, "Community Edition"},
+		{"unsupported licence", observe("x", nil, &unsupported), SeverityNA, true, "unsupported by this Vault Enterprise licence"},
 		{"sealed", Observation{Name: "s", Snapshot: &Snapshot{Health: healthFixture(t, "health_sealed.json"), ReplicationErr: sealedErr}},
 			SeverityCritical, true, "sealed"},
 		{"sealed without health", Observation{Name: "s", Snapshot: &Snapshot{HealthErr: serverErr, ReplicationErr: sealedErr}},

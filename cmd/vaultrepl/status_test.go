@@ -286,7 +286,7 @@ func TestStatusExitCodes(t *testing.T) {
 		}, exitUnreachable, []string{"p -> (not matched)"}},
 		{"community edition is not alarming", func(t *testing.T) []string {
 			return []string{"ce=" + fixtureServer(t, "health_ce.json", "status_ce.json").URL}
-		}, exitOK, []string{"n/a (Community Edition)", "ce: unknown: no replication (Community Edition)"}},
+		}, exitOK, []string{"n/a (Community Edition)", "ce: n/a: no replication (Community Edition)"}},
 		{"syncing counts as ok", func(t *testing.T) []string {
 			return []string{"s=" + fixtureServer(t, "health_active.json", "status_merkle_sync.json").URL}
 		}, exitOK, []string{"secondary merkle-sync", "s performance: syncing: merkle-sync: copying the keys that differ (120 of 480, 25%)"}},
