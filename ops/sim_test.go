@@ -208,7 +208,8 @@ func TestSimDRSecondaryRefusesWrites(t *testing.T) {
 // the demote command, and `status` would exit 2.
 func TestSimSplitBrainWithinOnePoll(t *testing.T) {
 	lab, clients := startGlobalLab(t)
-	if err := lab.PromoteWithoutDemote("us-east-2-dr", "dr"); err != nil {
+	// Through the fault catalogue, as the lab menu and the control endpoint apply it.
+	if err := lab.ApplyFault(sim.FaultSpec{Kind: sim.KindPromoteNoDemote, Cluster: "us-east-2-dr", Type: "dr"}); err != nil {
 		t.Fatal(err)
 	}
 	lab.Advance(3 * time.Second) // past the promotion's brief outage
