@@ -250,6 +250,12 @@ func (w *statusWatch) render(doc statusDoc) {
 		fmt.Fprintf(w.out, "vaultrepl status at %s, every %s (interrupt to stop)\n\n",
 			doc.GeneratedAt.Local().Format("15:04:05"), w.settings.Interval)
 	}
+	if w.settings.Insecure {
+		// As the dashboard's banner does: a table read without TLS
+		// verification says so before anything else.
+		fmt.Fprintln(w.out, "WARNING: TLS verification is off (--insecure, VAULT_SKIP_VERIFY or tls.insecure): these answers may not come from your Vault")
+		fmt.Fprintln(w.out)
+	}
 	renderTable(w.out, doc)
 	if w.watching && !w.tty {
 		fmt.Fprintln(w.out)

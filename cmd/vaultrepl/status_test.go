@@ -581,3 +581,12 @@ func TestStatusShowsAnUnreadableHealth(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusInsecureWarns(t *testing.T) {
+	isolate(t)
+	args := append([]string{"--insecure", "status"}, globalTopology(t)...)
+	r := execute(t, context.Background(), testDeps(), args...)
+	if r.code != exitOK || !strings.HasPrefix(r.out, "WARNING: TLS verification is off") {
+		t.Errorf("code %d:\n%s", r.code, r.out)
+	}
+}
