@@ -423,3 +423,11 @@ func TestAssessOnTheClustersClock(t *testing.T) {
 		}
 	})
 }
+
+func TestAssessAddressEndingInV1(t *testing.T) {
+	o := Observation{Name: "x", Address: "https://vault.example:8200/v1/", Err: &Error{Class: ErrNotFound, StatusCode: 404}}
+	c := Assess(heartbeat, []Observation{o}, DefaultThresholds()).Clusters[0]
+	if !strings.Contains(c.Reasons[0].Text, "ends in /v1") || strings.Contains(c.Reasons[0].Text, "unreachable") {
+		t.Errorf("%q", c.Reasons[0].Text)
+	}
+}

@@ -85,6 +85,9 @@ func assessCluster(now time.Time, o Observation, th Thresholds) ClusterAssessmen
 	case o.Err != nil:
 		ca.Err = o.Err
 		text := errorWords(o.Err)
+		if strings.HasSuffix(strings.TrimSuffix(o.Address, "/"), "/v1") {
+			text += " (the address ends in /v1: vaultrepl adds /v1 itself, so drop it)"
+		}
 		if o.Snapshot != nil && !o.Snapshot.FetchedAt.IsZero() {
 			text += fmt.Sprintf(" (last good data %s old)", formatDuration(now.Sub(o.Snapshot.FetchedAt)))
 		}
