@@ -6,7 +6,7 @@ import "time"
 type Severity int
 
 const (
-	// SeverityUnknown means there is not enough data to judge (unreachable, CE, never read).
+	// SeverityUnknown means there is not enough data to judge (unreachable, never read).
 	SeverityUnknown Severity = iota
 	// SeverityOK is healthy.
 	SeverityOK
@@ -16,11 +16,15 @@ const (
 	SeverityWarning
 	// SeverityCritical is broken now.
 	SeverityCritical
+	// SeverityNA is "not applicable": nothing to judge by design (Community
+	// Edition, a licence without replication). Unknown is kept for "could
+	// not tell"; n/a ranks with ok, as there is nothing to repair.
+	SeverityNA
 )
 
-var severityNames = [...]string{"unknown", "ok", "syncing", "warning", "critical"}
+var severityNames = [...]string{"unknown", "ok", "syncing", "warning", "critical", "n/a"}
 
-// String returns "ok", "syncing", "warning", "critical" or "unknown".
+// String returns "ok", "syncing", "warning", "critical", "n/a" or "unknown".
 func (s Severity) String() string {
 	if int(s) >= 0 && int(s) < len(severityNames) {
 		return severityNames[s]
@@ -41,7 +45,7 @@ func ParseSeverity(s string) Severity {
 // rank orders severities for Worst: ok < syncing < unknown < warning < critical.
 func (s Severity) rank() int {
 	switch s {
-	case SeverityOK:
+	case SeverityOK, SeverityNA:
 		return 0
 	case SeveritySyncing:
 		return 1
@@ -67,6 +71,12 @@ func Worst(a, b Severity) Severity {
 type Reason struct {
 	Severity Severity
 	Text     string // "secondary us-east-1 disconnected", "heartbeat 45s old"
+	// Do is the one-line what-to-do of the finding's class, with the vault
+	// command where one exists; "" for findings that need nothing.
+	Do string
+	// Since is when the finding was first seen, kept across polls by an
+	// Onsets; zero until stamped (Assess itself is a pure function).
+	Since time.Time
 }
 
 // Thresholds tune the assessment; DefaultThresholds gives the defaults.
@@ -85,6 +95,12 @@ type TypeAssessment struct {
 	Type     ReplicationType
 	Severity Severity
 	Reasons  []Reason
+	// NotReported lists the documented fields of this mode that the node's
+	// version did not send (TypeStatus.NotReported): unknown, not judged.
+	NotReported []string
+	// Orphan is set on a secondary that streams (or says so) while its
+	// primary cannot be its primary any more: why, for the topology.
+	Orphan string
 }
 
 // Link is a primary→secondary replication link found by matching cluster_id and
@@ -105,7 +121,12 @@ type Link struct {
 	// HasHeartbeatAge tells a heartbeat that arrived just now (age 0) from none.
 	HasHeartbeatAge bool
 	InSync          bool // merkle roots equal
-	Severity        Severity
+	// LagSeverity is the lag's own judgement (the glyph and colour of
+	// "lag 8 WAL"), unknown when the lag is not meaningful.
+	LagSeverity Severity
+	// LagUnknown says why a configured secondary's lag is not a number.
+	LagUnknown string
+	Severity   Severity
 	// Reasons explain Severity (disconnected, lag, heartbeat age, never connected).
 	Reasons []Reason
 	// Stale marks a link taken from the primary's last good snapshot while its
@@ -143,7 +164,10 @@ func (c ClusterAssessment) Of(t ReplicationType) TypeAssessment {
 // the last good snapshot (nil if never read) and the latest error (nil if the
 // latest poll succeeded).
 type Observation struct {
-	Name     string
+	Name string
+	// Address is the configured API address, used to recognise a
+	// secondary's primary by the api_address its primaries[] gives; may be "".
+	Address  string
 	Snapshot *Snapshot
 	Err      error
 }
@@ -152,5 +176,7 @@ type Observation struct {
 type Report struct {
 	Clusters []ClusterAssessment // in the order of the observations
 	Links    []Link
-	Worst    Severity
+	// SplitBrains are the replication sets with more than one primary.
+	SplitBrains []SplitBrain
+	Worst       Severity
 }

@@ -53,24 +53,45 @@ func secondaryIDs(p TypeStatus) []string {
 
 func buildLink(now time.Time, obs []Observation, prim Observation, p TypeStatus, id string, th Thresholds) Link {
 	l := Link{Type: p.Type, Primary: prim.Name, SecondaryID: id, Stale: prim.Err != nil}
+	// The primary's heartbeat times are on the primary's clock.
+	primaryNow, _ := ClusterNow(now, *prim.Snapshot)
 	peer, hasPeer := peerByNodeID(p.Secondaries, id)
 	if hasPeer {
 		l.Status = peer.Status
 		l.CanaryAge, l.HasCanaryAge = peer.CanaryAge, peer.HasCanaryAge
 		if !peer.LastHeartbeat.IsZero() {
-			l.HeartbeatAge, l.HasHeartbeatAge = now.Sub(peer.LastHeartbeat), true
+			l.HeartbeatAge, l.HasHeartbeatAge = primaryNow.Sub(peer.LastHeartbeat), true
 		}
 	}
 	sec, s, found := findSecondary(obs, p.Type, p.ClusterID, id)
 	if found {
 		l.Secondary = sec.Name
-		l.InSync = p.MerkleRoot != "" && p.MerkleRoot == s.MerkleRoot
-		if !l.Stale && sec.Err == nil && s.HasLastRemoteWAL {
-			l.WALGap, l.HasWALGap = walGap(p.PrimaryWAL(), s.LastRemoteWAL), true
-		}
+		fresh := !l.Stale && sec.Err == nil
+		// A secondary the primary lists (connected or not) counts the
+		// primary's WALs; one it does not list may be streaming from
+		// another primary of the same set (after a promotion).
+		samePrimary := !p.HasSecondaries || hasPeer
+		measureLag(&l, p, s, fresh, samePrimary)
 	}
-	judgeLink(now, &l, peer, hasPeer, th)
+	judgeLink(primaryNow, &l, linkEnds{peer: peer, hasPeer: hasPeer, primary: p, secondary: s, found: found, version: versionOf(prim)}, th)
 	return l
+}
+
+// linkEnds is what judgeLink knows of both ends of a link.
+type linkEnds struct {
+	peer      Peer // the primary's secondaries[] entry, when hasPeer
+	hasPeer   bool
+	primary   TypeStatus
+	secondary TypeStatus // when found
+	found     bool
+	version   string // the primary's Vault version
+}
+
+func versionOf(o Observation) string {
+	if o.Snapshot == nil || o.Snapshot.Health == nil {
+		return ""
+	}
+	return o.Snapshot.Health.Version
 }
 
 func peerByNodeID(peers []Peer, id string) (Peer, bool) {
@@ -121,45 +142,47 @@ func walGap(primary, secondary uint64) int64 {
 }
 
 // judgeLink sets the link's reasons and severity.
-func judgeLink(now time.Time, l *Link, peer Peer, hasPeer bool, th Thresholds) {
+func judgeLink(now time.Time, l *Link, e linkEnds, th Thresholds) {
 	if l.Stale {
 		l.Severity = SeverityUnknown
-		l.Reasons = []Reason{{SeverityUnknown, fmt.Sprintf("primary %s unreachable: shown from its last good data, not judged", l.Primary)}}
+		l.Reasons = []Reason{{Severity: SeverityUnknown, Text: fmt.Sprintf("primary %s unreachable: shown from its last good data, not judged", l.Primary)}}
 		return
 	}
 	var rs []Reason
-	if hasPeer {
-		rs = append(rs, peerReasons(now, peer, "secondary "+l.SecondaryID, th)...)
-	} else {
-		rs = append(rs, Reason{SeverityWarning, fmt.Sprintf("secondary %s has a token but has never connected", l.SecondaryID)})
+	switch {
+	case e.hasPeer:
+		rs = append(rs, peerReasons(now, e.peer, "secondary "+l.SecondaryID, th)...)
+	case !e.primary.HasSecondaries:
+		rs = append(rs, unreportedLink(l, e))
+	default:
+		rs = append(rs, Reason{Severity: SeverityWarning, Text: fmt.Sprintf("secondary %s has a token but has never connected", l.SecondaryID),
+			Do: "if the token will not be used: vault write sys/replication/" + l.Type.String() + "/primary/revoke-secondary id=" + l.SecondaryID})
 	}
+	l.LagSeverity = SeverityUnknown
 	if r, ok := lagReason(l, th); ok {
+		l.LagSeverity = r.Severity
 		rs = append(rs, r)
 	}
 	if len(rs) == 0 {
-		rs = append(rs, Reason{SeverityOK, "connected"})
+		rs = append(rs, Reason{Severity: SeverityOK, Text: "connected"})
 	}
 	l.Reasons = rs
 	l.Severity = worstOf(rs)
 }
 
-// lagReason judges the WAL gap. Zero and negative gaps are caught up: the
-// secondary was read a moment after the primary and may be ahead of it.
-func lagReason(l *Link, th Thresholds) (Reason, bool) {
-	if !l.HasWALGap {
-		return Reason{}, false
+// unreportedLink judges a link whose primary sends no secondaries[] (before
+// 1.5): from the secondary's own status when it is configured, else unknown.
+func unreportedLink(l *Link, e linkEnds) Reason {
+	why := "secondaries[] " + NotReportedBy(e.version)
+	if !e.found {
+		return Reason{Severity: SeverityUnknown, Text: "connection unknown: " + why + " and the secondary is not configured here"}
 	}
-	gap := l.WALGap
-	text := fmt.Sprintf("%d WAL entries behind %s", gap, l.Primary)
+	s := e.secondary
 	switch {
-	case gap <= 0:
-		return Reason{SeverityOK, "caught up with " + l.Primary}, true
-	case th.WALGapCrit > 0 && uint64(gap) > th.WALGapCrit:
-		return Reason{SeverityCritical, text}, true
-	case th.WALGapWarn > 0 && uint64(gap) > th.WALGapWarn:
-		return Reason{SeverityWarning, text}, true
+	case s.ConnectionState == ConnReady || connectedPeer(s.Primaries) || (!s.HasConnectionState && s.State == StateStreamWALs):
+		return Reason{Severity: SeverityOK, Text: fmt.Sprintf("connected, as %s reports (%s)", l.Secondary, why)}
 	}
-	return Reason{SeverityOK, text}, true
+	return Reason{Severity: SeverityUnknown, Text: fmt.Sprintf("connection unknown: %s; see %s's own status", why, l.Secondary)}
 }
 
 // applyLag adds each link's lag finding to the secondary's own assessment:

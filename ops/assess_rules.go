@@ -45,11 +45,16 @@ func Assess(now time.Time, obs []Observation, th Thresholds) Report {
 		rep.Clusters[i] = assessCluster(now, o, th)
 	}
 	rep.Links = findLinks(now, obs, th)
+	applySplitBrains(&rep, obs)
 	applyLag(&rep, th)
+	applyOrphans(&rep, obs)
 	rep.Worst = SeverityOK
 	for i := range rep.Clusters {
 		c := &rep.Clusters[i]
 		c.Severity = worstOf(c.Reasons, c.Performance.Severity, c.DR.Severity)
+		if c.Severity == SeverityOK && c.Performance.Severity == SeverityNA && c.DR.Severity == SeverityNA {
+			c.Severity = SeverityNA // nothing to judge here, by design
+		}
 		rep.Worst = Worst(rep.Worst, c.Severity)
 	}
 	for _, l := range rep.Links {
@@ -79,22 +84,46 @@ func assessCluster(now time.Time, o Observation, th Thresholds) ClusterAssessmen
 	switch {
 	case o.Err != nil:
 		ca.Err = o.Err
-		text := errorSummary(o.Err)
-		if !strings.HasPrefix(text, "unreachable") {
-			text = "unreachable: " + text
+		text := errorWords(o.Err)
+		if strings.HasSuffix(strings.TrimSuffix(o.Address, "/"), "/v1") {
+			text += " (the address ends in /v1: vaultrepl adds /v1 itself, so drop it)"
 		}
 		if o.Snapshot != nil && !o.Snapshot.FetchedAt.IsZero() {
 			text += fmt.Sprintf(" (last good data %s old)", formatDuration(now.Sub(o.Snapshot.FetchedAt)))
 		}
-		ca.Reasons = append(ca.Reasons, Reason{SeverityUnknown, text})
+		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityUnknown, Text: text})
 		markTypesUnknown(&ca, "not read: the cluster is unreachable")
 	case o.Snapshot == nil:
-		ca.Reasons = append(ca.Reasons, Reason{SeverityUnknown, "not read yet"})
+		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityUnknown, Text: "not read yet"})
 		markTypesUnknown(&ca, "not read yet")
 	default:
 		assessSnapshot(now, *o.Snapshot, th, &ca)
 	}
 	return ca
+}
+
+// errorWords is the text of a failed poll. Only a transport failure (no
+// connection, timeout, TLS) is "unreachable"; a cluster that answered HTTP
+// with an error gets its class word ("permission denied", "server error
+// 503"), never "unreachable", and no word is said twice.
+func errorWords(err error) string {
+	text := errorSummary(err)
+	var e *Error
+	transport := !errors.As(err, &e)
+	if e != nil {
+		switch e.Class {
+		case ErrUnreachable, ErrTimeout, ErrTLS, ErrCanceled, ErrUnknownClass:
+			transport = e.StatusCode == 0
+		case ErrServer:
+			if e.StatusCode != 0 {
+				text = fmt.Sprintf("server error %d", e.StatusCode)
+			}
+		}
+	}
+	if transport && !strings.HasPrefix(text, "unreachable") {
+		text = "unreachable: " + text
+	}
+	return text
 }
 
 // errorSummary is the one-line text of an error for a reason: the class
@@ -107,15 +136,24 @@ func errorSummary(err error) string {
 	return redactSecrets(err.Error())
 }
 
-func markTypesUnknown(ca *ClusterAssessment, why string) {
+func markTypesUnknown(ca *ClusterAssessment, why string) { markTypes(ca, SeverityUnknown, why) }
+
+func markTypes(ca *ClusterAssessment, sev Severity, why string) {
 	for _, ta := range []*TypeAssessment{&ca.Performance, &ca.DR} {
-		ta.Severity = SeverityUnknown
-		ta.Reasons = []Reason{{SeverityUnknown, why}}
+		ta.Severity = sev
+		ta.Reasons = []Reason{{Severity: sev, Text: why}}
 	}
 }
 
 func assessSnapshot(now time.Time, s Snapshot, th Thresholds, ca *ClusterAssessment) {
 	ca.Reasons = append(ca.Reasons, healthReasons(s.Health)...)
+	// Ages of this cluster's heartbeats are measured on its own clock.
+	var off time.Duration
+	now, off = ClusterNow(now, s)
+	if absDuration(off) > ClockOffsetShown {
+		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityOK,
+			Text: fmt.Sprintf("clock %s %s this machine's (server_time_utc); its ages are measured on its own clock", formatDuration(absDuration(off)), map[bool]string{true: "ahead of", false: "behind"}[off > 0])})
+	}
 	if s.Replication == nil {
 		assessUnreadReplication(s, ca)
 		return
@@ -124,19 +162,23 @@ func assessSnapshot(now time.Time, s Snapshot, th Thresholds, ca *ClusterAssessm
 	ca.Reachable = true
 	switch {
 	case r.CommunityEdition:
-		ca.Reasons = append(ca.Reasons, Reason{SeverityUnknown, "no replication (Community Edition)"})
-		markTypesUnknown(ca, "no replication (Community Edition)")
+		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityNA, Text: "no replication (Community Edition)"})
+		markTypes(ca, SeverityNA, "no replication (Community Edition)")
 		return
 	case r.Unsupported:
-		ca.Reasons = append(ca.Reasons, Reason{SeverityUnknown, "no replication: unsupported by this Vault Enterprise licence"})
-		markTypesUnknown(ca, "unsupported by this licence")
+		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityNA, Text: "no replication: unsupported by this Vault Enterprise licence"})
+		markTypes(ca, SeverityNA, "unsupported by this licence")
 		return
 	}
 	if r.DR.Mode == ModeSecondary {
-		ca.Reasons = append(ca.Reasons, Reason{SeverityOK, "DR secondary: only status endpoints answer until it is promoted"})
+		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityOK, Text: "DR secondary: only status endpoints answer until it is promoted"})
 	}
-	ca.Performance = assessType(now, r.Performance, th)
-	ca.DR = assessType(now, r.DR, th)
+	ver := ""
+	if s.Health != nil {
+		ver = s.Health.Version
+	}
+	ca.Performance = assessType(now, r.Performance, th, ver)
+	ca.DR = assessType(now, r.DR, th, ver)
 }
 
 // assessUnreadReplication handles a snapshot with health but no replication
@@ -148,21 +190,33 @@ func assessUnreadReplication(s Snapshot, ca *ClusterAssessment) {
 	case ErrSealed:
 		ca.Reachable = true
 		if s.Health == nil || !s.Health.Sealed {
-			ca.Reasons = append(ca.Reasons, Reason{SeverityCritical, sealedText})
+			ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityCritical, Text: sealedText, Do: doUnseal})
 		}
 		markTypesUnknown(ca, "replication status is unavailable while sealed")
 	case ErrCommunityEdition:
 		ca.Reachable = true
-		ca.Reasons = append(ca.Reasons, Reason{SeverityUnknown, "no replication (Community Edition)"})
-		markTypesUnknown(ca, "no replication (Community Edition)")
+		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityNA, Text: "no replication (Community Edition)"})
+		markTypes(ca, SeverityNA, "no replication (Community Edition)")
 	default:
 		ca.Err = s.ReplicationErr
-		ca.Reasons = append(ca.Reasons, Reason{SeverityUnknown, "replication status unreadable: " + errorSummary(s.ReplicationErr)})
+		sev := SeverityUnknown
+		if s.Health != nil {
+			// sys/health answered: the cluster is reachable, but its
+			// replication cannot be seen, which needs attention.
+			ca.Reachable, sev = true, SeverityWarning
+		}
+		ca.Reasons = append(ca.Reasons, Reason{Severity: sev, Text: "replication status unreadable: " + errorWords(s.ReplicationErr)})
 		markTypesUnknown(ca, "replication status unreadable")
 	}
 }
 
 const sealedText = "sealed: Vault serves nothing and replication stops until it is unsealed"
+
+// What to do, per finding class.
+const (
+	doUnseal    = "unseal it: vault operator unseal (once per key share, on every node)"
+	doPartition = "check port 8201 between the two clusters both ways, and the heartbeats; then vault write -f sys/replication/recover on the secondary"
+)
 
 // healthReasons are the node-level findings of sys/health.
 func healthReasons(h *Health) []Reason {
@@ -170,12 +224,12 @@ func healthReasons(h *Health) []Reason {
 		return nil
 	}
 	var rs []Reason
-	add := func(s Severity, text string) { rs = append(rs, Reason{s, text}) }
+	add := func(s Severity, text string) { rs = append(rs, Reason{Severity: s, Text: text}) }
 	switch {
 	case !h.Initialized:
 		add(SeverityWarning, "not initialised")
 	case h.Sealed:
-		add(SeverityCritical, sealedText)
+		rs = append(rs, Reason{Severity: SeverityCritical, Text: sealedText, Do: doUnseal})
 	}
 	if h.RemovedFromCluster {
 		add(SeverityCritical, "node removed from its Raft cluster")
@@ -184,6 +238,8 @@ func healthReasons(h *Health) []Reason {
 		add(SeverityWarning, "standby has lost its connection to the active node")
 	}
 	switch {
+	case h.Sealed:
+		// A sealed node also reports standby: true; sealed is what it is.
 	case h.PerformanceStandby:
 		add(SeverityOK, "performance standby node: serves reads, forwards writes to the active node")
 	case h.Standby:
@@ -195,25 +251,56 @@ func healthReasons(h *Health) []Reason {
 	return rs
 }
 
-// assessType judges one replication type on one cluster.
-func assessType(now time.Time, ts TypeStatus, th Thresholds) TypeAssessment {
+// assessType judges one replication type on one cluster. ver is the node's
+// version, for saying which fields it does not report.
+func assessType(now time.Time, ts TypeStatus, th Thresholds, ver string) TypeAssessment {
 	var rs []Reason
 	switch ts.Mode {
 	case ModeDisabled:
-		rs = append(rs, Reason{SeverityOK, "not enabled"})
+		rs = append(rs, Reason{Severity: SeverityOK, Text: "not enabled"})
 	case ModeUnsupported:
-		rs = append(rs, Reason{SeverityUnknown, "unsupported by this licence"})
+		rs = append(rs, Reason{Severity: SeverityUnknown, Text: "unsupported by this licence"})
 	case ModeBootstrapping:
-		rs = append(rs, Reason{SeveritySyncing, "bootstrapping: replication is being set up"})
+		rs = append(rs, Reason{Severity: SeveritySyncing, Text: "bootstrapping: replication is being set up"})
 	case ModePrimary:
-		rs = append(rs, primaryReasons(now, ts, th)...)
+		rs = append(rs, primaryReasons(now, ts, th, ver)...)
 	case ModeSecondary:
-		rs = append(rs, secondaryReasons(now, ts, th)...)
+		rs = append(rs, secondaryReasons(now, ts, th, ver)...)
 	default:
-		rs = append(rs, Reason{SeverityUnknown, unknownValue("mode", ts.RawMode)})
+		rs = append(rs, Reason{Severity: SeverityUnknown, Text: unknownValue("mode", ts.RawMode)})
 	}
 	rs = append(rs, merkleReasons(ts)...)
-	return TypeAssessment{Type: ts.Type, Severity: worstOf(rs), Reasons: rs}
+	return TypeAssessment{Type: ts.Type, Severity: worstOf(rs), Reasons: rs, NotReported: ts.NotReported()}
+}
+
+// ClockOffsetShown is the offset between a cluster's clock and this
+// machine's beyond which it is shown, and beyond which a heartbeat "in the
+// future" is an anomaly (server_time_utc has whole seconds).
+const ClockOffsetShown = 2 * time.Second
+
+// ClusterNow is now on the cluster's own clock: sys/health's server_time_utc
+// plus the time since it was read. Offsets up to ClockOffsetShown (NTP
+// drift, server_time_utc's whole seconds, the read's duration) are ignored. off is the cluster's clock minus
+// this machine's.
+func ClusterNow(now time.Time, s Snapshot) (clusterNow time.Time, off time.Duration) {
+	if s.Health == nil || s.Health.ServerTime.IsZero() || s.FetchedAt.IsZero() {
+		return now, 0
+	}
+	off = s.Health.ServerTime.Sub(s.FetchedAt.Truncate(time.Second))
+	if absDuration(off) <= ClockOffsetShown {
+		return now, 0
+	}
+	return now.Add(off), off
+}
+
+// NotReportedBy is how a field the node's version leaves out is described:
+// "not reported by Vault 1.4.7+prem" (or "by this Vault version" when the
+// version is unknown too).
+func NotReportedBy(version string) string {
+	if version == "" {
+		return "not reported by this Vault version"
+	}
+	return "not reported by Vault " + version
 }
 
 func unknownValue(field, raw string) string {
@@ -223,48 +310,61 @@ func unknownValue(field, raw string) string {
 	return fmt.Sprintf("unrecognised %s %q", field, raw)
 }
 
-func primaryReasons(now time.Time, ts TypeStatus, th Thresholds) []Reason {
+func primaryReasons(now time.Time, ts TypeStatus, th Thresholds, ver string) []Reason {
 	var rs []Reason
 	switch ts.State {
-	case StateRunning, StateReady:
-		rs = append(rs, Reason{SeverityOK, "running"})
-	case StateIdle, StateTransientFailure, StateShutdown:
-		rs = append(rs, Reason{SeverityCritical, fmt.Sprintf("state %s: replication is not running (check the server logs)", ts.State)})
 	case StateUnknown:
-		rs = append(rs, Reason{SeverityUnknown, unknownValue("state", ts.RawState)})
+		if !ts.HasState {
+			// Before 1.5 a primary sends no state (HashiCorp API docs
+			// sample, 2020; hashicorp/vault#5565, 2018): it is a primary,
+			// judged by what it does send.
+			rs = append(rs, Reason{Severity: SeverityOK, Text: "primary (state " + NotReportedBy(ver) + ")"})
+			break
+		}
+		rs = append(rs, Reason{Severity: SeverityUnknown, Text: unknownValue("state", ts.RawState)})
+	case StateRunning, StateReady:
+		rs = append(rs, Reason{Severity: SeverityOK, Text: "running"})
+	case StateIdle, StateTransientFailure, StateShutdown:
+		rs = append(rs, Reason{Severity: SeverityCritical, Text: fmt.Sprintf("state %s: replication is not running (check the server logs)", ts.State)})
 	default:
-		rs = append(rs, Reason{SeverityUnknown, fmt.Sprintf("unexpected state %q for a primary", ts.RawState)})
+		rs = append(rs, Reason{Severity: SeverityUnknown, Text: fmt.Sprintf("unexpected state %q for a primary", ts.RawState)})
 	}
 	seen := map[string]bool{}
 	for _, p := range ts.Secondaries {
 		seen[p.NodeID] = true
 		rs = append(rs, peerReasons(now, p, "secondary "+p.ID(), th)...)
 	}
+	if !ts.HasSecondaries {
+		// Without secondaries[] (before 1.5) the primary says nothing about
+		// connections: a known secondary is not "never connected", its own
+		// status tells (the links judge it from there).
+		return rs
+	}
 	for _, id := range ts.KnownSecondaries {
 		if !seen[id] {
-			rs = append(rs, Reason{SeverityWarning, fmt.Sprintf("secondary %s has a token but has never connected", id)})
+			rs = append(rs, Reason{Severity: SeverityWarning, Text: fmt.Sprintf("secondary %s has a token but has never connected", id)})
 		}
 	}
 	return rs
 }
 
-func secondaryReasons(now time.Time, ts TypeStatus, th Thresholds) []Reason {
-	rs := []Reason{secondaryState(ts)}
+func secondaryReasons(now time.Time, ts TypeStatus, th Thresholds, ver string) []Reason {
+	rs := []Reason{secondaryState(ts, ver)}
 	switch ts.ConnectionState {
 	case ConnReady:
 	case ConnConnecting:
-		rs = append(rs, Reason{SeveritySyncing, "connection to the primary: connecting"})
+		rs = append(rs, Reason{Severity: SeveritySyncing, Text: "connection to the primary: connecting"})
 	case ConnIdle, ConnTransientFailure, ConnShutdown:
-		rs = append(rs, Reason{SeverityCritical, "connection to the primary: " + ts.ConnectionState.String()})
+		rs = append(rs, Reason{Severity: SeverityCritical, Text: "connection to the primary: " + ts.ConnectionState.String(), Do: doPartition})
 	default:
 		if ts.RawConnection != "" {
-			rs = append(rs, Reason{SeverityUnknown, unknownValue("connection_state", ts.RawConnection)})
+			rs = append(rs, Reason{Severity: SeverityUnknown, Text: unknownValue("connection_state", ts.RawConnection)})
 		}
 	}
 	// Absent (nil) is an older Vault; present and empty is the documented
 	// symptom of a secondary that has lost track of its primary.
 	if ts.KnownPrimaryClusterAddrs != nil && len(ts.KnownPrimaryClusterAddrs) == 0 {
-		rs = append(rs, Reason{SeverityWarning, "no known primary cluster addresses"})
+		rs = append(rs, Reason{Severity: SeverityWarning, Text: "no known primary cluster addresses"})
 	}
 	for _, p := range ts.Primaries {
 		rs = append(rs, peerReasons(now, p, "primary "+p.ID(), th)...)
@@ -272,34 +372,44 @@ func secondaryReasons(now time.Time, ts TypeStatus, th Thresholds) []Reason {
 	return rs
 }
 
-func secondaryState(ts TypeStatus) Reason {
+func secondaryState(ts TypeStatus, ver string) Reason {
+	if !ts.HasState {
+		// Judge by the connection when the state is not sent.
+		switch {
+		case ts.ConnectionState == ConnReady || connectedPeer(ts.Primaries):
+			return Reason{Severity: SeverityOK, Text: "connected to the primary (state " + NotReportedBy(ver) + ")"}
+		}
+		return Reason{Severity: SeverityUnknown, Text: "state " + NotReportedBy(ver)}
+	}
 	switch ts.State {
 	case StateStreamWALs:
-		return Reason{SeverityOK, "streaming WALs"}
+		return Reason{Severity: SeverityOK, Text: "streaming WALs"}
 	case StateMerkleDiff:
-		return Reason{SeveritySyncing, "merkle-diff: comparing merkle trees with the primary"}
+		return Reason{Severity: SeveritySyncing, Text: "merkle-diff: comparing merkle trees with the primary"}
 	case StateMerkleSync:
 		text := "merkle-sync: copying the keys that differ"
 		if p := ts.MerkleSync; p != nil && p.TotalKeys > 0 {
 			text += fmt.Sprintf(" (%d of %d, %s)", p.Progress, p.TotalKeys, percent(p.Progress, p.TotalKeys))
 		}
-		return Reason{SeveritySyncing, text}
+		return Reason{Severity: SeveritySyncing, Text: text}
 	case StateConnecting:
-		return Reason{SeveritySyncing, "connecting to the primary"}
+		return Reason{Severity: SeveritySyncing, Text: "connecting to the primary"}
 	case StateIdle:
-		return Reason{SeverityCritical, "state idle: not replicating (a demoted primary stays idle until update-primary)"}
+		return Reason{Severity: SeverityCritical, Text: "state idle: not replicating (a demoted primary stays idle until update-primary)",
+			Do: "point it at the current primary: vault write sys/replication/" + ts.Type.String() + "/secondary/update-primary token=<new activation token>"}
 	case StateTransientFailure, StateShutdown:
-		return Reason{SeverityCritical, fmt.Sprintf("state %s: not replicating", ts.State)}
+		return Reason{Severity: SeverityCritical, Text: fmt.Sprintf("state %s: not replicating", ts.State), Do: doPartition}
 	case StateUnknown:
-		return Reason{SeverityUnknown, unknownValue("state", ts.RawState)}
+		return Reason{Severity: SeverityUnknown, Text: unknownValue("state", ts.RawState)}
 	}
-	return Reason{SeverityUnknown, fmt.Sprintf("unexpected state %q for a secondary", ts.RawState)}
+	return Reason{Severity: SeverityUnknown, Text: fmt.Sprintf("unexpected state %q for a secondary", ts.RawState)}
 }
 
 func merkleReasons(ts TypeStatus) []Reason {
 	var rs []Reason
 	if ts.CorruptedMerkleTree {
-		rs = append(rs, Reason{SeverityCritical, "merkle tree corrupted: run merkle-check, then reindex (secondary first)"})
+		rs = append(rs, Reason{Severity: SeverityCritical, Text: "merkle tree corrupted: run merkle-check, then reindex (secondary first)",
+			Do: "vault write -f sys/replication/merkle-check, then vault write -f sys/replication/reindex (secondaries first)"})
 	}
 	if ri := ts.Reindex; ri != nil && ri.InProgress {
 		text := "reindex in progress"
@@ -311,12 +421,21 @@ func merkleReasons(ts TypeStatus) []Reason {
 			text += ")"
 		}
 		if ts.Mode == ModePrimary {
-			rs = append(rs, Reason{SeverityWarning, text + ": the primary is unusable until it finishes"})
+			rs = append(rs, Reason{Severity: SeverityWarning, Text: text + ": the primary is unusable until it finishes"})
 		} else {
-			rs = append(rs, Reason{SeveritySyncing, text})
+			rs = append(rs, Reason{Severity: SeveritySyncing, Text: text})
 		}
 	}
 	return rs
+}
+
+func connectedPeer(peers []Peer) bool {
+	for _, p := range peers {
+		if p.Status == PeerConnected {
+			return true
+		}
+	}
+	return false
 }
 
 // peerReasons are the findings about one peer entry, from the reporting
@@ -325,24 +444,31 @@ func peerReasons(now time.Time, p Peer, label string, th Thresholds) []Reason {
 	var rs []Reason
 	switch p.Status {
 	case PeerDisconnected:
-		return append(rs, Reason{SeverityCritical, label + " disconnected"})
+		return append(rs, Reason{Severity: SeverityCritical, Text: label + " disconnected", Do: doPartition})
 	case PeerUnknown:
 		if p.RawStatus != "" {
-			rs = append(rs, Reason{SeverityUnknown, label + ": " + unknownValue("connection_status", p.RawStatus)})
+			rs = append(rs, Reason{Severity: SeverityUnknown, Text: label + ": " + unknownValue("connection_status", p.RawStatus)})
 		}
+	}
+	if p.HeartbeatUnparsable {
+		rs = append(rs, Reason{Severity: SeverityWarning, Text: label + ": last_heartbeat is not a time Vault would send"})
+	}
+	if !p.LastHeartbeat.IsZero() && now.Sub(p.LastHeartbeat) < -ClockOffsetShown {
+		rs = append(rs, Reason{Severity: SeverityWarning, Text: fmt.Sprintf("%s: last heartbeat %s in the future (a clock is wrong)", label, formatDuration(p.LastHeartbeat.Sub(now))),
+			Do: "check NTP on both clusters"})
 	}
 	if !p.LastHeartbeat.IsZero() {
 		age := now.Sub(p.LastHeartbeat)
 		if sev, ok := overThreshold(age, th.HeartbeatWarn, th.HeartbeatCrit); ok {
-			rs = append(rs, Reason{sev, fmt.Sprintf("%s: last heartbeat %s ago", label, formatDuration(age))})
+			rs = append(rs, Reason{Severity: sev, Text: fmt.Sprintf("%s: last heartbeat %s ago", label, formatDuration(age))})
 		}
 	}
 	if p.HasClockSkew && th.ClockSkewWarn > 0 && absDuration(p.ClockSkew) > th.ClockSkewWarn {
-		rs = append(rs, Reason{SeverityWarning, fmt.Sprintf("%s: clock skew %s", label, formatDuration(p.ClockSkew))})
+		rs = append(rs, Reason{Severity: SeverityWarning, Text: fmt.Sprintf("%s: clock skew %s", label, formatDuration(p.ClockSkew))})
 	}
 	if p.HasCanaryAge {
 		if sev, ok := overThreshold(p.CanaryAge, th.CanaryAgeWarn, th.CanaryAgeCrit); ok {
-			rs = append(rs, Reason{sev, fmt.Sprintf("%s: newest replication canary %s old", label, formatDuration(p.CanaryAge))})
+			rs = append(rs, Reason{Severity: sev, Text: fmt.Sprintf("%s: newest replication canary %s old", label, formatDuration(p.CanaryAge))})
 		}
 	}
 	return rs

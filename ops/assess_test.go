@@ -28,7 +28,15 @@ func healthFixture(t *testing.T, file string) *Health {
 	return &h
 }
 
+// observe reads a cluster at heartbeat. The health fixtures come from other
+// captures than the status fixtures, so their server_time_utc is moved to
+// the read: these tests are about anything but clock offsets.
 func observe(name string, h *Health, r *Replication) Observation {
+	if h != nil && !h.ServerTime.IsZero() {
+		c := *h
+		c.ServerTime = heartbeat
+		h = &c
+	}
 	return Observation{Name: name, Snapshot: &Snapshot{FetchedAt: heartbeat, Health: h, Replication: r}}
 }
 
@@ -84,7 +92,7 @@ func TestAssessHealthyGlobal(t *testing.T) {
 	if !hasReason(rep.Clusters[2].Reasons, SeverityOK, "DR secondary") {
 		t.Errorf("DR secondary not described: %+v", rep.Clusters[2].Reasons)
 	}
-	if !hasReason(rep.Clusters[1].Performance.Reasons, SeverityOK, "caught up with us-east-2") {
+	if !hasReason(rep.Clusters[1].Performance.Reasons, SeverityOK, "in sync with us-east-2") {
 		t.Errorf("lag not reported on the secondary: %+v", rep.Clusters[1].Performance.Reasons)
 	}
 }
@@ -101,14 +109,17 @@ func TestAssessTypeFindings(t *testing.T) {
 		reason  string
 		worst   Severity
 	}{
-		{"secondary lags past the warning", func(p, s, _ *Replication) { p.Performance.LastPerformanceWAL = 3000 },
-			now, 1, Performance, SeverityWarning, "2777 WAL entries behind us-east-2", SeverityWarning},
-		{"secondary lags past the critical", func(p, s, _ *Replication) { p.Performance.LastPerformanceWAL = 50000 },
-			now, 1, Performance, SeverityCritical, "49777 WAL entries behind", SeverityCritical},
+		{"secondary lags past the warning", func(p, s, _ *Replication) {
+			p.Performance.LastPerformanceWAL, s.Performance.MerkleRoot = 3000, "differs"
+		}, now, 1, Performance, SeverityWarning, "lag 2777 WAL behind us-east-2", SeverityWarning},
+		{"secondary lags past the critical", func(p, s, _ *Replication) {
+			p.Performance.LastPerformanceWAL, s.Performance.MerkleRoot = 50000, "differs"
+		}, now, 1, Performance, SeverityCritical, "lag 49777 WAL behind", SeverityCritical},
 		{"secondary slightly ahead right after writes", func(p, s, _ *Replication) { s.Performance.LastRemoteWAL = 225 },
-			now, 1, Performance, SeverityOK, "caught up", SeverityOK},
-		{"DR lag uses last_dr_wal", func(p, _, dr *Replication) { p.DR.LastDRWAL = 2000; p.DR.LastWAL = 99999 },
-			now, 2, DR, SeverityWarning, "1777 WAL entries behind", SeverityWarning},
+			now, 1, Performance, SeverityOK, "in sync", SeverityOK},
+		{"DR lag uses last_dr_wal", func(p, _, dr *Replication) {
+			p.DR.LastDRWAL, p.DR.LastWAL, dr.DR.MerkleRoot = 2000, 99999, "differs"
+		}, now, 2, DR, SeverityWarning, "lag 1777 WAL behind", SeverityWarning},
 		{"disconnected secondary", func(p, _, _ *Replication) { p.Performance.Secondaries[0].Status = PeerDisconnected },
 			now, 0, Performance, SeverityCritical, "secondary cd0463e0-a37f-7421-345e-aad53007479f disconnected", SeverityCritical},
 		{"known secondary never connected", func(p, _, _ *Replication) {
@@ -223,8 +234,9 @@ func TestAssessLinks(t *testing.T) {
 				t.Errorf("%+v", l)
 			}
 		}
-		if rep.Worst != SeverityUnknown {
-			t.Errorf("worst %v", rep.Worst)
+		// Its secondaries still say they stream: orphans, a warning each.
+		if rep.Worst != SeverityWarning || !hasReason(rep.Clusters[1].Performance.Reasons, SeverityWarning, "its primary us-east-2 is unreachable") {
+			t.Errorf("worst %v: %+v", rep.Worst, rep.Clusters[1].Performance)
 		}
 	})
 }
@@ -242,16 +254,16 @@ func TestAssessClusterStates(t *testing.T) {
 		reachable bool
 		reason    string
 	}{
-		{"community edition", observe("ce", healthFixture(t, "health_ce.json"), &ce), SeverityUnknown, true, "no replication (Community Edition)"},
+		{"community edition", observe("ce", healthFixture(t, "health_ce.json"), &ce), SeverityNA, true, "no replication (Community Edition)"},
 		{"community edition via 404", Observation{Name: "ce", Snapshot: &Snapshot{Health: healthFixture(t, "health_ce.json"),
-			ReplicationErr: &Error{Class: ErrCommunityEdition}}}, SeverityUnknown, true, "Community Edition"},
-		{"unsupported licence", observe("x", nil, &unsupported), SeverityUnknown, true, "unsupported by this Vault Enterprise licence"},
+			ReplicationErr: &Error{Class: ErrCommunityEdition}}}, SeverityNA, true, "Community Edition"},
+		{"unsupported licence", observe("x", nil, &unsupported), SeverityNA, true, "unsupported by this Vault Enterprise licence"},
 		{"sealed", Observation{Name: "s", Snapshot: &Snapshot{Health: healthFixture(t, "health_sealed.json"), ReplicationErr: sealedErr}},
 			SeverityCritical, true, "sealed"},
 		{"sealed without health", Observation{Name: "s", Snapshot: &Snapshot{HealthErr: serverErr, ReplicationErr: sealedErr}},
 			SeverityCritical, true, "sealed"},
 		{"replication unreadable", Observation{Name: "x", Snapshot: &Snapshot{Health: healthFixture(t, "health_active.json"), ReplicationErr: serverErr}},
-			SeverityUnknown, false, "replication status unreadable: Vault server error"},
+			SeverityWarning, true, "replication status unreadable: server error 500"},
 		{"unreachable", Observation{Name: "x", Err: &Error{Class: ErrUnreachable}}, SeverityUnknown, false, "unreachable: connection failed"},
 		{"unreachable, plain error", Observation{Name: "x", Err: errors.New("dial hvs.CAESIJabcdefghijkl0000")}, SeverityUnknown, false, "[redacted]"},
 		{"never read", Observation{Name: "x"}, SeverityUnknown, false, "not read yet"},
@@ -282,7 +294,7 @@ func ptr[T any](v T) *T { return &v }
 
 func TestAssessThresholdsDisabled(t *testing.T) {
 	obs := globalSet(t, func(p, s, _ *Replication) {
-		p.Performance.LastPerformanceWAL = 1 << 40
+		p.Performance.LastPerformanceWAL, s.Performance.MerkleRoot = 1<<40, "differs"
 		s.Performance.Primaries[0].ClockSkew = time.Hour
 		p.DR.Secondaries[0].CanaryAge = time.Hour
 	})

@@ -100,6 +100,18 @@ type Config struct {
 	// Lines are the lines of the top-level fields that were set ("theme"),
 	// for errors about values checked outside ops (FieldError).
 	Lines map[string]int
+	// Thresholds is the file's thresholds section over DefaultThresholds;
+	// nil when the file has none (JudgeThresholds gives the defaults then).
+	Thresholds *Thresholds
+}
+
+// JudgeThresholds is what the judge uses: the file's thresholds, else the
+// defaults.
+func (c Config) JudgeThresholds() Thresholds {
+	if c.Thresholds != nil {
+		return *c.Thresholds
+	}
+	return DefaultThresholds()
 }
 
 // MinPollInterval is the shortest poll interval vaultrepl accepts, in the

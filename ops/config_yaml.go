@@ -51,11 +51,12 @@ func parseConfig(path string, data []byte, private bool) (Config, error) {
 		return func(n *yaml.Node, field string) error { cfg.Lines[field] = n.Line; return h(n, field) }
 	}
 	err := p.mapping(root, "", map[string]handler{
-		"read_only": at(p.boolField(&cfg.ReadOnly)),
-		"interval":  at(p.minDurationField(&cfg.Interval, MinPollInterval)),
-		"timeout":   at(p.durationField(&cfg.Timeout)),
-		"theme":     at(p.stringField(&cfg.Theme)),
-		"clusters":  at(p.clusters(&cfg.Clusters)),
+		"read_only":  at(p.boolField(&cfg.ReadOnly)),
+		"interval":   at(p.minDurationField(&cfg.Interval, MinPollInterval)),
+		"timeout":    at(p.durationField(&cfg.Timeout)),
+		"theme":      at(p.stringField(&cfg.Theme)),
+		"clusters":   at(p.clusters(&cfg.Clusters)),
+		"thresholds": at(p.thresholds(&cfg.Thresholds)),
 	})
 	if err != nil {
 		return Config{Path: path}, err

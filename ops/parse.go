@@ -126,9 +126,9 @@ func parseTypeStatus(t ReplicationType, parent *fields) TypeStatus {
 func readRole(f *fields, ts *TypeStatus) {
 	ts.RawMode, _ = f.str("mode")
 	ts.Mode = ParseMode(ts.RawMode)
-	ts.RawState, _ = f.str("state")
+	ts.RawState, ts.HasState = f.str("state")
 	ts.State = ParseState(ts.RawState)
-	ts.RawConnection, _ = f.str("connection_state")
+	ts.RawConnection, ts.HasConnectionState = f.str("connection_state")
 	ts.ConnectionState = ParseConnectionState(ts.RawConnection)
 	ts.ClusterID, _ = f.str("cluster_id")
 	ts.PrimaryClusterAddr, _ = f.str("primary_cluster_addr")
@@ -137,9 +137,9 @@ func readRole(f *fields, ts *TypeStatus) {
 }
 
 func readWALs(f *fields, ts *TypeStatus) {
-	ts.LastWAL, _ = f.u64("last_wal")
-	ts.LastPerformanceWAL, _ = f.u64("last_performance_wal")
-	ts.LastDRWAL, _ = f.u64("last_dr_wal")
+	ts.LastWAL, ts.HasLastWAL = f.u64("last_wal")
+	ts.LastPerformanceWAL, ts.HasLastPerformanceWAL = f.u64("last_performance_wal")
+	ts.LastDRWAL, ts.HasLastDRWAL = f.u64("last_dr_wal")
 	ts.LastRemoteWAL, ts.HasLastRemoteWAL = f.u64("last_remote_wal")
 	ts.SSCTGenerationCounter, _ = f.u64("ssct_generation_counter")
 }
@@ -168,9 +168,13 @@ func readMerkle(f *fields, ts *TypeStatus) {
 
 func readPeers(f *fields, ts *TypeStatus) {
 	ts.KnownSecondaries = f.strs("known_secondaries")
+	ts.HasKnownSecondaries = ts.KnownSecondaries != nil
 	ts.KnownPrimaryClusterAddrs = f.strs("known_primary_cluster_addrs")
+	ts.HasKnownPrimaryAddrs = ts.KnownPrimaryClusterAddrs != nil
 	ts.Secondaries = parsePeers(f, "secondaries")
+	ts.HasSecondaries = ts.Secondaries != nil
 	ts.Primaries = parsePeers(f, "primaries")
+	ts.HasPrimaries = ts.Primaries != nil
 }
 
 func parsePeers(f *fields, key string) []Peer {
@@ -198,7 +202,11 @@ func parsePeer(f *fields) Peer {
 	p.ClusterAddress, _ = f.str("cluster_address")
 	p.RawStatus, _ = f.str("connection_status")
 	p.Status = ParsePeerStatus(p.RawStatus)
-	p.LastHeartbeat, _ = f.rfc3339("last_heartbeat")
+	if raw, ok := f.raw["last_heartbeat"]; ok && jsonKind(raw) != "null" {
+		var parsed bool
+		p.LastHeartbeat, parsed = f.rfc3339("last_heartbeat")
+		p.HeartbeatUnparsable = !parsed
+	}
 	p.LastHeartbeatDuration, p.HasLastHeartbeatDuration = f.millis("last_heartbeat_duration_ms", true)
 	p.ClockSkew, p.HasClockSkew = f.millis("clock_skew_ms", true)
 	p.CanaryAge, p.HasCanaryAge = f.millis("replication_primary_canary_age_ms", true)
@@ -248,7 +256,7 @@ func readHealthCluster(f *fields, h *Health) {
 	dr, _ := f.str("replication_dr_mode")
 	h.DRMode = ParseMode(dr)
 	h.Version, _ = f.str("version")
-	h.Enterprise, _ = f.boolean("enterprise")
+	h.Enterprise, h.HasEnterprise = f.boolean("enterprise")
 	h.ClusterName, _ = f.str("cluster_name")
 	h.ClusterID, _ = f.str("cluster_id")
 	h.LastWAL, _ = f.u64("last_wal")

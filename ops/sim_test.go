@@ -3,6 +3,7 @@ package ops_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,5 +200,60 @@ func TestSimDRSecondaryRefusesWrites(t *testing.T) {
 	_, err := clients["us-east-2-dr"].ListAuth(context.Background())
 	if ops.ClassOf(err) != ops.ErrDRSecondary {
 		t.Errorf("%v", err)
+	}
+}
+
+// Tried as a new user would: promote the DR secondary of global without
+// demoting the primary. Within one poll both primaries are critical, with
+// the demote command, and `status` would exit 2.
+func TestSimSplitBrainWithinOnePoll(t *testing.T) {
+	lab, clients := startGlobalLab(t)
+	// Through the fault catalogue, as the lab menu and the control endpoint apply it.
+	if err := lab.ApplyFault(sim.FaultSpec{Kind: sim.KindPromoteNoDemote, Cluster: "us-east-2-dr", Type: "dr"}); err != nil {
+		t.Fatal(err)
+	}
+	lab.Advance(3 * time.Second) // past the promotion's brief outage
+	rep := ops.Assess(lab.Now(), observeAll(t, lab, clients), ops.DefaultThresholds())
+	if rep.Worst != ops.SeverityCritical || len(rep.SplitBrains) == 0 {
+		t.Fatalf("worst %v split %+v", rep.Worst, rep.SplitBrains)
+	}
+	for _, name := range []string{"us-east-2", "us-east-2-dr"} {
+		if !rep.InSplitBrain(name, ops.DR) {
+			t.Errorf("%s not in the DR split brain: %+v", name, rep.SplitBrains)
+		}
+		for _, c := range rep.Clusters {
+			if c.Name != name {
+				continue
+			}
+			found := false
+			for _, r := range c.DR.Reasons {
+				found = found || (r.Severity == ops.SeverityCritical && strings.Contains(r.Do, "vault write -f sys/replication/dr/primary/demote"))
+			}
+			if !found || c.Severity != ops.SeverityCritical {
+				t.Errorf("%s: %v %+v", name, c.Severity, c.DR.Reasons)
+			}
+		}
+	}
+}
+
+// A 1.4 personality (no secondaries[], no state on primaries) is judged
+// healthy, not "never connected" or "unknown".
+func TestSimOldVersionJudgedHealthy(t *testing.T) {
+	lab, clients := startGlobalLab(t)
+	for _, ci := range lab.Clusters() {
+		if err := lab.SetVersion(ci.Name, "1.4.7+prem"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := ops.Assess(lab.Now(), observeAll(t, lab, clients), ops.DefaultThresholds())
+	for _, c := range rep.Clusters {
+		if c.Severity != ops.SeverityOK {
+			t.Errorf("%s: %v %+v %+v %+v", c.Name, c.Severity, c.Reasons, c.Performance.Reasons, c.DR.Reasons)
+		}
+	}
+	for _, l := range rep.Links {
+		if l.Severity != ops.SeverityOK {
+			t.Errorf("link %+v", l)
+		}
 	}
 }

@@ -207,6 +207,8 @@ type Peer struct {
 	Status         PeerStatus
 	RawStatus      string
 	LastHeartbeat  time.Time // zero when absent
+	// HeartbeatUnparsable is a last_heartbeat that is present but not a time.
+	HeartbeatUnparsable bool
 	// The three durations come from millisecond strings; Has* tells absent from zero.
 	LastHeartbeatDuration    time.Duration
 	HasLastHeartbeatDuration bool
@@ -259,6 +261,20 @@ type TypeStatus struct {
 	PrimaryClusterAddr string
 	MerkleRoot         string
 
+	// HasState, HasConnectionState, HasLastWAL… say whether Vault sent the
+	// field at all: versions differ (before 1.5 a primary sends no state and
+	// no secondaries[], a secondary no primaries[]; before 1.13 no
+	// connection_state), and an absent field is unknown, never zero or empty.
+	HasState              bool
+	HasConnectionState    bool
+	HasLastWAL            bool
+	HasLastPerformanceWAL bool
+	HasLastDRWAL          bool
+	HasKnownSecondaries   bool
+	HasSecondaries        bool
+	HasKnownPrimaryAddrs  bool
+	HasPrimaries          bool
+
 	CorruptedMerkleTree      bool
 	HasCorruptionCheck       bool      // corrupted_merkle_tree present (1.15+)
 	LastCorruptionCheck      time.Time // zero = never checked ("-62135596800")
@@ -297,8 +313,9 @@ func (s TypeStatus) Enabled() bool {
 	return false
 }
 
-// PrimaryWAL returns the WAL index a secondary's last_remote_wal is compared
-// with: last_performance_wal or last_dr_wal, falling back to last_wal.
+// PrimaryWAL returns the WAL index to display for a primary:
+// last_performance_wal or last_dr_wal, falling back to last_wal; 0 when none
+// was sent (PrimaryWALReported tells absent from 0).
 func (s TypeStatus) PrimaryWAL() uint64 {
 	switch {
 	case s.Type == Performance && s.LastPerformanceWAL != 0:
@@ -307,6 +324,46 @@ func (s TypeStatus) PrimaryWAL() uint64 {
 		return s.LastDRWAL
 	}
 	return s.LastWAL
+}
+
+// PrimaryWALReported returns last_performance_wal or last_dr_wal, falling
+// back to last_wal (the only one Vault sent before those two appeared). ok is
+// false when the primary sent none of them.
+func (s TypeStatus) PrimaryWALReported() (wal uint64, ok bool) {
+	switch {
+	case s.Type == Performance && s.HasLastPerformanceWAL:
+		return s.LastPerformanceWAL, true
+	case s.Type == DR && s.HasLastDRWAL:
+		return s.LastDRWAL, true
+	}
+	return s.LastWAL, s.HasLastWAL
+}
+
+// NotReported lists the fields this type's mode documents that Vault did not
+// send: older versions leave them out (a 1.4 primary has no state and no
+// secondaries[]). The judge says "not reported" for them instead of
+// inventing a value; the detail view and `status --json` show them.
+func (s TypeStatus) NotReported() []string {
+	var out []string
+	add := func(has bool, field string) {
+		if !has {
+			out = append(out, field)
+		}
+	}
+	switch s.Mode {
+	case ModePrimary:
+		add(s.HasState, "state")
+		add(s.HasLastWAL || s.HasLastPerformanceWAL || s.HasLastDRWAL, "last_wal")
+		add(s.HasKnownSecondaries, "known_secondaries")
+		add(s.HasSecondaries, "secondaries")
+	case ModeSecondary:
+		add(s.HasState, "state")
+		add(s.HasConnectionState, "connection_state")
+		add(s.HasLastRemoteWAL, "last_remote_wal")
+		add(s.HasKnownPrimaryAddrs, "known_primary_cluster_addrs")
+		add(s.HasPrimaries, "primaries")
+	}
+	return out
 }
 
 // Replication is the data of sys/replication/status.
@@ -348,13 +405,16 @@ type Health struct {
 	ServerTime         time.Time
 	Version            string
 	Enterprise         bool
-	ClusterName        string
-	ClusterID          string
-	LastWAL            uint64
-	License            *License
-	EchoDuration       time.Duration
-	ClockSkew          time.Duration
-	CanaryAge          time.Duration
+	// HasEnterprise tells an absent "enterprise" (before 1.16; Enterprise
+	// builds are then known by their version suffix) from false.
+	HasEnterprise bool
+	ClusterName   string
+	ClusterID     string
+	LastWAL       uint64
+	License       *License
+	EchoDuration  time.Duration
+	ClockSkew     time.Duration
+	CanaryAge     time.Duration
 	// RemovedFromCluster is set on a Raft node removed from its cluster (newer Vault).
 	RemovedFromCluster bool
 	// HAConnectionHealthy is a standby's view of its link to the active node;
@@ -415,14 +475,20 @@ func (s Snapshot) Edition() Edition {
 	switch {
 	case s.Replication != nil && s.Replication.CommunityEdition:
 		return EditionCommunity
-	case s.Health != nil && (s.Health.Enterprise || hasEntSuffix(s.Health.Version)):
+	case s.Health != nil && s.Health.HasEnterprise:
+		if s.Health.Enterprise {
+			return EditionEnterprise
+		}
+		return EditionCommunity
+	case s.Health != nil && hasEntSuffix(s.Health.Version):
 		// "enterprise" exists only from 1.16; older Enterprise builds are
 		// known by their version suffix ("1.9.0+prem").
 		return EditionEnterprise
-	case s.Health != nil && s.Health.Version != "" && !hasEntSuffix(s.Health.Version):
-		return EditionCommunity
 	case s.Replication != nil:
+		// Only Enterprise sends dr and performance objects (or "unsupported").
 		return EditionEnterprise
+	case s.Health != nil && s.Health.Version != "":
+		return EditionCommunity
 	}
 	return EditionUnknown
 }

@@ -2,6 +2,8 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/vaultrepl/vaultrepl/ops"
@@ -49,7 +51,11 @@ type clusterState struct {
 }
 
 func (c *clusterState) record(at time.Time, level ops.Severity, format string, args ...any) {
-	c.events = append(c.events, event{at: at, level: level, text: fmt.Sprintf(format, args...)})
+	text := fmt.Sprintf(format, args...)
+	if c.collapseFlap(at, level, text) {
+		return
+	}
+	c.events = append(c.events, event{at: at, level: level, text: text})
 	if len(c.events) > maxEvents {
 		// Copy rather than reslice so the dropped head can be collected.
 		c.events = append([]event(nil), c.events[len(c.events)-maxEvents:]...)
@@ -118,7 +124,9 @@ func diffSnapshots(old, cur *ops.Snapshot) []transition {
 				out = append(out, transition{ops.SeverityOK, "unsealed"})
 			}
 		}
-		if oh.Standby != ch.Standby {
+		// A sealed node reports standby: true; sealing is the event, not
+		// a standby change (nor is unsealing).
+		if oh.Standby != ch.Standby && !oh.Sealed && !ch.Sealed {
 			out = append(out, transition{ops.SeverityWarning, fmt.Sprintf("node standby: %v -> %v", oh.Standby, ch.Standby)})
 		}
 		if oh.Version != ch.Version && oh.Version != "" && ch.Version != "" {
@@ -191,4 +199,46 @@ func describeRoles(s *ops.Snapshot) string {
 		return modeWord(s) + " " + stateWord(s)
 	}
 	return fmt.Sprintf("performance %s, DR %s", role(s.Replication.Performance), role(s.Replication.DR))
+}
+
+var (
+	transitionRe = regexp.MustCompile(`^(.*) (\S+) -> (\S+)$`)
+	flapRe       = regexp.MustCompile(`^(.*) (\S+) ⇄ (\S+) ×(\d+) since (\d\d:\d\d:\d\d)$`)
+)
+
+// flapLookback is how many recent events a flap's previous swing may be
+// behind (other fields change in between).
+const flapLookback = 4
+
+// collapseFlap folds a transition that undoes a recent one of the same
+// field into one line, "connection connecting ⇄ transient_failure ×12 since
+// 08:02:10", moved to the end with the latest time and level: a flapping
+// link would otherwise push everything else out of the event list.
+func (c *clusterState) collapseFlap(at time.Time, level ops.Severity, text string) bool {
+	m := transitionRe.FindStringSubmatch(text)
+	if m == nil {
+		return false
+	}
+	field, from, to := m[1], m[2], m[3]
+	for i := len(c.events) - 1; i >= 0 && i >= len(c.events)-flapLookback; i-- {
+		e := c.events[i]
+		n, since := 0, ""
+		if p := transitionRe.FindStringSubmatch(e.text); p != nil && p[1] == field && p[2] == to && p[3] == from {
+			n, since = 2, e.at.Format("15:04:05")
+		} else if f := flapRe.FindStringSubmatch(e.text); f != nil && f[1] == field &&
+			((f[2] == from && f[3] == to) || (f[2] == to && f[3] == from)) {
+			prev, _ := strconv.Atoi(f[4])
+			n, since = prev+1, f[5]
+		} else {
+			continue
+		}
+		c.events = append(c.events[:i], c.events[i+1:]...)
+		a, b := from, to
+		if b < a {
+			a, b = b, a // one spelling whichever way it swung last
+		}
+		c.events = append(c.events, event{at: at, level: level, text: fmt.Sprintf("%s %s ⇄ %s ×%d since %s", field, a, b, n, since)})
+		return true
+	}
+	return false
 }

@@ -55,6 +55,9 @@ type LabControl interface {
 	FailRequests(name string, status, count int) error
 	SkewClock(name string, d time.Duration) error
 	ClearFaults(name string) error
+	// PromoteWithoutDemote promotes a secondary ("dr" or "performance")
+	// and leaves its primary a primary: a split brain.
+	PromoteWithoutDemote(name, replicationType string) error
 }
 
 // Overlay is a full-screen child the dashboard hosts, such as the setup

@@ -90,12 +90,22 @@ func (m *Model) detailContent(now time.Time) string {
 	if len(allReasons(a)) == 0 {
 		line(st.Muted.Render("  no findings"))
 	}
+	finding := func(prefix string, r ops.Reason) {
+		text := prefix + m.named(r.Text)
+		if since := ops.FormatSince(r.Since, now); since != "" {
+			text += " (" + since + ")"
+		}
+		line("  " + st.Badge(level(r.Severity), text))
+		if r.Do != "" {
+			line("      " + st.Pane.Hint.Render("do: "+r.Do))
+		}
+	}
 	for _, r := range a.Reasons {
-		line("  " + st.Badge(level(r.Severity), m.named(r.Text)))
+		finding("", r)
 	}
 	for _, t := range ops.ReplicationTypes {
 		for _, r := range a.Of(t).Reasons {
-			line("  " + st.Badge(level(r.Severity), t.Title()+": "+m.named(r.Text)))
+			finding(t.Title()+": ", r)
 		}
 	}
 
@@ -165,11 +175,30 @@ func (m *Model) typeBlock(s ops.TypeStatus, now time.Time, w int) string {
 	if !s.Enabled() && s.Mode != ops.ModeUnknown {
 		return st.Muted.Render("  mode "+modeWord(s)) + "\n"
 	}
+	// Fields the node's version does not send are said to be so, not
+	// shown as 0, false or empty.
+	ver := ""
+	if c := m.clusters[m.focus].snap; c != nil && c.Health != nil {
+		ver = c.Health.Version
+	}
+	nr := st.Muted.Render(ops.NotReportedBy(ver))
+	wal := func(v uint64, has bool) string {
+		if !has {
+			return nr
+		}
+		return strconv.FormatUint(v, 10)
+	}
 	kvs := []kv{
 		{"mode", modeWord(s)},
 		{"state", st.Badge(level(stateSeverity(s.State)), stateWord(s))},
 	}
-	if s.Mode == ops.ModeSecondary || s.ConnectionState != ops.ConnUnknown {
+	if !s.HasState && s.Enabled() {
+		kvs[1].v = nr
+	}
+	switch {
+	case s.Mode == ops.ModeSecondary && !s.HasConnectionState:
+		kvs = append(kvs, kv{"connection_state", nr})
+	case s.Mode == ops.ModeSecondary || s.ConnectionState != ops.ConnUnknown:
 		kvs = append(kvs, kv{"connection_state", st.Badge(level(connSeverity(s.ConnectionState)), connWord(s))})
 	}
 	kvs = append(kvs,
@@ -183,18 +212,23 @@ func (m *Model) typeBlock(s ops.TypeStatus, now time.Time, w int) string {
 	kvs = append(kvs, kv{"last reindex", stamp(s.LastReindex)}, kv{"ssct_generation_counter", strconv.FormatUint(s.SSCTGenerationCounter, 10)})
 	switch s.Mode {
 	case ops.ModePrimary:
-		kvs = append(kvs, kv{"last_wal", strconv.FormatUint(s.LastWAL, 10)})
+		kvs = append(kvs, kv{"last_wal", wal(s.LastWAL, s.HasLastWAL)})
 		if s.Type == ops.Performance {
-			kvs = append(kvs, kv{"last_performance_wal", strconv.FormatUint(s.LastPerformanceWAL, 10)})
+			kvs = append(kvs, kv{"last_performance_wal", wal(s.LastPerformanceWAL, s.HasLastPerformanceWAL)})
 		} else {
-			kvs = append(kvs, kv{"last_dr_wal", strconv.FormatUint(s.LastDRWAL, 10)})
+			kvs = append(kvs, kv{"last_dr_wal", wal(s.LastDRWAL, s.HasLastDRWAL)})
 		}
 	case ops.ModeSecondary:
-		if s.HasLastRemoteWAL {
-			kvs = append(kvs, kv{"last_remote_wal", strconv.FormatUint(s.LastRemoteWAL, 10)})
-		}
-		if l, ok := m.upLink(s.Type, m.focus); ok && l.HasWALGap {
-			kvs = append(kvs, kv{"lag (WAL gap)", fmt.Sprintf("%d behind %s", l.WALGap, l.Primary)})
+		kvs = append(kvs, kv{"last_remote_wal", wal(s.LastRemoteWAL, s.HasLastRemoteWAL)})
+		if l, ok := m.upLink(s.Type, m.focus); ok {
+			switch {
+			case l.HasWALGap && l.InSync:
+				kvs = append(kvs, kv{"lag", "in sync with " + l.Primary + " (merkle roots equal)"})
+			case l.HasWALGap:
+				kvs = append(kvs, kv{"lag", st.Badge(level(l.LagSeverity), l.LagText()+" behind "+l.Primary)})
+			case l.LagUnknown != "":
+				kvs = append(kvs, kv{"lag", "? WAL: " + l.LagUnknown})
+			}
 		}
 		kvs = append(kvs, kv{"secondary_id", orDash(s.SecondaryID)}, kv{"last_start", stamp(s.LastStart)})
 	case ops.ModeBootstrapping, ops.ModeDisabled, ops.ModeUnknown, ops.ModeUnsupported:
@@ -210,7 +244,18 @@ func (m *Model) typeBlock(s ops.TypeStatus, now time.Time, w int) string {
 	if len(s.Anomalies) > 0 {
 		out += st.Level(theme.LevelWarn).Render("  fields not as documented: ") + strings.Join(s.Anomalies, "; ") + "\n"
 	}
-	list := func(title string, items []string) {
+	peers := func(title string, ps []ops.Peer, has bool) {
+		if !has {
+			out += "\n" + st.Detail.Key.Render("  "+title) + "  " + nr + "\n"
+			return
+		}
+		out += "\n" + m.peerTable(title, ps, now, w)
+	}
+	list := func(title string, items []string, has bool) {
+		if !has {
+			out += st.Detail.Key.Render("  "+title) + "  " + nr + "\n"
+			return
+		}
 		if len(items) == 0 {
 			out += st.Detail.Key.Render("  "+title) + "  " + st.Muted.Render("none") + "\n"
 			return
@@ -222,11 +267,11 @@ func (m *Model) typeBlock(s ops.TypeStatus, now time.Time, w int) string {
 	}
 	switch s.Mode {
 	case ops.ModePrimary:
-		list("known_secondaries (activation token ids, used or not)", s.KnownSecondaries)
-		out += "\n" + m.peerTable("secondaries", s.Secondaries, now, w)
+		list("known_secondaries (activation token ids, used or not)", s.KnownSecondaries, s.HasKnownSecondaries)
+		peers("secondaries", s.Secondaries, s.HasSecondaries)
 	case ops.ModeSecondary:
-		list("known_primary_cluster_addrs", s.KnownPrimaryClusterAddrs)
-		out += "\n" + m.peerTable("primaries", s.Primaries, now, w)
+		list("known_primary_cluster_addrs", s.KnownPrimaryClusterAddrs, s.HasKnownPrimaryAddrs)
+		peers("primaries", s.Primaries, s.HasPrimaries)
 	case ops.ModeBootstrapping, ops.ModeDisabled, ops.ModeUnknown, ops.ModeUnsupported:
 	}
 	return out

@@ -115,6 +115,7 @@ func primarySnap(wal uint64) ops.Snapshot {
 				Type: ops.Performance, Mode: ops.ModePrimary, RawMode: "primary", State: ops.StateRunning, RawState: "running",
 				ClusterID: perfSet, MerkleRoot: perfMerkle, HasCorruptionCheck: true,
 				LastWAL: wal, LastPerformanceWAL: wal,
+				HasState: true, HasLastWAL: true, HasLastPerformanceWAL: true, HasKnownSecondaries: true, HasSecondaries: true,
 				KnownSecondaries: []string{idEast1, idWest1},
 				Secondaries: []ops.Peer{
 					peer(idEast1, "https://10.0.1.10:8200", 2*time.Second),
@@ -125,6 +126,7 @@ func primarySnap(wal uint64) ops.Snapshot {
 				Type: ops.DR, Mode: ops.ModePrimary, RawMode: "primary", State: ops.StateRunning, RawState: "running",
 				ClusterID: drSet, MerkleRoot: drMerkle, HasCorruptionCheck: true,
 				LastWAL: wal, LastDRWAL: wal,
+				HasState: true, HasLastWAL: true, HasLastDRWAL: true, HasKnownSecondaries: true, HasSecondaries: true,
 				KnownSecondaries: []string{idDR},
 				Secondaries:      []ops.Peer{peer(idDR, "https://10.0.0.20:8200", 1*time.Second)},
 			},
@@ -137,6 +139,7 @@ func secondaryOf(t ops.ReplicationType, set, merkle, id string, remote uint64, h
 	return ops.TypeStatus{
 		Type: t, Mode: ops.ModeSecondary, RawMode: "secondary", State: ops.StateStreamWALs, RawState: "stream-wals",
 		ConnectionState: ops.ConnReady, RawConnection: "ready",
+		HasState: true, HasConnectionState: true, HasKnownPrimaryAddrs: true, HasPrimaries: true,
 		ClusterID: set, MerkleRoot: merkle, HasCorruptionCheck: true,
 		PrimaryClusterAddr:       "https://10.0.0.10:8201",
 		KnownPrimaryClusterAddrs: []string{"https://10.0.0.10:8201"},
@@ -194,6 +197,8 @@ func globalSpecs() ([]ClusterSpec, []*fakeReader) {
 	names := []string{"us-east-2", "us-east-1", "eu-west-1", "us-east-2-dr"}
 	addrs := []string{"https://10.0.0.10:8200", "https://10.0.1.10:8200", "https://10.0.2.10:8200", "https://10.0.0.20:8200"}
 	snaps := []ops.Snapshot{primarySnap(1234), perfSecondarySnap(idEast1, 1234), perfSecondarySnap(idWest1, 1230), drSecondarySnap(1234)}
+	// eu-west-1 is 4 WAL behind: its merkle root differs from the primary's.
+	snaps[2].Replication.Performance.MerkleRoot = "5e9d2c1b0a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d"
 	specs := make([]ClusterSpec, len(names))
 	readers := make([]*fakeReader, len(names))
 	for i := range names {

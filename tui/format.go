@@ -26,7 +26,7 @@ func level(s ops.Severity) theme.Level {
 		return theme.LevelWarn
 	case ops.SeverityCritical:
 		return theme.LevelCrit
-	case ops.SeverityUnknown:
+	case ops.SeverityUnknown, ops.SeverityNA:
 		return theme.LevelUnknown
 	}
 	return theme.LevelUnknown

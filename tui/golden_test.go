@@ -36,6 +36,7 @@ func scenarios() []scenario {
 			p := &s.Replication.Performance
 			p.State, p.RawState = ops.StateMerkleSync, "merkle-sync"
 			p.MerkleSync = &ops.SyncProgress{Progress: 26838, TotalKeys: 305443}
+			p.MerkleRoot = "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b" // still copying: not the primary's root
 			r[2].set(s, nil)
 		}},
 		{name: "detail", keys: []string{"2", "enter"}},
@@ -54,6 +55,11 @@ func scenarios() []scenario {
 			}
 			r[0].set(p, nil)
 		}, keys: []string{"t"}},
+		// The DR secondary promoted without demoting us-east-2 (split brain),
+		// and us-east-2 no longer listing eu-west-1 (an orphan that still
+		// says stream-wals).
+		{name: "split_brain_orphan", setup: splitBrainOrphan},
+		{name: "split_brain_topology", setup: splitBrainOrphan, keys: []string{"t"}},
 		{name: "commands", keys: []string{"x"}},
 		{name: "help", keys: []string{"?"}},
 		{name: "insecure_filtered", tweak: func(d *Deps) { d.Insecure = true; d.ReadOnly = true }, keys: []string{"/", "e", "a", "s", "t", "enter"}},
@@ -148,4 +154,20 @@ func checkFrame(t *testing.T, view string, w, h int) {
 			t.Errorf("line %d is %d cells wide, terminal %d: %q", i+1, lw, w, l)
 		}
 	}
+}
+
+func splitBrainOrphan(r []*fakeReader) {
+	p := primarySnap(1234)
+	perf := &p.Replication.Performance
+	perf.KnownSecondaries = []string{idEast1}
+	perf.Secondaries = perf.Secondaries[:1]
+	r[0].set(p, nil)
+	dr := drSecondarySnap(1234)
+	d := &dr.Replication.DR
+	*d = ops.TypeStatus{Type: ops.DR, Mode: ops.ModePrimary, RawMode: "primary", State: ops.StateRunning, RawState: "running",
+		ClusterID: drSet, MerkleRoot: "3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b", HasCorruptionCheck: true,
+		LastWAL: 1240, LastDRWAL: 1240, HasState: true, HasLastWAL: true, HasLastDRWAL: true,
+		KnownSecondaries: []string{}, HasKnownSecondaries: true, Secondaries: []ops.Peer{}, HasSecondaries: true}
+	dr.Health.DRMode = ops.ModePrimary
+	r[3].set(dr, nil)
 }

@@ -98,6 +98,8 @@ func (m *Model) labActions() []labAction {
 			// Partitions involve two clusters; heal them explicitly too.
 			return errors.Join(err, eachPeer(peers, func(p string) error { return l.Heal(name, p) }))
 		}, both},
+		// Last, on 0: the earlier entries keep the numbers trainers know.
+		m.promoteAction(name, both),
 	)
 	return acts
 }
@@ -198,4 +200,17 @@ func (m *Model) labBox(width int) string {
 	}
 	b.WriteString("\n" + st.Muted.Render("enter or number apply "+st.Glyphs.Sep+" esc close"))
 	return st.Modal.Width(min(56, width-4)).Render(b.String())
+}
+
+// promoteAction offers the half-done failover on a secondary: promote it
+// and leave its primary as it is, so that two clusters claim the set.
+func (m *Model) promoteAction(name string, affected []string) labAction {
+	for _, t := range []ops.ReplicationType{ops.DR, ops.Performance} {
+		if s, ok := m.typeOf(m.focus, t); ok && s.Mode == ops.ModeSecondary {
+			typ := t.String()
+			return labAction{"promote without demoting the primary (" + t.Title() + " split brain)",
+				func(l LabControl) error { return l.PromoteWithoutDemote(name, typ) }, affected}
+		}
+	}
+	return labAction{"promote without demoting (not a secondary)", nil, nil}
 }

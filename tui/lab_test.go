@@ -37,6 +37,9 @@ func (f *fakeLab) FailRequests(n string, status, count int) error {
 }
 func (f *fakeLab) SkewClock(n string, d time.Duration) error { return f.rec("skew %s %v", n, d) }
 func (f *fakeLab) ClearFaults(n string) error                { return f.rec("clear %s", n) }
+func (f *fakeLab) PromoteWithoutDemote(n, t string) error {
+	return f.rec("promote %s %s", n, t)
+}
 
 func TestLabMenuPartitionsFocusedClusterFromItsPeers(t *testing.T) {
 	clk := newTestClock()
@@ -132,5 +135,22 @@ func TestLabMenuRemembersPeers(t *testing.T) {
 	_, _, _ = update(m, keyMsg("2"))
 	if len(lab.calls) != 1 || lab.calls[0] != "heal us-east-1 us-east-2" {
 		t.Fatalf("calls %v", lab.calls)
+	}
+}
+
+func TestLabMenuPromotesWithoutDemoting(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	lab := &fakeLab{}
+	m := newTestModel(specs, clk, 160, 48, func(d *Deps) { d.Lab = lab })
+	m = pollAll(m, clk)
+	m = send(m, keyMsg("4")) // us-east-2-dr, the DR secondary
+	m = send(m, keyMsg("L"))
+	if v := plain(m); !strings.Contains(v, "0  promote without demoting the primary (DR split") {
+		t.Fatalf("lab menu:\n%s", v)
+	}
+	_, _, _ = update(m, keyMsg("0"))
+	if len(lab.calls) != 1 || lab.calls[0] != "promote us-east-2-dr dr" {
+		t.Fatalf("lab calls %v", lab.calls)
 	}
 }

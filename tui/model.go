@@ -38,6 +38,7 @@ type Model struct {
 	clusters []clusterState
 	byName   map[string]ClusterID
 	report   ops.Report
+	onsets   ops.Onsets // first sighting of each finding, across polls
 	links    linkIndex
 	idNames  *strings.Replacer // activation token ids → configured cluster names
 
@@ -235,9 +236,11 @@ func (m *Model) reassess(now time.Time) {
 	obs := make([]ops.Observation, len(m.clusters))
 	for i := range m.clusters {
 		c := &m.clusters[i]
-		obs[i] = ops.Observation{Name: c.spec.Name, Snapshot: c.snap, Err: c.lastErr}
+		obs[i] = ops.Observation{Name: c.spec.Name, Address: c.spec.Address, Snapshot: c.snap, Err: c.lastErr}
 	}
 	m.report = m.deps.Assess(now, obs)
+	// Each finding keeps its first sighting across polls.
+	m.onsets.Stamp(&m.report, now)
 	m.reportSeq++
 	m.lastAssess = now
 	m.links = indexLinks(m.report, m.byName, len(m.clusters))

@@ -257,6 +257,8 @@ func (p *paneCtx) healthLine() string {
 			parts = append(parts, "v"+strings.TrimPrefix(h.Version, "v"))
 		}
 		switch {
+		case h.Sealed:
+			// A sealed node reports standby: true; it is sealed, nothing else.
 		case h.PerformanceStandby:
 			parts = append(parts, "perf standby")
 		case h.Standby:
@@ -292,6 +294,9 @@ func (p *paneCtx) notes() (out []pline, covered bool) {
 	h, r := snap.Health, snap.Replication
 	covered = true
 	switch {
+	case h != nil && h.Sealed:
+		// Sealed wins over the edition: a sealed CE node is sealed first.
+		note(prioKeep, "sealed: only health answers; replication status returns once it is unsealed (vault operator unseal)")
 	case snap.Edition() == ops.EditionCommunity:
 		v := ""
 		if h != nil && h.Version != "" {
@@ -300,8 +305,6 @@ func (p *paneCtx) notes() (out []pline, covered bool) {
 		note(prioKeep, "Community Edition"+v+": replication is a Vault Enterprise feature, so there is nothing to replicate here. Not an error.")
 	case r != nil && r.Unsupported:
 		note(prioKeep, "Vault Enterprise without replication in its licence: nothing to show. Not an error.")
-	case h != nil && h.Sealed:
-		note(prioKeep, "sealed: only health answers; replication status returns once it is unsealed (vault operator unseal)")
 	case r == nil:
 		out = append(out, pline{text: p.sty(p.k.level(theme.LevelWarn), "replication status unreadable: "+errorSummary(snap.ReplicationErr)), prio: prioKeep, data: true})
 	default:
@@ -417,22 +420,20 @@ func (p *paneCtx) badgeText(sev ops.Severity, s string) string {
 	return p.sty(p.k.level(level(sev)), p.st.Glyphs.Level(level(sev))+" "+s)
 }
 
-// lagText is the WAL gap to the primary when both ends are read.
+// lagText is the lag to the primary with its unit ("lag 8 WAL", "in sync",
+// "lag ? WAL" when the counters say nothing), coloured by the lag's own
+// severity rather than the link's.
 func (p *paneCtx) lagText(t ops.ReplicationType, s ops.TypeStatus) string {
 	l, ok := p.m.upLink(t, p.id)
-	if !ok || !l.HasWALGap {
+	if !ok {
 		if s.HasLastRemoteWAL {
-			return "lag ?"
+			return "lag ? WAL"
 		}
 		return ""
 	}
-	gap := l.WALGap
-	if gap < 0 {
-		gap = 0 // the secondary briefly reads ahead of the primary's counter
-	}
-	txt := "lag " + strconv.FormatInt(gap, 10)
-	if l.Severity == ops.SeverityWarning || l.Severity == ops.SeverityCritical {
-		return p.badgeText(l.Severity, txt)
+	txt := l.LagText()
+	if l.LagSeverity == ops.SeverityWarning || l.LagSeverity == ops.SeverityCritical {
+		return p.badgeText(l.LagSeverity, txt)
 	}
 	return txt
 }
@@ -469,7 +470,11 @@ func (p *paneCtx) sectionDetails(t ops.ReplicationType, s ops.TypeStatus) []stri
 		if s.HasLastRemoteWAL {
 			wal = p.kv("remote wal", strconv.FormatUint(s.LastRemoteWAL, 10))
 		}
-		out = append(out, join(sep, wal, p.lagText(t, s), merkle))
+		lag := p.lagText(t, s)
+		if linked && l.HasWALGap && l.InSync {
+			lag = "" // the merkle mark says "in sync" already
+		}
+		out = append(out, join(sep, wal, lag, merkle))
 		out = append(out, join(sep, p.peerSummary(s.Primaries, false)...))
 	case ops.ModeBootstrapping, ops.ModeDisabled, ops.ModeUnknown, ops.ModeUnsupported:
 		out = append(out, join(sep, p.kv("set", shortID(s.ClusterID)), merkle))

@@ -40,7 +40,12 @@ func (m *Model) topologyContent(now time.Time) string {
 			}
 			any = true
 			c := &m.clusters[i]
-			head := "  " + st.Pane.Title.Render(pad(c.spec.Name, nameW, g.Ellipsis)) + "  primary " + st.Badge(level(stateSeverity(s.State)), stateWord(s)) +
+			state := st.Badge(level(stateSeverity(s.State)), stateWord(s))
+			if m.report.InSplitBrain(c.spec.Name, t) {
+				// Two primaries of one set: neither is "running" fine.
+				state = st.Badge(level(ops.SeverityCritical), "SPLIT BRAIN")
+			}
+			head := "  " + st.Pane.Title.Render(pad(c.spec.Name, nameW, g.Ellipsis)) + "  primary " + state +
 				"  " + st.Muted.Render("set "+shortID(s.ClusterID)+"  wal "+strconv.FormatUint(s.PrimaryWAL(), 10))
 			if c.stale() {
 				head += "  " + st.Level(level(ops.SeverityWarning)).Render(g.Warn+" unreachable, last data "+ago(now.Sub(c.lastOK))+" old")
@@ -56,9 +61,19 @@ func (m *Model) topologyContent(now time.Time) string {
 				}
 			}
 		}
+		for _, sb := range m.report.SplitBrains {
+			if sb.Type == t {
+				line("  " + st.Level(level(ops.SeverityCritical)).Render(g.Level(level(ops.SeverityCritical))+" split brain: "+strings.Join(sb.Primaries, " and ")+" are both primary of set "+shortID(sb.ClusterID)))
+				line("    " + st.Muted.Render("demote one: "+ops.DemoteCommand(t)+" on the one clients should not use"))
+			}
+		}
 		orphans := m.orphanSecondaries(t)
 		for _, o := range orphans {
-			line("  " + st.Muted.Render(o))
+			if o.warn {
+				line("  " + st.Level(level(ops.SeverityWarning)).Render(g.Level(level(ops.SeverityWarning))+" "+o.text))
+				continue
+			}
+			line("  " + st.Muted.Render(o.text))
 		}
 		if !any && len(orphans) == 0 {
 			line("  " + st.Muted.Render("no cluster is a "+t.Title()+" primary"))
@@ -118,11 +133,14 @@ func (m *Model) linkLines(l ops.Link, nameW, w int) []string {
 		"    " + st.Accent.Render(g.Link) + " " + pad(name, nameW, g.Ellipsis),
 		st.Badge(level(sev), pad(status, 12, "")),
 	}
-	lag := "lag ?"
-	if l.HasWALGap {
-		lag = "lag " + strconv.FormatInt(max(0, l.WALGap), 10)
+	if lag := l.LagText(); lag != "" && !(l.HasWALGap && l.InSync) {
+		// The lag's colour is its own judgement, not the link's.
+		txt := pad(lag, 12, "")
+		if l.LagSeverity == ops.SeverityWarning || l.LagSeverity == ops.SeverityCritical {
+			txt = st.Level(level(l.LagSeverity)).Render(g.Level(level(l.LagSeverity)) + " " + lag)
+		}
+		parts = append(parts, txt)
 	}
-	parts = append(parts, pad(lag, 8, ""))
 	if l.HeartbeatAge > 0 || l.Status == ops.PeerConnected {
 		parts = append(parts, pad("hb "+ago(l.HeartbeatAge), 7, ""))
 	}
@@ -169,13 +187,26 @@ func flowParts(parts []string, w int, indent string) []string {
 
 // orphanSecondaries are secondaries of type t whose primary is not one of
 // the configured clusters.
-func (m *Model) orphanSecondaries(t ops.ReplicationType) []string {
-	var out []string
+// orphanLine is a secondary with no configured primary linked to it; warn
+// when the judge found it orphaned rather than merely unconfigured.
+type orphanLine struct {
+	text string
+	warn bool
+}
+
+func (m *Model) orphanSecondaries(t ops.ReplicationType) []orphanLine {
+	var out []orphanLine
 	for i := range m.clusters {
 		id := ClusterID(i)
 		s, ok := m.typeOf(id, t)
 		if !ok || s.Mode != ops.ModeSecondary {
 			continue
+		}
+		if i < len(m.report.Clusters) {
+			if why := m.report.Clusters[i].Of(t).Orphan; why != "" {
+				out = append(out, orphanLine{"orphan " + m.clusters[i].spec.Name + " (" + stateWord(s) + "): " + why, true})
+				continue
+			}
 		}
 		if l, linked := m.upLink(t, id); linked && l.Primary != "" {
 			continue
@@ -184,7 +215,7 @@ func (m *Model) orphanSecondaries(t ops.ReplicationType) []string {
 		if addr == "" && len(s.KnownPrimaryClusterAddrs) > 0 {
 			addr = s.KnownPrimaryClusterAddrs[0]
 		}
-		out = append(out, fmt.Sprintf("%s is a secondary (%s) of a primary not configured here: %s", m.clusters[i].spec.Name, stateWord(s), orDash(addr)))
+		out = append(out, orphanLine{fmt.Sprintf("%s is a secondary (%s) of a primary not configured here: %s", m.clusters[i].spec.Name, stateWord(s), orDash(addr)), false})
 	}
 	return out
 }

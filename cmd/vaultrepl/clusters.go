@@ -39,6 +39,9 @@ type settings struct {
 	Interval    time.Duration
 	Timeout     time.Duration
 	Theme       string
+	// Thresholds of the judge (the config file's thresholds section, else
+	// the defaults).
+	Thresholds ops.Thresholds
 	// Insecure is true when TLS verification is off for any cluster
 	// (--insecure, VAULT_SKIP_VERIFY or a cluster's tls.insecure): the UI
 	// shows it as a warning.
@@ -95,6 +98,7 @@ func (s *settings) applyGlobals(g *globalOptions, cfg ops.Config) error {
 	s.ReadOnly = g.readOnly || cfg.ReadOnly
 	s.Interval = firstDuration(g.interval, cfg.Interval, defaultInterval)
 	s.Timeout = firstDuration(g.timeout, cfg.Timeout, defaultTimeout)
+	s.Thresholds = cfg.JudgeThresholds()
 	s.Theme = g.theme
 	switch _, err := theme.PaletteByName(s.Theme); {
 	case err != nil:

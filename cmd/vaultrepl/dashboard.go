@@ -60,6 +60,9 @@ func baseDeps(g *globalOptions, s settings, ui *uiSetup, clients []*ops.Client, 
 		Insecure: s.Insecure,
 		Explain:  g.explain,
 		Log:      ui.log,
+		Assess: func(now time.Time, obs []ops.Observation) ops.Report {
+			return ops.Assess(now, obs, s.Thresholds)
+		},
 	}
 	if !s.ReadOnly {
 		deps.Wizard = newWizardHost(s.Clusters, clients, ui.styles, s.Interval, s.Timeout, g.explain, now, login).open

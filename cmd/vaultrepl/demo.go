@@ -90,7 +90,8 @@ func demoDeps(g *globalOptions, o *demoOptions, ui *uiSetup) (tui.Deps, func(), 
 	stop := func() { _ = lab.Close() }
 	ui.log.Info("demo lab started", "topology", o.topology, "seed", lab.Seed(), "control", lab.ControlURL())
 
-	s := settings{ReadOnly: g.readOnly, Interval: firstDuration(g.interval, defaultInterval), Timeout: firstDuration(g.timeout, defaultTimeout)}
+	s := settings{ReadOnly: g.readOnly, Interval: firstDuration(g.interval, defaultInterval), Timeout: firstDuration(g.timeout, defaultTimeout),
+		Thresholds: ops.DefaultThresholds()}
 	for _, ci := range lab.Clusters() {
 		meta := demoLabels[ci.Name]
 		s.Clusters = append(s.Clusters, ops.ClusterConfig{

@@ -161,6 +161,7 @@ type statusWatch struct {
 	json     bool
 	watching bool // --watch: compact JSON lines, a header, in-place refresh
 	lastGood []*ops.Snapshot
+	onsets   ops.Onsets
 }
 
 // once reads every cluster and renders one frame; it returns the exit code.
@@ -172,7 +173,10 @@ func (w *statusWatch) once(ctx context.Context) int {
 // frame's exit code.
 func (w *statusWatch) draw(obs []ops.Observation) int {
 	now := w.deps.now()
-	doc := buildStatusDoc(now, w.settings.Clusters, obs, ops.Assess(now, obs, ops.DefaultThresholds()))
+	rep := ops.Assess(now, obs, w.settings.Thresholds)
+	// Onsets live as long as the watch: a finding keeps its first sighting.
+	w.onsets.Stamp(&rep, now)
+	doc := buildStatusDoc(now, w.settings.Clusters, obs, rep)
 	w.render(doc)
 	return doc.ExitCode
 }
@@ -209,8 +213,12 @@ func (w *statusWatch) poll(ctx context.Context) []ops.Observation {
 			cctx, cancel := context.WithTimeout(ctx, w.settings.Timeout)
 			defer cancel()
 			snap, err := c.Status(cctx)
-			obs[i] = ops.Observation{Name: c.Name(), Err: err}
+			obs[i] = ops.Observation{Name: c.Name(), Address: c.Address(), Err: err}
 			if err == nil {
+				// Read time on the same (injectable) clock as the
+				// assessment's now: the cluster's clock offset is their
+				// difference with server_time_utc.
+				snap.FetchedAt = w.deps.now()
 				obs[i].Snapshot = &snap
 			}
 		}()
@@ -241,6 +249,12 @@ func (w *statusWatch) render(doc statusDoc) {
 	if w.watching {
 		fmt.Fprintf(w.out, "vaultrepl status at %s, every %s (interrupt to stop)\n\n",
 			doc.GeneratedAt.Local().Format("15:04:05"), w.settings.Interval)
+	}
+	if w.settings.Insecure {
+		// As the dashboard's banner does: a table read without TLS
+		// verification says so before anything else.
+		fmt.Fprintln(w.out, "WARNING: TLS verification is off (--insecure, VAULT_SKIP_VERIFY or tls.insecure): these answers may not come from your Vault")
+		fmt.Fprintln(w.out)
 	}
 	renderTable(w.out, doc)
 	if w.watching && !w.tty {

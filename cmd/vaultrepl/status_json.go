@@ -21,6 +21,15 @@ type statusDoc struct {
 	ExitCode      int          `json:"exit_code"`
 	Clusters      []clusterDoc `json:"clusters"`
 	Links         []linkDoc    `json:"links"`
+	// SplitBrains lists the replication sets two clusters claim as primary.
+	SplitBrains []splitBrainDoc `json:"split_brains"`
+}
+
+type splitBrainDoc struct {
+	Type      string   `json:"type"`
+	ClusterID string   `json:"cluster_id"`
+	Primaries []string `json:"primaries"`
+	WhatToDo  string   `json:"what_to_do"`
 }
 
 type clusterDoc struct {
@@ -46,6 +55,12 @@ type clusterDoc struct {
 type reasonDoc struct {
 	Severity string `json:"severity"`
 	Text     string `json:"text"`
+	// Since is when the finding was first seen (kept across --watch
+	// frames); null for ok reasons.
+	Since *time.Time `json:"since"`
+	// WhatToDo is the one-line remedy with the vault command; null when
+	// the finding needs nothing.
+	WhatToDo *string `json:"what_to_do"`
 }
 
 type errorDoc struct {
@@ -66,7 +81,7 @@ type healthDoc struct {
 	PerformanceMode    string     `json:"replication_performance_mode"`
 	DRMode             string     `json:"replication_dr_mode"`
 	Version            string     `json:"version"`
-	Enterprise         bool       `json:"enterprise"`
+	Enterprise         *bool      `json:"enterprise"`
 	ClusterName        string     `json:"cluster_name"`
 	ClusterID          string     `json:"cluster_id"`
 	ServerTime         *time.Time `json:"server_time"`
@@ -74,17 +89,17 @@ type healthDoc struct {
 
 type typeDoc struct {
 	Mode                     string      `json:"mode"`
-	State                    string      `json:"state"`
-	ConnectionState          string      `json:"connection_state"`
+	State                    *string     `json:"state"`
+	ConnectionState          *string     `json:"connection_state"`
 	Severity                 string      `json:"severity"`
 	Reasons                  []reasonDoc `json:"reasons"`
 	ClusterID                string      `json:"cluster_id"`
 	MerkleRoot               string      `json:"merkle_root"`
 	PrimaryClusterAddr       string      `json:"primary_cluster_addr"`
 	SecondaryID              string      `json:"secondary_id"`
-	LastWAL                  uint64      `json:"last_wal"`
-	LastPerformanceWAL       uint64      `json:"last_performance_wal"`
-	LastDRWAL                uint64      `json:"last_dr_wal"`
+	LastWAL                  *uint64     `json:"last_wal"`
+	LastPerformanceWAL       *uint64     `json:"last_performance_wal"`
+	LastDRWAL                *uint64     `json:"last_dr_wal"`
 	LastRemoteWAL            *uint64     `json:"last_remote_wal"`
 	KnownSecondaries         []string    `json:"known_secondaries"`
 	KnownPrimaryClusterAddrs []string    `json:"known_primary_cluster_addrs"`
@@ -93,6 +108,9 @@ type typeDoc struct {
 	Reindex                  *reindexDoc `json:"reindex"`
 	Secondaries              []peerDoc   `json:"secondaries"`
 	Primaries                []peerDoc   `json:"primaries"`
+	// NotReported names the fields of this mode the node's version did not
+	// send (they are null above, never 0 or false).
+	NotReported []string `json:"not_reported"`
 }
 
 type syncDoc struct {
@@ -126,6 +144,9 @@ type linkDoc struct {
 	Severity         string      `json:"severity"`
 	Reasons          []reasonDoc `json:"reasons"`
 	WALGap           *int64      `json:"wal_gap"`
+	Lag              string      `json:"lag"`
+	LagSeverity      string      `json:"lag_severity"`
+	LagUnknown       string      `json:"lag_unknown,omitempty"`
 	CanaryAgeMS      *int64      `json:"canary_age_ms"`
 	HeartbeatAgeMS   *int64      `json:"heartbeat_age_ms"`
 	InSync           bool        `json:"in_sync"`
@@ -134,7 +155,11 @@ type linkDoc struct {
 
 func buildStatusDoc(now time.Time, cfgs []ops.ClusterConfig, obs []ops.Observation, rep ops.Report) statusDoc {
 	doc := statusDoc{SchemaVersion: statusSchemaVersion, GeneratedAt: now.UTC(), Worst: rep.Worst.String(),
-		ExitCode: statusExitCode(rep), Clusters: make([]clusterDoc, len(obs)), Links: []linkDoc{}}
+		ExitCode: statusExitCode(rep), Clusters: make([]clusterDoc, len(obs)), Links: []linkDoc{}, SplitBrains: []splitBrainDoc{}}
+	for _, sb := range rep.SplitBrains {
+		doc.SplitBrains = append(doc.SplitBrains, splitBrainDoc{Type: sb.Type.String(), ClusterID: sb.ClusterID, Primaries: sb.Primaries,
+			WhatToDo: "demote one: " + ops.DemoteCommand(sb.Type) + " on the one clients should not use"})
+	}
 	for i, o := range obs {
 		doc.Clusters[i] = buildClusterDoc(cfgs[i], o, rep.Clusters[i])
 	}
@@ -168,7 +193,16 @@ func buildClusterDoc(cfg ops.ClusterConfig, o ops.Observation, ca ops.ClusterAss
 func reasonDocs(rs []ops.Reason) []reasonDoc {
 	out := make([]reasonDoc, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, reasonDoc{Severity: r.Severity.String(), Text: r.Text})
+		d := reasonDoc{Severity: r.Severity.String(), Text: r.Text}
+		if !r.Since.IsZero() {
+			t := r.Since.UTC()
+			d.Since = &t
+		}
+		if r.Do != "" {
+			do := r.Do
+			d.WhatToDo = &do
+		}
+		out = append(out, d)
 	}
 	return out
 }
@@ -197,7 +231,7 @@ func newHealthDoc(h *ops.Health) *healthDoc {
 		return nil
 	}
 	d := &healthDoc{Initialized: h.Initialized, Sealed: h.Sealed, Standby: h.Standby, PerformanceStandby: h.PerformanceStandby,
-		PerformanceMode: h.PerformanceMode.String(), DRMode: h.DRMode.String(), Version: h.Version, Enterprise: h.Enterprise,
+		PerformanceMode: h.PerformanceMode.String(), DRMode: h.DRMode.String(), Version: h.Version, Enterprise: optional(h.Enterprise, h.HasEnterprise),
 		ClusterName: h.ClusterName, ClusterID: h.ClusterID}
 	if !h.ServerTime.IsZero() {
 		t := h.ServerTime.UTC()
@@ -207,13 +241,24 @@ func newHealthDoc(h *ops.Health) *healthDoc {
 }
 
 func newTypeDoc(ts ops.TypeStatus, ta ops.TypeAssessment) *typeDoc {
-	d := &typeDoc{Mode: orDefault(ts.RawMode, ts.Mode.String()), State: orDefault(ts.RawState, ts.State.String()),
-		ConnectionState: orDefault(ts.RawConnection, ts.ConnectionState.String()),
+	// Absent fields are null: older versions leave out state, the WAL
+	// indexes and the peer lists, and absent is not zero or empty.
+	d := &typeDoc{Mode: orDefault(ts.RawMode, ts.Mode.String()),
+		State:           optional(ts.RawState, ts.HasState),
+		ConnectionState: optional(ts.RawConnection, ts.HasConnectionState),
 		Severity:        ta.Severity.String(), Reasons: reasonDocs(ta.Reasons),
 		ClusterID: ts.ClusterID, MerkleRoot: ts.MerkleRoot, PrimaryClusterAddr: ts.PrimaryClusterAddr, SecondaryID: ts.SecondaryID,
-		LastWAL: ts.LastWAL, LastPerformanceWAL: ts.LastPerformanceWAL, LastDRWAL: ts.LastDRWAL,
-		KnownSecondaries: nonNil(ts.KnownSecondaries), KnownPrimaryClusterAddrs: nonNil(ts.KnownPrimaryClusterAddrs),
-		Secondaries: peerDocs(ts.Secondaries), Primaries: peerDocs(ts.Primaries)}
+		LastWAL:            optional(ts.LastWAL, ts.HasLastWAL),
+		LastPerformanceWAL: optional(ts.LastPerformanceWAL, ts.HasLastPerformanceWAL),
+		LastDRWAL:          optional(ts.LastDRWAL, ts.HasLastDRWAL),
+		KnownSecondaries:   ts.KnownSecondaries, KnownPrimaryClusterAddrs: ts.KnownPrimaryClusterAddrs,
+		NotReported: nonNil(ta.NotReported)}
+	if ts.HasSecondaries {
+		d.Secondaries = peerDocs(ts.Secondaries)
+	}
+	if ts.HasPrimaries {
+		d.Primaries = peerDocs(ts.Primaries)
+	}
 	if ts.HasLastRemoteWAL {
 		v := ts.LastRemoteWAL
 		d.LastRemoteWAL = &v
@@ -229,6 +274,14 @@ func newTypeDoc(ts ops.TypeStatus, ta ops.TypeAssessment) *typeDoc {
 		d.Reindex = &reindexDoc{InProgress: r.InProgress, Stage: r.Stage, BuildingProgress: r.BuildingProgress, BuildingTotal: r.BuildingTotal}
 	}
 	return d
+}
+
+// optional is v when Vault sent it, nil (JSON null) when it did not.
+func optional[T any](v T, ok bool) *T {
+	if !ok {
+		return nil
+	}
+	return &v
 }
 
 func orDefault(s, def string) string {
@@ -271,7 +324,7 @@ func millisPtr(d time.Duration, ok bool) *int64 {
 func buildLinkDoc(l ops.Link) linkDoc {
 	d := linkDoc{Type: l.Type.String(), Primary: l.Primary, Secondary: l.Secondary, SecondaryID: l.SecondaryID,
 		ConnectionStatus: l.Status.String(), Severity: l.Severity.String(), Reasons: reasonDocs(l.Reasons),
-		InSync: l.InSync, Stale: l.Stale}
+		InSync: l.InSync, Stale: l.Stale, Lag: l.LagText(), LagSeverity: l.LagSeverity.String(), LagUnknown: l.LagUnknown}
 	if l.HasWALGap {
 		v := l.WALGap
 		d.WALGap = &v

@@ -68,11 +68,15 @@ func typeCellText(c clusterDoc, t *typeDoc) string {
 	}
 	switch t.Mode {
 	case "primary":
-		return fmt.Sprintf("primary %s, %s", t.State, connectedCount(t))
+		if t.Secondaries == nil {
+			// Before 1.5: no secondaries[], so no connection count.
+			return fmt.Sprintf("primary %s, %d known secondaries", orDefault(deref(t.State), "(no state)"), len(t.KnownSecondaries))
+		}
+		return fmt.Sprintf("primary %s, %s", orDefault(deref(t.State), "(no state)"), connectedCount(t))
 	case "secondary":
-		cell := "secondary " + t.State
-		if t.ConnectionState != "" && t.ConnectionState != "ready" {
-			cell += ", conn " + t.ConnectionState
+		cell := "secondary " + orDefault(deref(t.State), "(no state)")
+		if c := deref(t.ConnectionState); c != "" && c != "ready" {
+			cell += ", conn " + c
 		}
 		return cell
 	}
@@ -98,15 +102,22 @@ func connectedCount(t *typeDoc) string {
 	return fmt.Sprintf("%d/%d connected", connected, len(ids))
 }
 
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
 func lagCell(name string, links []linkDoc) string {
 	var parts []string
 	for _, l := range links {
-		if l.Secondary == name && l.WALGap != nil {
+		if l.Secondary == name && l.Lag != "" {
 			typ := "perf"
 			if l.Type == ops.DR.String() {
 				typ = "dr"
 			}
-			parts = append(parts, fmt.Sprintf("%s %d", typ, *l.WALGap))
+			parts = append(parts, typ+" "+l.Lag)
 		}
 	}
 	if len(parts) == 0 {
@@ -174,7 +185,14 @@ func findingLines(cluster, typ string, rs []reasonDoc) []string {
 	}
 	for _, r := range rs {
 		if r.Severity != ops.SeverityOK.String() {
-			lines = append(lines, cutText(fmt.Sprintf("  %s: %s: %s", where, r.Severity, r.Text), maxTableLine))
+			line := fmt.Sprintf("  %s: %s: %s", where, r.Severity, r.Text)
+			if r.Since != nil {
+				line += " (since " + r.Since.Format("15:04:05") + ")"
+			}
+			lines = append(lines, cutText(line, maxTableLine))
+			if r.WhatToDo != nil {
+				lines = append(lines, cutText("    do:    "+*r.WhatToDo, maxTableLine))
+			}
 		}
 	}
 	return lines
@@ -202,14 +220,11 @@ func renderLinks(out io.Writer, links []linkDoc, unmatched string) {
 
 func linkLag(l linkDoc) string {
 	var parts []string
-	if l.WALGap != nil {
-		parts = append(parts, fmt.Sprintf("lag %d WAL", *l.WALGap))
+	if l.Lag != "" {
+		parts = append(parts, l.Lag)
 	}
 	if l.CanaryAgeMS != nil {
 		parts = append(parts, fmt.Sprintf("canary %dms", *l.CanaryAgeMS))
-	}
-	if l.InSync {
-		parts = append(parts, "in sync")
 	}
 	if len(parts) == 0 {
 		return "-"

@@ -61,6 +61,9 @@ const (
 	KindFlap             = "flap"
 	KindCommunityEdition = "community-edition"
 	KindClear            = "clear"
+	// KindPromoteNoDemote promotes a secondary while its primary stays
+	// primary: a split brain.
+	KindPromoteNoDemote = "promote-without-demote"
 )
 
 // FaultKinds is the catalogue of faults, in menu order.
@@ -79,6 +82,7 @@ func FaultKinds() []FaultKind {
 		{Name: KindFlap, Cluster: true, Toggle: true, Description: "fail every other request with 503, so a poller sees the cluster flap"},
 		{Name: KindRespond, Cluster: true, Response: true, Count: true, Description: "answer the next requests with a malformed, truncated, huge, 403, 404 or 429 response"},
 		{Name: KindCorruptMerkle, Cluster: true, Type: true, Description: "corrupt the cluster's merkle tree: corrupted_merkle_tree is true and secondaries loop between merkle-diff and merkle-sync until a reindex"},
+		{Name: KindPromoteNoDemote, Cluster: true, Type: true, Description: "promote this secondary without demoting its primary (a failover done halfway): two primaries of one replication set, a split brain"},
 		{Name: KindSkewClock, Cluster: true, Duration: true, Description: "skew the cluster's clock (negative to run behind); peers report clock_skew_ms"},
 		{Name: KindCommunityEdition, Cluster: true, Toggle: true, Description: "make the cluster answer as Vault Community Edition (no replication, 404 enterprise-only feature)"},
 		{Name: KindClear, Cluster: true, Description: "remove every fault of the cluster: heal, unseal, restart, no latency or injections, repaired tree, true clock, Enterprise"},
@@ -136,6 +140,8 @@ func (l *Lab) ApplyFault(s FaultSpec) error {
 		return l.SetCommunityEdition(s.Cluster, !s.Off)
 	case KindClear:
 		return l.ClearFaults(s.Cluster)
+	case KindPromoteNoDemote:
+		return l.PromoteWithoutDemote(s.Cluster, s.Type)
 	}
 	return fmt.Errorf("unknown fault kind %q", s.Kind)
 }

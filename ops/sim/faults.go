@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -287,6 +288,27 @@ func (l *Lab) ClearFaults(name string) error {
 				r.corrupted, r.lastReindex = false, now
 				l.resyncAffected(c, t, now)
 			}
+		}
+		return nil
+	})
+}
+
+// PromoteWithoutDemote promotes name's secondary of replicationType ("dr" or
+// "performance") exactly as `…/secondary/promote` does, with force, leaving
+// its primary a primary: the split brain of a failover done halfway, where
+// both clusters accept writes as primary of one replication set. The lab
+// offers it so that a trainee can see what that looks like without first
+// generating a DR operation token.
+func (l *Lab) PromoteWithoutDemote(name, replicationType string) error {
+	t, err := parseReplType(replicationType)
+	if err != nil {
+		return err
+	}
+	return l.withCluster(name, func(c *cluster) error {
+		q := &request{l: l, c: c, now: l.now(), body: map[string]any{"force": true}}
+		resp := handlePromote(q, t)
+		if resp.status != http.StatusOK {
+			return fmt.Errorf("promote %s: %s", name, resp.body)
 		}
 		return nil
 	})

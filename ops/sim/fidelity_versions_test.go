@@ -107,3 +107,36 @@ func TestOlderVersionsLeaveOutNewerFields(t *testing.T) {
 		}
 	}
 }
+
+// Before 1.5 (GitHub issue hashicorp/vault#5565, 2018; the 2020 API docs
+// added the peer lists): no secondaries[] or primaries[], and a primary
+// sends no state and only last_wal.
+func TestBefore15NoPeerListsNoPrimaryState(t *testing.T) {
+	l := startLab(t, "global")
+	p, s := info(t, l, "us-east-2"), info(t, l, "us-east-1")
+	for _, name := range []string{"us-east-2", "us-east-1"} {
+		if err := l.SetVersion(name, "1.4.7+prem"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, body, _ := raw(t, "GET", p.Addr+"/v1/sys/replication/performance/status", "", "")
+	ps := body["data"].(map[string]any)
+	_, body, _ = raw(t, "GET", s.Addr+"/v1/sys/replication/performance/status", "", "")
+	ss := body["data"].(map[string]any)
+	for _, k := range []string{"secondaries", "state", "last_performance_wal"} {
+		if _, ok := ps[k]; ok {
+			t.Errorf("1.4 primary sends %q", k)
+		}
+	}
+	for _, k := range []string{"cluster_id", "known_secondaries", "last_wal", "merkle_root", "mode"} {
+		if _, ok := ps[k]; !ok {
+			t.Errorf("1.4 primary lacks %q", k)
+		}
+	}
+	if _, ok := ss["primaries"]; ok {
+		t.Errorf("1.4 secondary sends primaries[]")
+	}
+	if ss["state"] != "stream-wals" {
+		t.Errorf("1.4 secondary state %v", ss["state"])
+	}
+}

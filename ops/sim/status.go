@@ -183,6 +183,11 @@ var (
 	statusFields115 = []string{"corrupted_merkle_tree", "last_corruption_check_epoch"}
 	// Missing from 1.5–1.12.
 	statusFields113 = []string{"last_reindex_epoch", "ssct_generation_counter", "last_start", "connection_state"}
+	// Before 1.5 a status has no peer lists (they arrived with the June
+	// 2020 API docs, hashicorp/vault PR #9215), and a primary reports no
+	// state and only last_wal (GitHub issue hashicorp/vault#5565, 2018).
+	statusFields15        = []string{"secondaries", "primaries"}
+	statusFields15Primary = []string{"state", "last_performance_wal", "last_dr_wal"}
 	// Peer metrics from the heartbeat echo (PR #24343): 1.16.
 	peerFields116 = []string{"clock_skew_ms", "last_heartbeat_duration_ms"}
 	// The replication canary: 1.17.
@@ -192,6 +197,10 @@ var (
 func (c *cluster) dropNewerStatusFields(m map[string]any) {
 	c.dropBefore(m, 1, 15, statusFields115...)
 	c.dropBefore(m, 1, 13, statusFields113...)
+	if m["mode"] == modePrimary {
+		c.dropBefore(m, 1, 5, statusFields15Primary...)
+	}
+	c.dropBefore(m, 1, 5, statusFields15...)
 	for _, key := range []string{"secondaries", "primaries"} {
 		peers, _ := m[key].([]any)
 		for _, p := range peers {
