@@ -3,6 +3,7 @@ module github.com/vaultrepl/vaultrepl
 go 1.26.0
 
 require (
+	earlyterm v0.0.0
 	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect
 	github.com/atotto/clipboard v0.1.4 // indirect
 	github.com/aymanbagabas/go-osc52/v2 v2.0.1 // indirect
@@ -66,3 +67,5 @@ require (
 )
 
 tool honnef.co/go/tools/cmd/staticcheck
+
+replace earlyterm => ./internal/earlyterm
