@@ -48,8 +48,8 @@ bench-status: ## status --json over fleet:32 at 100ms latency: wall time vs one 
 bench-idle: ## the dashboard on fleet:32 polling every 2s for IDLE=60s: CPU seconds per minute and peak RSS
 	VAULTREPL_IDLE=$(IDLE) $(GO) test -run '^$$' -bench '^BenchmarkIdleDashboard$$' -benchtime 1x ./cmd/vaultrepl
 
-bench-startup: ## vaultrepl demo from exec to the first frame with data (RUNS=7)
-	$(GO) test -run '^$$' -bench '^BenchmarkDemoStartup$$' -benchtime $(RUNS)x ./cmd/vaultrepl
+bench-startup: ## process times of version and status --json (fleet:32, 100ms latency) vs one RTT; demo to first frame, answering and silent terminal (RUNS=7)
+	$(GO) test -run '^$$' -bench '^Benchmark(StartupProcess|DemoStartup|DemoStartupSilent)$$' -benchtime $(RUNS)x ./cmd/vaultrepl
 
 fuzz: ## run every fuzz target for FUZZTIME each; keep up to FUZZKEEP new inputs per target in testdata/fuzz
 	@set -e; gocache=$$($(GO) env GOCACHE); \

@@ -14,6 +14,7 @@ import (
 // configured produce no link: there is no primary side to report.
 func findLinks(now time.Time, obs []Observation, th Thresholds) []Link {
 	var links []Link
+	secs := indexSecondaries(obs)
 	for _, o := range obs {
 		if o.Snapshot == nil || o.Snapshot.Replication == nil {
 			continue
@@ -23,8 +24,11 @@ func findLinks(now time.Time, obs []Observation, th Thresholds) []Link {
 			if p.Mode != ModePrimary {
 				continue
 			}
+			// One index of the primary's peers per type: a primary listing
+			// n secondaries is matched in O(n), not O(n²).
+			peers := indexPeers(p.Secondaries)
 			for _, id := range secondaryIDs(p) {
-				links = append(links, buildLink(now, obs, o, p, id, th))
+				links = append(links, buildLink(now, secs, o, p, peers, id, th))
 			}
 		}
 	}
@@ -51,19 +55,21 @@ func secondaryIDs(p TypeStatus) []string {
 	return ids
 }
 
-func buildLink(now time.Time, obs []Observation, prim Observation, p TypeStatus, id string, th Thresholds) Link {
+func buildLink(now time.Time, secs secondaryIndex, prim Observation, p TypeStatus, peers map[string]int, id string, th Thresholds) Link {
 	l := Link{Type: p.Type, Primary: prim.Name, SecondaryID: id, Stale: prim.Err != nil}
 	// The primary's heartbeat times are on the primary's clock.
 	primaryNow, _ := ClusterNow(now, *prim.Snapshot)
-	peer, hasPeer := peerByNodeID(p.Secondaries, id)
+	var peer Peer
+	i, hasPeer := peers[id]
 	if hasPeer {
+		peer = p.Secondaries[i]
 		l.Status = peer.Status
 		l.CanaryAge, l.HasCanaryAge = peer.CanaryAge, peer.HasCanaryAge
 		if !peer.LastHeartbeat.IsZero() {
 			l.HeartbeatAge, l.HasHeartbeatAge = primaryNow.Sub(peer.LastHeartbeat), true
 		}
 	}
-	sec, s, found := findSecondary(obs, p.Type, p.ClusterID, id)
+	sec, s, found := secs.find(p.Type, p.ClusterID, id)
 	if found {
 		l.Secondary = sec.Name
 		fresh := !l.Stale && sec.Err == nil
@@ -94,28 +100,55 @@ func versionOf(o Observation) string {
 	return o.Snapshot.Health.Version
 }
 
-func peerByNodeID(peers []Peer, id string) (Peer, bool) {
-	for _, p := range peers {
-		if p.NodeID == id {
-			return p, true
+// indexPeers maps each peer's node_id to its first position in peers.
+func indexPeers(peers []Peer) map[string]int {
+	m := make(map[string]int, len(peers))
+	for i, p := range peers {
+		if _, dup := m[p.NodeID]; !dup {
+			m[p.NodeID] = i
 		}
 	}
-	return Peer{}, false
+	return m
 }
 
-// findSecondary finds the configured cluster at the other end of a link. A
-// missing cluster_id on either side does not prevent a match by id alone
-// (older versions), but two different ids do: after a promotion or a
-// re-enable, the same secondary id can belong to another replication set.
-func findSecondary(obs []Observation, t ReplicationType, clusterID, id string) (Observation, TypeStatus, bool) {
-	for _, o := range obs {
+// secondaryKey is a secondary's replication type and secondary_id.
+type secondaryKey struct {
+	t  ReplicationType
+	id string
+}
+
+// secondaryIndex lists, per type and secondary_id, the observations of
+// configured clusters in secondary mode, in observation order.
+type secondaryIndex struct {
+	obs []Observation
+	at  map[secondaryKey][]int
+}
+
+func indexSecondaries(obs []Observation) secondaryIndex {
+	x := secondaryIndex{obs: obs, at: map[secondaryKey][]int{}}
+	for i, o := range obs {
 		if o.Snapshot == nil || o.Snapshot.Replication == nil {
 			continue
 		}
-		s := o.Snapshot.Replication.Of(t)
-		if s.Mode != ModeSecondary || s.SecondaryID != id {
-			continue
+		for _, t := range ReplicationTypes {
+			s := o.Snapshot.Replication.Of(t)
+			if s.Mode == ModeSecondary {
+				k := secondaryKey{t, s.SecondaryID}
+				x.at[k] = append(x.at[k], i)
+			}
 		}
+	}
+	return x
+}
+
+// find finds the configured cluster at the other end of a link. A missing
+// cluster_id on either side does not prevent a match by id alone (older
+// versions), but two different ids do: after a promotion or a re-enable,
+// the same secondary id can belong to another replication set.
+func (x secondaryIndex) find(t ReplicationType, clusterID, id string) (Observation, TypeStatus, bool) {
+	for _, i := range x.at[secondaryKey{t, id}] {
+		o := x.obs[i]
+		s := o.Snapshot.Replication.Of(t)
 		if clusterID != "" && s.ClusterID != "" && s.ClusterID != clusterID {
 			continue
 		}
@@ -188,6 +221,10 @@ func unreportedLink(l *Link, e linkEnds) Reason {
 // applyLag adds each link's lag finding to the secondary's own assessment:
 // it is the secondary that is behind.
 func applyLag(rep *Report, th Thresholds) {
+	byName := make(map[string][]int, len(rep.Clusters))
+	for i, c := range rep.Clusters {
+		byName[c.Name] = append(byName[c.Name], i)
+	}
 	for _, l := range rep.Links {
 		if l.Secondary == "" || l.Stale {
 			continue
@@ -196,11 +233,8 @@ func applyLag(rep *Report, th Thresholds) {
 		if !ok {
 			continue
 		}
-		for i := range rep.Clusters {
+		for _, i := range byName[l.Secondary] {
 			c := &rep.Clusters[i]
-			if c.Name != l.Secondary {
-				continue
-			}
 			ta := &c.Performance
 			if l.Type == DR {
 				ta = &c.DR

@@ -93,27 +93,67 @@ func BenchmarkDemoStartup(b *testing.B) {
 		len(first), ms(median(first)), ms(median(all)))
 }
 
+// BenchmarkDemoStartupSilent is BenchmarkDemoStartup in a terminal that
+// answers no query (script, serial consoles, CI): the first frame must not
+// wait for answers that never come (it waited 10 s when the background was
+// asked twice with a 5 s timeout each).
+func BenchmarkDemoStartupSilent(b *testing.B) {
+	bin := vaultreplBinary(b) // before isolate: the build uses the user's Go caches
+	isolate(b)
+	var first []time.Duration
+	anyData := regexp.MustCompile(`[1-4]/4 reachable`)
+	for b.Loop() {
+		start := time.Now()
+		p := startInPTYWith(b, ptyOptions{silent: true}, bin, "demo")
+		at, ok := p.waitFor(anyData, 30*time.Second)
+		p.stop(b)
+		if !ok {
+			b.Fatalf("no data on screen:\n%s", p.tail())
+		}
+		first = append(first, at.Sub(start))
+	}
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(ms(median(first)), "first-data-ms")
+	b.Logf("vaultrepl demo in a terminal that answers nothing, median of %d starts: first frame with data after %.0f ms",
+		len(first), ms(median(first)))
+}
+
 // ptyProc is a process on the slave side of a pseudo-terminal. A goroutine
-// reads everything it draws and answers the two queries a terminal answers
-// at start-up (background colour, cursor position), as a terminal would.
+// reads everything it draws and, unless the terminal is silent, answers the
+// two queries a terminal answers at start-up (background colour, cursor
+// position), as a terminal would. A silent one answers nothing, like
+// `script`, some serial consoles and CI runners.
 type ptyProc struct {
 	cmd    *exec.Cmd
 	master *os.File
+	silent bool
 	mu     sync.Mutex
 	out    bytes.Buffer
 	seen   int // bytes of out already searched by waitFor
 	done   chan struct{}
 }
 
+// ptyOptions say how the terminal behaves and what the process is given.
+type ptyOptions struct {
+	silent bool     // answer no query
+	env    []string // added to the environment (after TERM and the locale)
+}
+
 func startInPTY(tb testing.TB, bin string, args ...string) *ptyProc {
+	tb.Helper()
+	return startInPTYWith(tb, ptyOptions{}, bin, args...)
+}
+
+func startInPTYWith(tb testing.TB, o ptyOptions, bin string, args ...string) *ptyProc {
 	tb.Helper()
 	master, slave, err := openPTY(160, 48)
 	if err != nil {
-		tb.Skipf("no pseudo-terminal: %v", err)
+		tb.Fatalf("no pseudo-terminal: %v", err)
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=", "LC_CTYPE=")
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=", "LC_CTYPE=", "NO_COLOR=", "COLORFGBG=")
+	cmd.Env = append(cmd.Env, o.env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	if err := cmd.Start(); err != nil {
 		master.Close()
@@ -121,7 +161,7 @@ func startInPTY(tb testing.TB, bin string, args ...string) *ptyProc {
 		tb.Fatal(err)
 	}
 	slave.Close()
-	p := &ptyProc{cmd: cmd, master: master, done: make(chan struct{})}
+	p := &ptyProc{cmd: cmd, master: master, silent: o.silent, done: make(chan struct{})}
 	go p.read()
 	return p
 }
@@ -138,10 +178,10 @@ func (p *ptyProc) read() {
 		n, err := p.master.Read(buf)
 		if n > 0 {
 			chunk := buf[:n]
-			if bytes.Contains(chunk, oscBackground) {
+			if !p.silent && bytes.Contains(chunk, oscBackground) {
 				_, _ = p.master.WriteString("\x1b]11;rgb:0000/0000/0000\x1b\\")
 			}
-			if bytes.Contains(chunk, cursorQuery) {
+			if !p.silent && bytes.Contains(chunk, cursorQuery) {
 				_, _ = p.master.WriteString("\x1b[1;1R")
 			}
 			p.mu.Lock()
@@ -171,6 +211,13 @@ func (p *ptyProc) waitFor(re *regexp.Regexp, limit time.Duration) (time.Time, bo
 		time.Sleep(2 * time.Millisecond)
 	}
 	return time.Time{}, false
+}
+
+// output is everything the process has written so far.
+func (p *ptyProc) output() []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return bytes.Clone(p.out.Bytes())
 }
 
 // tail is the end of the output, escape sequences made visible.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -146,3 +147,48 @@ func median(ds []time.Duration) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// BenchmarkStartupProcess measures whole processes of the built binary, as
+// cron or a monitoring check runs them: `vaultrepl version` (start-up alone,
+// goal ≤ 15 ms) and `vaultrepl status --json` over fleet:32 with 100 ms of
+// latency on every response, against one round trip on a new connection
+// (goal: status ≤ 1.2 RTT + 15 ms). Stdout is a pipe, as under cron.
+// `make bench-startup` runs it with RUNS iterations and reports medians.
+func BenchmarkStartupProcess(b *testing.B) {
+	bin := vaultreplBinary(b) // before isolate: the build uses the user's Go caches
+	isolate(b)
+	const latency = 100 * time.Millisecond
+	lab := simtest.Start(b, sim.Options{Topology: "fleet:32", Seed: 1, Latency: latency, WriteRate: 2})
+	cfg := fleetConfig(b, lab)
+	first := lab.Clusters()[0].Addr + "/v1/sys/health"
+	run := func(args ...string) (time.Duration, string) {
+		start := time.Now()
+		out, err := exec.Command(bin, args...).Output()
+		d := time.Since(start)
+		if err != nil {
+			b.Fatalf("vaultrepl %v: %v\n%s", args, err, out)
+		}
+		return d, string(out)
+	}
+	var versions, statuses, rtts []time.Duration
+	for b.Loop() {
+		d, _ := run("version")
+		versions = append(versions, d)
+		start := time.Now()
+		if err := oneRequest(first); err != nil {
+			b.Fatal(err)
+		}
+		rtts = append(rtts, time.Since(start))
+		d, out := run("status", "--json", "--config", cfg)
+		statuses = append(statuses, d)
+		checkFleetDoc(b, result{out: out})
+	}
+	v, s, rtt := median(versions), median(statuses), median(rtts)
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(ms(v), "version-ms")
+	b.ReportMetric(ms(s), "status-ms")
+	b.ReportMetric(ms(rtt), "rtt-ms")
+	b.ReportMetric(float64(s)/float64(rtt), "status/rtt")
+	b.Logf("medians of %d runs: version process %.1f ms (goal ≤ 15); status --json process over fleet:32 at %v latency %.0f ms = %.2f× one round trip of %.0f ms (goal ≤ 1.2×RTT + 15 ms = %.0f ms)",
+		len(versions), ms(v), latency, ms(s), float64(s)/float64(rtt), ms(rtt), 1.2*ms(rtt)+15)
+}

@@ -195,9 +195,12 @@ func newUISetup(g *globalOptions, configTheme ...string) (*uiSetup, error) {
 		// Same profile NO_COLOR selects through termenv: no colour at all.
 		r.SetColorProfile(termenv.Ascii)
 	}
-	// Ask the terminal for its background now: once bubbletea owns stdin the
-	// answer would arrive as stray key presses.
-	r.HasDarkBackground()
+	// The background was decided before bubbletea's init could ask (package
+	// earlyterm: once, bounded, and not at all when no colour is drawn or
+	// COLORFGBG names it); this renderer takes that answer instead of
+	// asking again, which once bubbletea owns stdin would wait its full
+	// timeout and turn the answer into stray key presses.
+	r.SetHasDarkBackground(lipgloss.HasDarkBackground())
 	styles := theme.New(r, palette)
 	if asciiOnly() {
 		styles = styles.WithASCII()

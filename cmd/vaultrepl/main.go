@@ -7,6 +7,7 @@
 package main
 
 import (
+	_ "earlyterm"
 	"errors"
 	"fmt"
 	"os"
