@@ -118,6 +118,7 @@ type Deps struct {
 	// Explain is training mode (passed on to the wizard by cmd).
 	Explain bool
 	// Lab is the simulator's fault injector; non-nil only in demo mode.
+	// A read-only run ignores it (L then says why).
 	Lab LabControl
 	// Wizard opens the setup wizard (key w); nil hides it (read-only runs).
 	Wizard WizardOpener
@@ -177,8 +178,11 @@ func (d Deps) withDefaults() Deps {
 		d.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if d.ReadOnly {
-		// A read-only run offers no writes at all, whatever cmd passed.
+		// A read-only run offers no writes at all, whatever cmd passed:
+		// neither the wizard nor the lab's faults (seal, stop, partition
+		// change the clusters as surely as a write does).
 		d.Wizard = nil
+		d.Lab = nil
 	}
 	return d
 }

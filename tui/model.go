@@ -75,19 +75,23 @@ type Model struct {
 // fixed is the part of the model that New sets once: dependencies, styles,
 // and the context that quitting cancels.
 type fixed struct {
-	deps   Deps
-	st     theme.Styles
-	ink    inks
-	ctx    context.Context
-	cancel context.CancelFunc
+	deps Deps
+	// labReadOnly: a lab was given, but the run is read-only, so its
+	// faults are off (L says so).
+	labReadOnly bool
+	st          theme.Styles
+	ink         inks
+	ctx         context.Context
+	cancel      context.CancelFunc
 }
 
 // New builds the dashboard. It starts nothing: Init returns the first polls.
 func New(d Deps) Model {
+	labReadOnly := d.ReadOnly && d.Lab != nil
 	d = d.withDefaults()
 	ctx, cancel := context.WithCancel(d.Context)
 	m := Model{
-		fixed:    &fixed{deps: d, st: d.Styles, ink: newInks(d.Styles), ctx: ctx, cancel: cancel},
+		fixed:    &fixed{deps: d, labReadOnly: labReadOnly, st: d.Styles, ink: newInks(d.Styles), ctx: ctx, cancel: cancel},
 		keys:     DefaultKeyMap(),
 		clusters: make([]clusterState, len(d.Clusters)),
 		byName:   make(map[string]ClusterID, len(d.Clusters)),

@@ -64,6 +64,9 @@ func (m Model) updateKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	if key.Matches(msg, m.keys.Pause) {
 		return m.togglePause()
 	}
+	if cmd, ok := m.refusedKey(msg); ok {
+		return m, cmd
+	}
 	if cmd, ok := m.globalKey(msg); ok {
 		return m, cmd
 	}
@@ -148,7 +151,11 @@ func (m Model) updateDashboardKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		m.unhealthyOnly = !m.unhealthyOnly
 		m.focusFirstIfHidden()
 		if m.unhealthyOnly {
-			return m, m.setFlash("showing only unhealthy clusters (! shows all)", false)
+			return m, m.setFlash(unhealthyFlash, false)
+		}
+		if m.flash == unhealthyFlash {
+			// It would be false now: every cluster is shown again.
+			m.flash = ""
 		}
 		return m, nil
 	case key.Matches(msg, k.Back):
@@ -167,13 +174,13 @@ func (m Model) updateDashboardKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Left):
 		m.moveTo(vis, pos-1)
 	case key.Matches(msg, k.Down):
-		m.moveTo(vis, pos+cols)
+		m.moveRows(vis, pos, cols, 1)
 	case key.Matches(msg, k.Up):
-		m.moveTo(vis, pos-cols)
+		m.moveRows(vis, pos, cols, -1)
 	case key.Matches(msg, k.PageDown):
-		m.moveTo(vis, pos+cols*max(1, m.gridLayout(len(vis)).visibleRows))
+		m.moveRows(vis, pos, cols, max(1, m.gridLayout(len(vis)).visibleRows))
 	case key.Matches(msg, k.PageUp):
-		m.moveTo(vis, pos-cols*max(1, m.gridLayout(len(vis)).visibleRows))
+		m.moveRows(vis, pos, cols, -max(1, m.gridLayout(len(vis)).visibleRows))
 	case key.Matches(msg, k.Top):
 		m.moveTo(vis, 0)
 	case key.Matches(msg, k.Bottom):
@@ -316,6 +323,22 @@ func indexOf(ids []ClusterID, id ClusterID) int {
 	return 0
 }
 
+// unhealthyFlash is what ! says when it hides the healthy clusters.
+const unhealthyFlash = "showing only unhealthy clusters (! shows all)"
+
+// moveRows moves the focus by rows grid rows in a grid of cols columns,
+// clamped to the first and last row. In the last row, which may be short,
+// the focus goes to its last pane; from the last row down it stays put
+// (in a 2×2 grid, j on pane 3 does not wander to pane 4).
+func (m *Model) moveRows(vis []ClusterID, pos, cols, rows int) {
+	if len(vis) == 0 || cols < 1 {
+		return
+	}
+	lastRow := (len(vis) - 1) / cols
+	row := max(0, min(pos/cols+rows, lastRow))
+	m.moveTo(vis, min(row*cols+pos%cols, len(vis)-1))
+}
+
 // moveTo focuses the pos-th visible cluster (clamped) and scrolls to it.
 func (m *Model) moveTo(vis []ClusterID, pos int) {
 	if len(vis) == 0 {
@@ -354,4 +377,19 @@ func (m *Model) ensureFocusVisible() {
 		m.scrollRow = row - l.visibleRows + 1
 	}
 	m.scrollRow = max(0, min(m.scrollRow, l.rows-l.visibleRows))
+}
+
+// refusedKey answers w and L in a read-only run, where the wizard and the
+// lab's faults are off: a key that silently does nothing reads as a bug.
+func (m *Model) refusedKey(msg tea.KeyMsg) (tea.Cmd, bool) {
+	if !m.deps.ReadOnly || msg.Type != tea.KeyRunes || len(msg.Runes) != 1 {
+		return nil, false
+	}
+	switch {
+	case msg.Runes[0] == 'w':
+		return m.setFlash("read-only: the setup wizard is off (started with --read-only)", true), true
+	case msg.Runes[0] == 'L' && m.labReadOnly:
+		return m.setFlash("read-only: lab faults are off (started with --read-only)", true), true
+	}
+	return nil, false
 }

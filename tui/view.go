@@ -238,7 +238,6 @@ func (m *Model) footerView() string {
 		hint := st.Muted.Render("  enter keep " + st.Glyphs.Sep + " esc clear")
 		return fit(m.filter.View()+hint, m.width, st.Glyphs.Ellipsis)
 	}
-	h := m.help
 	left := ""
 	if m.flash != "" {
 		style := st.Flash
@@ -247,7 +246,7 @@ func (m *Model) footerView() string {
 		}
 		left = style.Render(fit(m.flash, m.width/2, st.Glyphs.Ellipsis)) + "  "
 	}
-	h.Width = max(0, m.width-cellWidth(left))
+	width := max(0, m.width-cellWidth(left))
 	keys := m.shortHelp()
 	var enabled strings.Builder
 	for _, b := range keys {
@@ -255,9 +254,75 @@ func (m *Model) footerView() string {
 			enabled.WriteString(b.Help().Key + "\x00" + b.Help().Desc + "\x00")
 		}
 	}
-	k := helpKey{width: h.Width, keys: enabled.String()}
-	help := m.cache.help.get(&m.cache.mu, k, func() string { return h.ShortHelpView(keys) })
+	k := helpKey{width: width, keys: enabled.String()}
+	help := m.cache.help.get(&m.cache.mu, k, func() string { return m.shortHelpLine(keys, width) })
 	return fit(left+help, m.width, st.Glyphs.Ellipsis)
+}
+
+// shortHelpLine draws the footer's keys within width cells. keys come most
+// useful first; those that do not fit are left out whole (never cut in the
+// middle), and "? more" then says the full list is one key away. "?" and
+// "q" always stay, at the end, so a newcomer can always find help and the
+// way out.
+func (m *Model) shortHelpLine(keys []key.Binding, width int) string {
+	st := &m.st
+	sep := st.Help.Sep.Render(m.help.ShortSeparator)
+	item := func(b key.Binding) string {
+		return st.Help.Key.Render(b.Help().Key) + " " + st.Help.Desc.Render(b.Help().Desc)
+	}
+	var help, quit *key.Binding
+	var rest []key.Binding
+	for i := range keys {
+		b := keys[i]
+		switch {
+		case !b.Enabled():
+		case help == nil && b.Help().Key == "?":
+			help = &keys[i]
+		case quit == nil && b.Help().Key == "q":
+			quit = &keys[i]
+		default:
+			rest = append(rest, b)
+		}
+	}
+	tail := func(dropped bool) []string {
+		var t []string
+		if help != nil {
+			h := *help
+			if dropped {
+				h.SetHelp("?", "more")
+			}
+			t = append(t, item(h))
+		}
+		if quit != nil {
+			t = append(t, item(*quit))
+		}
+		return t
+	}
+	total := func(parts []string) int {
+		n := 0
+		for i, p := range parts {
+			if i > 0 {
+				n += cellWidth(sep)
+			}
+			n += cellWidth(p)
+		}
+		return n
+	}
+	var shown []string
+	for _, b := range rest {
+		shown = append(shown, item(b))
+	}
+	if all := append(append([]string(nil), shown...), tail(false)...); total(all) <= width {
+		return strings.Join(all, sep)
+	}
+	t := tail(true)
+	var kept []string
+	for _, s := range shown {
+		if total(append(append(append([]string(nil), kept...), s), t...)) <= width {
+			kept = append(kept, s)
+		}
+	}
+	return fit(strings.Join(append(kept, t...), sep), width, st.Glyphs.Ellipsis)
 }
 
 // helpKey is what the key help line shows: the enabled keys and the width.
@@ -266,28 +331,35 @@ type helpKey struct {
 	keys  string
 }
 
-// labMenuHelp is the key help while the lab menu is open.
-var labMenuHelp = []key.Binding{
-	key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
-	key.NewBinding(key.WithKeys("1"), key.WithHelp("1-9,0", "apply that one")),
-	key.NewBinding(key.WithKeys("up"), key.WithHelp("j/k", "move")),
-	key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+// labMenuHelp is the key help while the lab menu is open; the number keys
+// are named by how many entries the menu has (n), so no key is offered that
+// does nothing.
+func labMenuHelp(n int) []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+		key.NewBinding(key.WithKeys("1"), key.WithHelp(labNumbers(n), "apply that one")),
+		key.NewBinding(key.WithKeys("up"), key.WithHelp("j/k", "move")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+	}
 }
 
 // shortHelp lists the keys that apply right now, most useful first.
 func (m *Model) shortHelp() []key.Binding {
 	k := m.keys
 	if m.labOpen {
-		return labMenuHelp
+		return labMenuHelp(len(m.labActions()))
 	}
 	switch m.screen {
 	case screenDetail:
-		return []key.Binding{k.Back, k.Next, k.Down, k.Refresh, k.Commands, k.Lab, k.Help, k.Quit}
+		return []key.Binding{k.Back, k.Next, k.Down, k.Lab, k.Wizard, k.Refresh, k.Commands, k.Help, k.Quit}
 	case screenTopology, screenCommands, screenHelp:
 		return []key.Binding{k.Back, k.Down, k.PageDown, k.Help, k.Quit}
 	case screenDashboard:
 	}
-	return []key.Binding{k.Help, k.Quit, k.Enter, k.Next, k.Refresh, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Pause, k.Lab, k.Wizard, k.Back}
+	// What a newcomer needs first: open a cluster, the wizard and the lab
+	// (the reasons to run the demo), the topology and the commands, then
+	// finding; the rest is behind "? more" on a narrow terminal.
+	return []key.Binding{k.Back, k.Enter, k.Wizard, k.Lab, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Next, k.Refresh, k.Pause, k.Help, k.Quit}
 }
 
 // fullHelp groups every key of the dashboard for the help screen: what

@@ -1,0 +1,259 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+)
+
+func plainText(s string) string { return ansi.Strip(s) }
+
+// footer is the last line of the screen, as plain text.
+func footer(m Model) string {
+	lines := strings.Split(plain(m), "\n")
+	return lines[len(lines)-1]
+}
+
+// The help line keeps the demo's reasons to exist (w and L) at every
+// width, ends with "? more" when it had to leave keys out, and never cuts a
+// key in the middle.
+func TestHelpLineKeepsWizardAndLab(t *testing.T) {
+	for _, w := range []int{80, 120, 160, 240} {
+		clk := newTestClock()
+		specs, _ := globalSpecs()
+		m := newTestModel(specs, clk, w, 40, demoTweak)
+		m = pollAll(m, clk)
+		f := footer(m)
+		for _, want := range []string{"enter details", "w setup wizard", "L lab faults", "q quit"} {
+			if !strings.Contains(f, want) {
+				t.Errorf("%d columns: help line lacks %q: %q", w, want, f)
+			}
+		}
+		all := strings.Contains(f, "p pause")
+		if more := strings.Contains(f, "? more"); more == all || (!more && !strings.Contains(f, "? help")) {
+			t.Errorf("%d columns: \"? more\" must show exactly when keys are left out: %q", w, f)
+		}
+		if strings.Contains(f, "…") || strings.Contains(f, "⋯") {
+			t.Errorf("%d columns: a key was cut: %q", w, f)
+		}
+	}
+}
+
+// A pane too short for its lines says how many it left out, in its border.
+func TestPaneSaysWhenLinesAreCut(t *testing.T) {
+	clk := newTestClock()
+	specs, readers := globalSpecs()
+	m := newTestModel(specs, clk, 120, 40)
+	partitionPrimary(readers)
+	m = pollAll(m, clk)
+	v := plain(m)
+	if !strings.Contains(v, "4 more lines: enter") {
+		t.Fatalf("no marker for the primary's lines that did not fit:\n%s", v)
+	}
+	// A pane with room for everything has no marker.
+	m = send(m, keyMsg("/"))
+	for _, r := range "us-east-1" {
+		m = send(m, keyMsg(string(r)))
+	}
+	m = send(m, keyMsg("enter"))
+	if v := plain(m); strings.Contains(v, "more line") {
+		t.Fatalf("marker on a pane that shows every line:\n%s", v)
+	}
+}
+
+// At 80 columns a compact title gives up its age, label and the end of its
+// reason before any cluster name is cut.
+func TestTitleNeverCutsAName(t *testing.T) {
+	clk := newTestClock()
+	specs, readers := globalSpecs()
+	specs[0].Label = "production primary in the eu-west-1 building"
+	m := newTestModel(specs, clk, 80, 24)
+	partitionPrimary(readers)
+	m = pollAll(m, clk)
+	title := strings.Split(plain(m), "\n")[2]
+	if !strings.Contains(title, "us-east-2") || !strings.Contains(title, "PROTECTED") {
+		t.Fatalf("name or tag cut: %q", title)
+	}
+	if strings.Contains(title, "building") {
+		t.Errorf("the label should give way before the reason: %q", title)
+	}
+	// The reason ends in a whole word: a name in it is whole or absent.
+	reason := title[strings.Index(title, "critical"):]
+	for _, name := range []string{"us-east-1", "eu-west-1", "us-east-2-dr"} {
+		for i := 3; i < len(name); i++ {
+			if strings.Contains(reason, " "+name[:i]+"…") || strings.HasSuffix(strings.TrimRight(reason, " |#"), " "+name[:i]) {
+				t.Errorf("name %s cut to %q: %q", name, name[:i], title)
+			}
+		}
+	}
+}
+
+// The peers table leaves out whole columns, and says which, rather than
+// cutting its last column off at the screen's edge.
+func TestPeerTableSaysWhatItLeftOut(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	m := newTestModel(specs, clk, 80, 24)
+	m = pollAll(m, clk)
+	out := m.detailContentFor(0)
+	if !strings.Contains(out, "not shown at this width: CLUSTER ADDRESS") {
+		t.Fatalf("no note of the left-out columns:\n%s", out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "ID ") && strings.Contains(l, "STATUS") && !strings.Contains(l, "CANARY") {
+			t.Errorf("header cut: %q", l)
+		}
+	}
+	m = send(m, tea.WindowSizeMsg{Width: 200, Height: 50})
+	if out := m.detailContentFor(0); strings.Contains(out, "not shown at this width") {
+		t.Errorf("a wide screen left columns out:\n%s", out)
+	}
+}
+
+// detailContentFor is the detail text of cluster id, unstyled.
+func (m Model) detailContentFor(id ClusterID) string {
+	m.focus = id
+	return plainText(m.detailContent(m.deps.Now()))
+}
+
+// sys/health's canary age says where it comes from: it is not the link's.
+func TestDetailLabelsHealthCanary(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	m := newTestModel(specs, clk, 80, 24)
+	m = pollAll(m, clk)
+	if out := m.detailContentFor(1); !strings.Contains(out, "replication_primary_canary_age  0ms (always 0 on an active node)") {
+		t.Fatalf("health canary unlabelled:\n%s", out)
+	}
+}
+
+// In a 2×2 grid, j from the bottom row stays put; k goes back up the same
+// column; in a short last row, j from above lands on its last pane.
+func TestGridRowMovesStayInColumn(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	m := newTestModel(specs, clk, 160, 48)
+	m = pollAll(m, clk)
+	if c := m.gridLayout(4).cols; c != 2 {
+		t.Fatalf("want a 2×2 grid, have %d columns", c)
+	}
+	for _, step := range []struct {
+		key  string
+		want string
+	}{{"3", "eu-west-1"}, {"j", "eu-west-1"}, {"k", "us-east-2"}, {"l", "us-east-1"}, {"j", "us-east-2-dr"}, {"j", "us-east-2-dr"}, {"k", "us-east-1"}} {
+		m = send(m, keyMsg(step.key))
+		if got := m.Focused(); got != step.want {
+			t.Fatalf("after %s: focus %s, want %s", step.key, got, step.want)
+		}
+	}
+	// Three panes: from pane 2 (top right) j goes to pane 3, the last.
+	m = newTestModel(specs[:3], clk, 160, 48)
+	m = pollAll(m, clk)
+	m = send(m, keyMsg("2"))
+	m = send(m, keyMsg("j"))
+	if got := m.Focused(); got != "eu-west-1" {
+		t.Fatalf("j from pane 2 of 3: focus %s", got)
+	}
+}
+
+// "! !" leaves no flash claiming that only unhealthy clusters are shown.
+func TestUnhealthyToggleClearsItsFlash(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	m := newTestModel(specs, clk, 80, 24)
+	m = pollAll(m, clk)
+	m = send(m, keyMsg("!"))
+	if !strings.Contains(footer(m), "showing only unhealthy") {
+		t.Fatalf("no flash after !: %q", footer(m))
+	}
+	m = send(m, keyMsg("!"))
+	if strings.Contains(plain(m), "showing only unhealthy") {
+		t.Fatalf("flash stayed after ! !:\n%s", plain(m))
+	}
+}
+
+// The lab menu offers exactly the number keys it has; "clear every fault"
+// clears every cluster.
+func TestLabMenuNumbersAndClearAll(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	lab := &fakeLab{}
+	m := newTestModel(specs, clk, 80, 24, func(d *Deps) { d.Lab = lab })
+	m = pollAll(m, clk)
+	m = send(m, keyMsg("2"))
+	m = send(m, keyMsg("L"))
+	n := len(m.labActions())
+	if n != 9 {
+		t.Fatalf("menu has %d entries; this test expects 9", n)
+	}
+	if f := footer(m); !strings.Contains(f, "1-9 apply") || strings.Contains(f, "1-9,0") {
+		t.Errorf("help names keys the menu does not have: %q", f)
+	}
+	m, _, _ = update(m, keyMsg("0"))
+	if len(lab.calls) != 0 || !m.labOpen {
+		t.Fatalf("0 acted on a 9-entry menu: %v", lab.calls)
+	}
+	m, _, _ = update(m, keyMsg("9"))
+	want := []string{"clear us-east-2", "clear us-east-1", "clear eu-west-1", "clear us-east-2-dr"}
+	if !slices.Equal(lab.calls, want) {
+		t.Fatalf("clear every fault: calls %v, want %v", lab.calls, want)
+	}
+	if got := labNumbers(10); got != "1-9,0" {
+		t.Errorf("ten entries: %q", got)
+	}
+}
+
+// A long entry wraps at spaces: us-east-2-dr is never split at a hyphen.
+func TestLabMenuWrapsWholeNames(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	m := newTestModel(specs, clk, 80, 24, func(d *Deps) { d.Lab = &fakeLab{} })
+	m = pollAll(m, clk)
+	m = send(m, keyMsg("L")) // us-east-2: peers us-east-1, eu-west-1, us-east-2-dr
+	box := plainText(m.labBox(80))
+	if !strings.Contains(box, "us-east-2-dr") {
+		t.Fatalf("a peer's name was split:\n%s", box)
+	}
+	for _, l := range strings.Split(box, "\n") {
+		if strings.HasSuffix(strings.TrimRight(strings.Trim(l, "│ "), " "), "us-east-") {
+			t.Errorf("wrapped inside a name: %q", l)
+		}
+	}
+}
+
+// In a read-only run, L and w do nothing to the clusters and say why.
+func TestReadOnlyRefusesLabAndWizardAloud(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	lab := &fakeLab{}
+	m := newTestModel(specs, clk, 80, 24, func(d *Deps) {
+		demoTweak(d)
+		d.Lab = lab
+		d.ReadOnly = true
+	})
+	m = pollAll(m, clk)
+	m = send(m, keyMsg("L"))
+	if m.labOpen {
+		t.Fatal("the lab menu opened in a read-only run")
+	}
+	if f := footer(m); !strings.Contains(f, "read-only: lab faults are off") {
+		t.Errorf("L gave no feedback: %q", f)
+	}
+	m, _, _ = update(m, keyMsg("3"))
+	if len(lab.calls) != 0 {
+		t.Fatalf("lab called: %v", lab.calls)
+	}
+	m = send(m, keyMsg("w"))
+	if m.overlay != nil {
+		t.Fatal("the wizard opened in a read-only run")
+	}
+	if f := footer(m); !strings.Contains(f, "read-only: the setup wizard is off") {
+		t.Errorf("w gave no feedback: %q", f)
+	}
+	if f := footer(m); strings.Contains(f, "w setup") || strings.Contains(f, "L lab") {
+		t.Errorf("help offers keys that are off: %q", f)
+	}
+}
