@@ -2,18 +2,33 @@ package tui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/vaultrepl/vaultrepl/ops"
 	"github.com/vaultrepl/vaultrepl/theme"
 )
 
-// healthCurl reads sys/health the way the dashboard does: sealed, standby,
-// performance-standby and DR-secondary nodes answer 200 with a body. -G with
-// -d puts each parameter on the query string, which keeps the command
-// breakable into short lines.
+// healthCurl reads sys/health exactly the way the dashboard does: the query
+// comes from ops.HealthQuery, the parameters the client itself sends (every
+// "not the healthy active node" status becomes 299, so the node still
+// answers with its health data). -G with -d puts each parameter on the
+// query string, which keeps the command breakable into short lines.
 func healthCurl(addr string) string {
-	return "curl -s -G " + strings.TrimRight(addr, "/") + "/v1/sys/health -d standbyok=true -d perfstandbyok=true -d sealedcode=200 -d uninitcode=200 -d drsecondarycode=200"
+	q := ops.HealthQuery()
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("curl -s -G " + strings.TrimRight(addr, "/") + "/v1/sys/health")
+	for _, k := range keys {
+		for _, v := range q[k] {
+			b.WriteString(" -d " + k + "=" + v)
+		}
+	}
+	return b.String()
 }
 
 // shellWrap breaks a command into lines of at most width cells with

@@ -1,12 +1,19 @@
 package tui
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/vaultrepl/vaultrepl/ops"
 )
 
 func plainText(s string) string { return ansi.Strip(s) }
@@ -255,5 +262,55 @@ func TestReadOnlyRefusesLabAndWizardAloud(t *testing.T) {
 	}
 	if f := footer(m); strings.Contains(f, "w setup") || strings.Contains(f, "L lab") {
 		t.Errorf("help offers keys that are off: %q", f)
+	}
+}
+
+// The x screen's health command carries exactly the query the client sends
+// to sys/health: the same parameters with the same values, nothing else.
+func TestCommandsScreenShowsTheHealthQuerySent(t *testing.T) {
+	sent := make(chan url.Values, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/sys/health" {
+			select {
+			case sent <- r.URL.Query():
+			default:
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"initialized":true,"sealed":false,"standby":false,"version":"1.17.3+ent"}`))
+	}))
+	defer srv.Close()
+	c, err := ops.NewClient(ops.ClusterConfig{Name: "a", Address: srv.URL}, ops.ClientOptions{Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = c.Status(context.Background()) // the replication status body is not needed here
+	var got url.Values
+	select {
+	case got = <-sent:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no sys/health request within 5s")
+	}
+
+	// Parse the command off the x screen.
+	shown := url.Values{}
+	words := strings.Fields(strings.ReplaceAll(healthCurl(srv.URL), "\\", ""))
+	for i, w := range words {
+		if w == "-d" && i+1 < len(words) {
+			k, v, _ := strings.Cut(words[i+1], "=")
+			shown.Add(k, v)
+		}
+	}
+	if shown.Encode() != got.Encode() {
+		t.Fatalf("x screen shows %s, the client sends %s", shown.Encode(), got.Encode())
+	}
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	m := newTestModel(specs, clk, 80, 24)
+	m = send(m, keyMsg("x"))
+	for k := range got {
+		if !strings.Contains(plain(m), k+"=") {
+			t.Errorf("x screen lacks %s", k)
+		}
 	}
 }
