@@ -144,9 +144,19 @@ func (m *Model) helpContent() string {
 	line := func(s string) { b.WriteString(fit(s, w, g.Ellipsis) + "\n") }
 	line(st.Detail.Title.Render("Keys") + "  " + st.Muted.Render("? or esc returns"))
 	h := m.help
-	h.Width = w
-	for _, l := range strings.Split(h.FullHelpView(m.fullHelp()), "\n") {
-		line("  " + l)
+	h.Width = 0 // columns that do not fit go on a row of their own below
+	groups := m.fullHelp()
+	for len(groups) > 0 {
+		n := 1
+		for n < len(groups) && cellWidth(firstLine(h.FullHelpView(groups[:n+1]))) <= w-2 {
+			n++
+		}
+		for _, l := range strings.Split(h.FullHelpView(groups[:n]), "\n") {
+			line("  " + l)
+		}
+		if groups = groups[n:]; len(groups) > 0 {
+			line("")
+		}
 	}
 	b.WriteString("\n" + st.Detail.Heading.Render("Legend") + "\n")
 	legend := []struct {
@@ -187,4 +197,9 @@ func (m *Model) helpContent() string {
 	line("")
 	term("theme", fmt.Sprintf("%q. NO_COLOR or --no-color draws without colour: every state keeps its glyph and word.", st.Palette.Name))
 	return strings.TrimRight(b.String(), "\n")
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
 }

@@ -122,6 +122,13 @@ type Deps struct {
 	Lab LabControl
 	// Wizard opens the setup wizard (key w); nil hides it (read-only runs).
 	Wizard WizardOpener
+	// Clipboard is where y copies to. Default: an OSC 52 sequence to the
+	// terminal, reported as sent rather than as copied.
+	Clipboard Clipboard
+	// Mouse: clicks focus a pane and the wheel scrolls. Off by default, so
+	// that the terminal's own text selection works; cmd turns the
+	// terminal's mouse reporting on with it (--mouse).
+	Mouse bool
 	// Assess judges the clusters. Default ops.Assess with ops.DefaultThresholds.
 	Assess func(now time.Time, obs []ops.Observation) ops.Report
 	// Context is the parent of every request; canceling it aborts them.
@@ -170,6 +177,9 @@ func (d Deps) withDefaults() Deps {
 		d.Assess = func(now time.Time, obs []ops.Observation) ops.Report {
 			return ops.Assess(now, obs, ops.DefaultThresholds())
 		}
+	}
+	if d.Clipboard == nil {
+		d.Clipboard = osc52Clipboard
 	}
 	if d.Context == nil {
 		d.Context = context.Background()

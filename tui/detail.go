@@ -128,7 +128,7 @@ func (m *Model) detailContent(now time.Time) string {
 		e := c.events[i]
 		line(fmt.Sprintf("  %s  %s %s", st.Muted.Render(clock(e.at)), st.Level(level(e.level)).Render(st.Glyphs.Level(level(e.level))), e.text))
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return m.markMatches(strings.TrimRight(b.String(), "\n"))
 }
 
 // errorBlock is an error in full: the classified summary, Vault's message,

@@ -51,6 +51,14 @@ type Model struct {
 	filtering     bool // the filter input has focus
 	unhealthyOnly bool
 	paused        bool
+	sortBy        sortOrder
+
+	// The detail view's search: the input while typing, the query kept,
+	// and which of its matches is current.
+	searchInput textinput.Model
+	searching   bool
+	search      string
+	match       int
 
 	help     help.Model
 	viewport viewport.Model
@@ -118,6 +126,14 @@ func New(d Deps) Model {
 	m.filter.PromptStyle = m.st.Accent
 	m.filter.PlaceholderStyle = m.st.Muted
 
+	m.searchInput = textinput.New()
+	m.searchInput.Prompt = "search: "
+	m.searchInput.Placeholder = "a field, a value or a timeline entry"
+	m.searchInput.CharLimit = 64
+	m.searchInput.Cursor.SetMode(cursor.CursorStatic)
+	m.searchInput.PromptStyle = m.st.Accent
+	m.searchInput.PlaceholderStyle = m.st.Muted
+
 	m.reassess(d.Now())
 	return m
 }
@@ -153,6 +169,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m, cmd = m.updateSize(msg)
 	case tea.KeyMsg:
 		m, cmd = m.updateKeys(msg)
+	case tea.MouseMsg:
+		m, cmd = m.updateMouse(msg)
 	case pollDueMsg:
 		m, cmd = m.updatePollDue(msg)
 	case statusMsg:
@@ -166,6 +184,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case labDoneMsg:
 		m, cmd = m.updateLabDone(msg)
+	case copiedMsg:
+		m, cmd = m.updateCopied(msg)
 	case OverlayClosedMsg:
 		m.overlay = nil
 		m, cmd = m.refreshNamed(msg.Changed)
@@ -190,6 +210,11 @@ func (m Model) forward(msg tea.Msg) (Model, tea.Cmd) {
 	if m.filtering {
 		var cmd tea.Cmd
 		m.filter, cmd = m.filter.Update(msg)
+		return m, cmd
+	}
+	if m.searching {
+		var cmd tea.Cmd
+		m.searchInput, cmd = m.searchInput.Update(msg)
 		return m, cmd
 	}
 	return m, nil

@@ -314,3 +314,151 @@ func TestCommandsScreenShowsTheHealthQuerySent(t *testing.T) {
 		}
 	}
 }
+
+// fakeClip records what y copies and reports the way the OSC 52 default
+// does: as sent, not as copied.
+type fakeClip struct{ got []string }
+
+func (f *fakeClip) copy(text string) (string, error) {
+	f.got = append(f.got, text)
+	return "OSC 52 sent (the terminal may refuse it)", nil
+}
+
+// y copies what is focused and says what it did: the address on the
+// dashboard, the field found by a search in the detail view, the commands
+// on the x screen.
+func TestCopyWhatIsFocused(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	clip := &fakeClip{}
+	m := newTestModel(specs, clk, 120, 40, func(d *Deps) { d.Clipboard = clip.copy })
+	m = pollAll(m, clk)
+	m = send(m, keyMsg("2"))
+	m, _, _ = update(m, keyMsg("y"))
+	if len(clip.got) != 1 || clip.got[0] != specs[1].Address {
+		t.Fatalf("copied %q, want %s", clip.got, specs[1].Address)
+	}
+	f := footer(m)
+	if !strings.Contains(f, "OSC 52 sent (the terminal may refuse it): us-east-1 address") || strings.Contains(f, "Copied") {
+		t.Errorf("feedback: %q", f)
+	}
+
+	// In the detail view, a search picks the field y copies.
+	m = send(m, keyMsg("enter"))
+	m = send(m, keyMsg("/"))
+	for _, r := range "merkle_root" {
+		m = send(m, keyMsg(string(r)))
+	}
+	m = send(m, keyMsg("enter"))
+	if !strings.Contains(footer(m), "match 1 of") {
+		t.Fatalf("no match count: %q", footer(m))
+	}
+	m, _, _ = update(m, keyMsg("y"))
+	want := m.clusters[1].snap.Replication.Performance.MerkleRoot
+	if got := clip.got[len(clip.got)-1]; got != want {
+		t.Fatalf("copied %q, want the merkle root %q", got, want)
+	}
+	// esc ends the search, a second esc leaves the view.
+	m = send(m, keyMsg("esc"))
+	if m.search != "" || m.screen != screenDetail {
+		t.Fatalf("esc: search %q screen %v", m.search, m.screen)
+	}
+
+	// The x screen copies its commands as a script.
+	m = send(m, keyMsg("x"))
+	m, _, _ = update(m, keyMsg("y"))
+	if got := clip.got[len(clip.got)-1]; !strings.Contains(got, "vault read -format=json sys/replication/status") || strings.Contains(got, "\x1b") {
+		t.Fatalf("commands copied: %q", got)
+	}
+}
+
+// The detail search covers the event timeline too, and n moves on.
+func TestDetailSearchFindsTimeline(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	m := newTestModel(specs, clk, 80, 24)
+	m = pollAll(m, clk)
+	m = send(m, keyMsg("enter"))
+	m = send(m, keyMsg("/"))
+	for _, r := range "first status" {
+		m = send(m, keyMsg(string(r)))
+	}
+	m = send(m, keyMsg("enter"))
+	if v := plain(m); !strings.Contains(v, "› ") || !strings.Contains(v, "first status read") {
+		t.Fatalf("timeline entry not found and shown:\n%s", v)
+	}
+	m = send(m, keyMsg("/"))
+	for _, r := range "no such text" {
+		m = send(m, keyMsg(string(r)))
+	}
+	m = send(m, keyMsg("enter"))
+	if f := footer(m); !strings.Contains(f, "no match") {
+		t.Errorf("no feedback for a miss: %q", f)
+	}
+}
+
+// s cycles the order: severity puts the broken cluster first, name sorts
+// by name, lag puts the largest WAL gap first; the header says which.
+func TestSortKey(t *testing.T) {
+	clk := newTestClock()
+	specs, readers := globalSpecs()
+	m := newTestModel(specs, clk, 80, 24)
+	readers[2].set(ops.Snapshot{}, refused("eu-west-1"))
+	m = pollAll(m, clk)
+	names := func() []string {
+		var out []string
+		for _, id := range m.visibleIDs() {
+			out = append(out, m.clusters[id].spec.Name)
+		}
+		return out
+	}
+	m = send(m, keyMsg("s"))
+	if got := names(); got[0] != "eu-west-1" {
+		t.Fatalf("by severity: %v", got)
+	}
+	if h := strings.Split(plain(m), "\n")[0]; !strings.Contains(h, "by severity") {
+		t.Errorf("header: %q", h)
+	}
+	m = send(m, keyMsg("s"))
+	if got := names(); !slices.Equal(got, []string{"eu-west-1", "us-east-1", "us-east-2", "us-east-2-dr"}) {
+		t.Fatalf("by name: %v", got)
+	}
+	m = send(m, keyMsg("s"))
+	got := names()
+	if m.lagOf(m.byName[got[0]]) < m.lagOf(m.byName[got[1]]) {
+		t.Fatalf("by lag: %v", got)
+	}
+	m = send(m, keyMsg("s"))
+	if got := names(); !slices.Equal(got, []string{"us-east-2", "us-east-1", "eu-west-1", "us-east-2-dr"}) {
+		t.Fatalf("back to configured order: %v", got)
+	}
+}
+
+// With Deps.Mouse a click focuses the pane under it and the wheel
+// scrolls; without it the mouse does nothing.
+func TestMouse(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	for _, on := range []bool{false, true} {
+		m := newTestModel(specs, clk, 160, 48, func(d *Deps) { d.Mouse = on })
+		m = pollAll(m, clk)
+		// 2×2 grid: a click in the bottom right pane, the fourth.
+		vis := m.visibleIDs()
+		ph := m.drawnPaneHeight(vis, m.gridLayout(len(vis)))
+		m = send(m, tea.MouseMsg{X: 150, Y: 1 + ph + 2, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+		want := "us-east-2"
+		if on {
+			want = "us-east-2-dr"
+		}
+		if got := m.Focused(); got != want {
+			t.Fatalf("mouse %v: click focused %s, want %s", on, got, want)
+		}
+	}
+	m := newTestModel(specs, clk, 80, 24, func(d *Deps) { d.Mouse = true })
+	m = pollAll(m, clk)
+	m = send(m, keyMsg("enter"))
+	m = send(m, tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	if m.viewport.YOffset != 3 {
+		t.Fatalf("wheel scrolled the detail view to %d, want 3", m.viewport.YOffset)
+	}
+}

@@ -14,7 +14,7 @@ import (
 // them, and a grouped message would match no binding. Text inputs (the
 // filter, the overlay) get them whole, as typed text.
 func (m Model) updateKeys(msg tea.KeyMsg) (Model, tea.Cmd) {
-	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 || msg.Paste || m.filtering || m.overlay != nil {
+	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 || msg.Paste || m.filtering || m.searching || m.overlay != nil {
 		return m.updateKey(msg)
 	}
 	var cmds []tea.Cmd
@@ -25,7 +25,7 @@ func (m Model) updateKeys(msg tea.KeyMsg) (Model, tea.Cmd) {
 		if m.quitting {
 			break
 		}
-		if m.filtering && i+1 < len(msg.Runes) {
+		if (m.filtering || m.searching) && i+1 < len(msg.Runes) {
 			// "/" opened the filter: the rest is its text.
 			m, cmd = m.updateKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes[i+1:]})
 			cmds = append(cmds, cmd)
@@ -57,6 +57,9 @@ func (m Model) updateKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	}
 	if m.filtering {
 		return m.updateFilterKey(msg)
+	}
+	if m.searching {
+		return m.updateSearchKey(msg)
 	}
 	if m.labOpen {
 		return m.updateLabKey(msg)
@@ -109,6 +112,12 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.Lab):
 		m.labOpen, m.labCursor = true, 0
 		return nil, true
+	case key.Matches(msg, k.Copy):
+		what, text, ok := m.copyTarget()
+		if !ok {
+			return m.setFlash("nothing to copy on this screen", true), true
+		}
+		return copyCmd(m.deps.Clipboard, what, text), true
 	case key.Matches(msg, k.Wizard):
 		// The overlay gets everything below the header: it draws its own help.
 		ov, cmd := m.deps.Wizard(m.Focused(), m.width, max(0, m.height-m.headerHeight()))
@@ -160,6 +169,10 @@ func (m Model) updateDashboardKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.Back):
 		m.clearFilters()
+	case key.Matches(msg, k.Sort):
+		m.sortBy = m.sortBy.next()
+		m.ensureFocusVisible()
+		return m, m.setFlash("sorted by "+m.sortBy.String()+" (s changes it)", false)
 	case key.Matches(msg, k.Enter):
 		if len(vis) > 0 {
 			m.screen = screenDetail
@@ -198,8 +211,18 @@ func (m Model) updateDetailKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	vis := m.visibleIDs()
 	pos := indexOf(vis, m.focus)
 	switch {
+	case key.Matches(msg, k.Back) && m.search != "":
+		// esc ends the search first, then leaves the detail view.
+		m.search = ""
+		m.searchInput.SetValue("")
 	case key.Matches(msg, k.Back):
 		m.screen = screenDashboard
+	case key.Matches(msg, k.Search):
+		return m, m.startSearch()
+	case key.Matches(msg, k.NextMatch) && m.search != "":
+		return m, m.gotoMatch(1)
+	case key.Matches(msg, k.PrevMatch) && m.search != "":
+		return m, m.gotoMatch(-1)
 	case key.Matches(msg, k.Next, k.Right):
 		m.moveTo(vis, (pos+1)%max(1, len(vis)))
 		m.viewport.GotoTop()
@@ -294,6 +317,7 @@ func (m *Model) visibleIDs() []ClusterID {
 		}
 		out = append(out, ClusterID(i))
 	}
+	m.sortIDs(out)
 	return out
 }
 

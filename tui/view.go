@@ -100,6 +100,7 @@ type headerKey struct {
 	worst                 ops.Severity
 	paused, unhealthyOnly bool
 	filtering, overlay    bool
+	sortBy                sortOrder
 	screen                screen
 	crumb, filter, scroll string
 }
@@ -108,7 +109,7 @@ type headerKey struct {
 func (m *Model) headerView(now time.Time) string {
 	k := headerKey{width: m.width, second: now.Unix(), worst: m.report.Worst, paused: m.paused,
 		unhealthyOnly: m.unhealthyOnly, filtering: m.filtering, overlay: m.overlay != nil, screen: m.screen,
-		filter: m.filter.Value()}
+		filter: m.filter.Value(), sortBy: m.sortBy}
 	for i := range m.clusters {
 		c := &m.clusters[i]
 		switch {
@@ -163,6 +164,9 @@ func (m *Model) drawHeader(k headerKey, now time.Time) string {
 	}
 	if k.unhealthyOnly {
 		parts = append(parts, st.Accent.Render("unhealthy only"))
+	}
+	if k.sortBy != sortConfigured && k.screen == screenDashboard {
+		parts = append(parts, st.Accent.Render("by "+k.sortBy.String()))
 	}
 	var optional []string
 	if k.scroll != "" { // set only on the dashboard without an overlay
@@ -234,9 +238,13 @@ func (m *Model) bannerView() string {
 
 func (m *Model) footerView() string {
 	st := &m.st
-	if m.filtering {
+	if m.filtering || m.searching {
 		hint := st.Muted.Render("  enter keep " + st.Glyphs.Sep + " esc clear")
-		return fit(m.filter.View()+hint, m.width, st.Glyphs.Ellipsis)
+		in := m.filter.View()
+		if m.searching {
+			in = m.searchInput.View()
+		}
+		return fit(in+hint, m.width, st.Glyphs.Ellipsis)
 	}
 	left := ""
 	if m.flash != "" {
@@ -244,7 +252,10 @@ func (m *Model) footerView() string {
 		if m.flashBad {
 			style = st.Level(theme.LevelCrit)
 		}
-		left = style.Render(fit(m.flash, m.width/2, st.Glyphs.Ellipsis)) + "  "
+		// Up to half the line, or more for a longer message: "? more"
+		// and "q quit" still fit beside it.
+		room := max(m.width/2, min(cellWidth(m.flash), m.width-18))
+		left = style.Render(fit(m.flash, room, st.Glyphs.Ellipsis)) + "  "
 	}
 	width := max(0, m.width-cellWidth(left))
 	keys := m.shortHelp()
@@ -351,15 +362,23 @@ func (m *Model) shortHelp() []key.Binding {
 	}
 	switch m.screen {
 	case screenDetail:
-		return []key.Binding{k.Back, k.Next, k.Down, k.Lab, k.Wizard, k.Refresh, k.Commands, k.Help, k.Quit}
-	case screenTopology, screenCommands, screenHelp:
+		if m.searching {
+			return []key.Binding{searchKeep, searchClear}
+		}
+		if m.search != "" {
+			return []key.Binding{k.NextMatch, k.Copy, k.Back, k.Search, k.Down, k.Help, k.Quit}
+		}
+		return []key.Binding{k.Back, k.Next, k.Down, k.Search, k.Copy, k.Lab, k.Wizard, k.Refresh, k.Commands, k.Help, k.Quit}
+	case screenCommands:
+		return []key.Binding{k.Back, k.Down, k.Copy, k.PageDown, k.Help, k.Quit}
+	case screenTopology, screenHelp:
 		return []key.Binding{k.Back, k.Down, k.PageDown, k.Help, k.Quit}
 	case screenDashboard:
 	}
 	// What a newcomer needs first: open a cluster, the wizard and the lab
 	// (the reasons to run the demo), the topology and the commands, then
 	// finding; the rest is behind "? more" on a narrow terminal.
-	return []key.Binding{k.Back, k.Enter, k.Wizard, k.Lab, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Next, k.Refresh, k.Pause, k.Help, k.Quit}
+	return []key.Binding{k.Back, k.Enter, k.Wizard, k.Lab, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Sort, k.Copy, k.Next, k.Refresh, k.Pause, k.Help, k.Quit}
 }
 
 // fullHelp groups every key of the dashboard for the help screen: what
@@ -371,10 +390,13 @@ func (m *Model) fullHelp() [][]key.Binding {
 	k.Pause.SetHelp("p", "pause/resume")
 	k.Unhealthy.SetHelp("!", "unhealthy only/all")
 	k.Back.SetHelp("esc", "back, clear filter")
+	k.Copy.SetHelp("y", "copy address, commands or field found")
+	k.Sort.SetHelp("s", "sort by severity, name, lag")
+	k.Search.SetHelp("/", "search details")
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.Next, k.Prev, k.Jump, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Enter, k.Back, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Help},
-		{k.Refresh, k.RefreshAll, k.Pause, k.Lab, k.Wizard, k.Redraw, k.Quit, k.ForceQuit},
+		{k.Enter, k.Back, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Sort, k.Search, k.NextMatch, k.Help},
+		{k.Refresh, k.RefreshAll, k.Pause, k.Copy, k.Lab, k.Wizard, k.Redraw, k.Quit, k.ForceQuit},
 	}
 }
 

@@ -59,6 +59,7 @@ func baseDeps(g *globalOptions, s settings, ui *uiSetup, clients []*ops.Client, 
 		ReadOnly: s.ReadOnly,
 		Insecure: s.Insecure,
 		Explain:  g.explain,
+		Mouse:    g.mouse,
 		Log:      ui.log,
 	}
 	if !s.ReadOnly {
@@ -256,7 +257,13 @@ func runProgram(ctx context.Context, deps tui.Deps) error {
 	}
 	deps.Context = ctx
 	tuneGC()
-	p := tea.NewProgram(tui.New(deps), tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(dashboardFPS))
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(dashboardFPS)}
+	if deps.Mouse {
+		// Only with --mouse: reporting takes the mouse from the terminal,
+		// and with it the selection of text to copy.
+		opts = append(opts, tea.WithMouseCellMotion())
+	}
+	p := tea.NewProgram(tui.New(deps), opts...)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return &exitError{code: 1, err: fmt.Errorf("dashboard: %w", err)}
 	}
