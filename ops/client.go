@@ -37,6 +37,11 @@ type ClientOptions struct {
 	// Logger receives one debug record per request (method, path, status,
 	// duration, class). Tokens and bodies are never logged. Nil discards.
 	Logger *slog.Logger
+	// OnWrite, when set, is called as a write is sent (with the cluster's
+	// name and the operation) and returns what to call once its reply is
+	// read or it failed: a write already sent is not undone by quitting,
+	// so the program can wait for it rather than exit mid-request.
+	OnWrite func(cluster, op string) (done func())
 }
 
 func (o ClientOptions) withDefaults() ClientOptions {
@@ -210,6 +215,9 @@ func (r reply) ok() bool { return r.status >= 200 && r.status < 300 }
 // *Error as well (with the reply, whose body some callers still want: a
 // sys/health 503 carries health data).
 func (c *Client) do(ctx context.Context, rq request) (reply, error) {
+	if rq.write && c.opts.OnWrite != nil {
+		defer c.opts.OnWrite(c.cfg.Name, rq.op)()
+	}
 	start := time.Now()
 	rep, err := c.exchange(ctx, rq)
 	if err == nil && !rep.ok() {

@@ -35,12 +35,15 @@ func runDashboard(cmd *cobra.Command, g *globalOptions) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	defer ui.Close()
-	clients, err := newClients(s, s.clientOptions(ui.log))
+	writes := newWriteTracker()
+	opts := s.clientOptions(ui.log)
+	opts.OnWrite = writes.start
+	clients, err := newClients(s, opts)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
 	ui.log.Info("dashboard starting", "clusters", len(clients), "source", s.Source, "read_only", s.ReadOnly, "insecure", s.Insecure)
-	return runProgram(cmd.Context(), dashboardDeps(g, s, ui, clients))
+	return runProgram(cmd.Context(), dashboardDeps(g, s, ui, clients), writes, cmd.ErrOrStderr())
 }
 
 // dashboardDeps wires the dashboard to the configured clusters' clients.
@@ -251,7 +254,10 @@ const dashboardFPS = 20
 
 // runProgram runs the dashboard full-screen until the user quits. The mouse
 // stays off so operators can select and copy addresses and IDs.
-func runProgram(ctx context.Context, deps tui.Deps) error {
+//
+// A write already sent when the dashboard quits is waited for (up to the
+// write timeout), with a word on stderr: quitting does not take it back.
+func runProgram(ctx context.Context, deps tui.Deps, writes *writeTracker, stderr io.Writer) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -264,7 +270,9 @@ func runProgram(ctx context.Context, deps tui.Deps) error {
 		opts = append(opts, tea.WithMouseCellMotion())
 	}
 	p := tea.NewProgram(tui.New(deps), opts...)
-	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+	_, err := p.Run()
+	writes.wait(stderr, ops.DefaultWriteTimeout)
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return &exitError{code: 1, err: fmt.Errorf("dashboard: %w", err)}
 	}
 	return nil
