@@ -1,0 +1,282 @@
+package main
+
+import (
+	"errors"
+	"time"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+)
+
+// statusSchemaVersion is bumped only on incompatible changes to the JSON
+// document; fields may be added within a version.
+const statusSchemaVersion = 1
+
+// The JSON document of `vaultrepl status --json`, schema_version 1. Names
+// are Vault's where a value is Vault's; times are RFC 3339 UTC; durations are
+// milliseconds; null means unknown or not read.
+type statusDoc struct {
+	SchemaVersion int          `json:"schema_version"`
+	GeneratedAt   time.Time    `json:"generated_at"`
+	Worst         string       `json:"worst"`
+	ExitCode      int          `json:"exit_code"`
+	Clusters      []clusterDoc `json:"clusters"`
+	Links         []linkDoc    `json:"links"`
+}
+
+type clusterDoc struct {
+	Name                   string      `json:"name"`
+	Address                string      `json:"address"`
+	Label                  string      `json:"label,omitempty"`
+	Reachable              bool        `json:"reachable"`
+	Severity               string      `json:"severity"`
+	Reasons                []reasonDoc `json:"reasons"`
+	Edition                string      `json:"edition"`
+	FetchedAt              *time.Time  `json:"fetched_at"`
+	TookMS                 *int64      `json:"took_ms"`
+	Error                  *errorDoc   `json:"error"`
+	Health                 *healthDoc  `json:"health"`
+	HealthError            *errorDoc   `json:"health_error"`
+	ReplicationError       *errorDoc   `json:"replication_error"`
+	CommunityEdition       bool        `json:"community_edition"`
+	ReplicationUnsupported bool        `json:"replication_unsupported"`
+	Performance            *typeDoc    `json:"performance"`
+	DR                     *typeDoc    `json:"dr"`
+}
+
+type reasonDoc struct {
+	Severity string `json:"severity"`
+	Text     string `json:"text"`
+}
+
+type errorDoc struct {
+	Class      string   `json:"class"`
+	Op         string   `json:"op,omitempty"`
+	StatusCode int      `json:"status_code,omitempty"`
+	Message    string   `json:"message"`
+	Summary    string   `json:"summary"`
+	Messages   []string `json:"messages,omitempty"`
+	Hint       string   `json:"hint,omitempty"`
+}
+
+type healthDoc struct {
+	Initialized        bool       `json:"initialized"`
+	Sealed             bool       `json:"sealed"`
+	Standby            bool       `json:"standby"`
+	PerformanceStandby bool       `json:"performance_standby"`
+	PerformanceMode    string     `json:"replication_performance_mode"`
+	DRMode             string     `json:"replication_dr_mode"`
+	Version            string     `json:"version"`
+	Enterprise         bool       `json:"enterprise"`
+	ClusterName        string     `json:"cluster_name"`
+	ClusterID          string     `json:"cluster_id"`
+	ServerTime         *time.Time `json:"server_time"`
+}
+
+type typeDoc struct {
+	Mode                     string      `json:"mode"`
+	State                    string      `json:"state"`
+	ConnectionState          string      `json:"connection_state"`
+	Severity                 string      `json:"severity"`
+	Reasons                  []reasonDoc `json:"reasons"`
+	ClusterID                string      `json:"cluster_id"`
+	MerkleRoot               string      `json:"merkle_root"`
+	PrimaryClusterAddr       string      `json:"primary_cluster_addr"`
+	SecondaryID              string      `json:"secondary_id"`
+	LastWAL                  uint64      `json:"last_wal"`
+	LastPerformanceWAL       uint64      `json:"last_performance_wal"`
+	LastDRWAL                uint64      `json:"last_dr_wal"`
+	LastRemoteWAL            *uint64     `json:"last_remote_wal"`
+	KnownSecondaries         []string    `json:"known_secondaries"`
+	KnownPrimaryClusterAddrs []string    `json:"known_primary_cluster_addrs"`
+	CorruptedMerkleTree      *bool       `json:"corrupted_merkle_tree"`
+	MerkleSync               *syncDoc    `json:"merkle_sync"`
+	Reindex                  *reindexDoc `json:"reindex"`
+	Secondaries              []peerDoc   `json:"secondaries"`
+	Primaries                []peerDoc   `json:"primaries"`
+}
+
+type syncDoc struct {
+	Progress  uint64 `json:"progress"`
+	TotalKeys uint64 `json:"total_keys"`
+}
+
+type reindexDoc struct {
+	InProgress       bool   `json:"in_progress"`
+	Stage            string `json:"stage"`
+	BuildingProgress uint64 `json:"building_progress"`
+	BuildingTotal    uint64 `json:"building_total"`
+}
+
+type peerDoc struct {
+	NodeID           string     `json:"node_id"`
+	APIAddress       string     `json:"api_address"`
+	ClusterAddress   string     `json:"cluster_address"`
+	ConnectionStatus string     `json:"connection_status"`
+	LastHeartbeat    *time.Time `json:"last_heartbeat"`
+	ClockSkewMS      *int64     `json:"clock_skew_ms"`
+	CanaryAgeMS      *int64     `json:"replication_primary_canary_age_ms"`
+}
+
+type linkDoc struct {
+	Type             string      `json:"type"`
+	Primary          string      `json:"primary"`
+	Secondary        string      `json:"secondary"`
+	SecondaryID      string      `json:"secondary_id"`
+	ConnectionStatus string      `json:"connection_status"`
+	Severity         string      `json:"severity"`
+	Reasons          []reasonDoc `json:"reasons"`
+	WALGap           *int64      `json:"wal_gap"`
+	CanaryAgeMS      *int64      `json:"canary_age_ms"`
+	HeartbeatAgeMS   *int64      `json:"heartbeat_age_ms"`
+	InSync           bool        `json:"in_sync"`
+	Stale            bool        `json:"stale"`
+}
+
+func buildStatusDoc(now time.Time, cfgs []ops.ClusterConfig, obs []ops.Observation, rep ops.Report) statusDoc {
+	doc := statusDoc{SchemaVersion: statusSchemaVersion, GeneratedAt: now.UTC(), Worst: rep.Worst.String(),
+		ExitCode: statusExitCode(rep), Clusters: make([]clusterDoc, len(obs)), Links: []linkDoc{}}
+	for i, o := range obs {
+		doc.Clusters[i] = buildClusterDoc(cfgs[i], o, rep.Clusters[i])
+	}
+	for _, l := range rep.Links {
+		doc.Links = append(doc.Links, buildLinkDoc(l))
+	}
+	return doc
+}
+
+func buildClusterDoc(cfg ops.ClusterConfig, o ops.Observation, ca ops.ClusterAssessment) clusterDoc {
+	cd := clusterDoc{Name: cfg.Name, Address: cfg.Address, Label: cfg.Label, Reachable: ca.Reachable,
+		Severity: ca.Severity.String(), Reasons: reasonDocs(ca.Reasons), Edition: ops.EditionUnknown.String(),
+		Error: newErrorDoc(ca.Err)}
+	s := o.Snapshot
+	if s == nil {
+		return cd
+	}
+	cd.Edition = s.Edition().String()
+	fetched, took := s.FetchedAt.UTC(), s.Took.Milliseconds()
+	cd.FetchedAt, cd.TookMS = &fetched, &took
+	cd.Health = newHealthDoc(s.Health)
+	cd.HealthError, cd.ReplicationError = newErrorDoc(s.HealthErr), newErrorDoc(s.ReplicationErr)
+	if r := s.Replication; r != nil {
+		cd.CommunityEdition, cd.ReplicationUnsupported = r.CommunityEdition, r.Unsupported
+		cd.Performance = newTypeDoc(r.Performance, ca.Performance)
+		cd.DR = newTypeDoc(r.DR, ca.DR)
+	}
+	return cd
+}
+
+func reasonDocs(rs []ops.Reason) []reasonDoc {
+	out := make([]reasonDoc, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, reasonDoc{Severity: r.Severity.String(), Text: r.Text})
+	}
+	return out
+}
+
+func newErrorDoc(err error) *errorDoc {
+	if err == nil {
+		return nil
+	}
+	d := &errorDoc{Class: ops.ClassOf(err).String(), Message: err.Error()}
+	if e, ok := asOpsError(err); ok {
+		d.Op, d.StatusCode, d.Summary, d.Messages, d.Hint = e.Op, e.StatusCode, e.Summary(), e.Messages, e.Hint()
+	} else {
+		d.Summary = d.Message
+	}
+	return d
+}
+
+func asOpsError(err error) (*ops.Error, bool) {
+	var e *ops.Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+func newHealthDoc(h *ops.Health) *healthDoc {
+	if h == nil {
+		return nil
+	}
+	d := &healthDoc{Initialized: h.Initialized, Sealed: h.Sealed, Standby: h.Standby, PerformanceStandby: h.PerformanceStandby,
+		PerformanceMode: h.PerformanceMode.String(), DRMode: h.DRMode.String(), Version: h.Version, Enterprise: h.Enterprise,
+		ClusterName: h.ClusterName, ClusterID: h.ClusterID}
+	if !h.ServerTime.IsZero() {
+		t := h.ServerTime.UTC()
+		d.ServerTime = &t
+	}
+	return d
+}
+
+func newTypeDoc(ts ops.TypeStatus, ta ops.TypeAssessment) *typeDoc {
+	d := &typeDoc{Mode: orDefault(ts.RawMode, ts.Mode.String()), State: orDefault(ts.RawState, ts.State.String()),
+		ConnectionState: orDefault(ts.RawConnection, ts.ConnectionState.String()),
+		Severity:        ta.Severity.String(), Reasons: reasonDocs(ta.Reasons),
+		ClusterID: ts.ClusterID, MerkleRoot: ts.MerkleRoot, PrimaryClusterAddr: ts.PrimaryClusterAddr, SecondaryID: ts.SecondaryID,
+		LastWAL: ts.LastWAL, LastPerformanceWAL: ts.LastPerformanceWAL, LastDRWAL: ts.LastDRWAL,
+		KnownSecondaries: nonNil(ts.KnownSecondaries), KnownPrimaryClusterAddrs: nonNil(ts.KnownPrimaryClusterAddrs),
+		Secondaries: peerDocs(ts.Secondaries), Primaries: peerDocs(ts.Primaries)}
+	if ts.HasLastRemoteWAL {
+		v := ts.LastRemoteWAL
+		d.LastRemoteWAL = &v
+	}
+	if ts.HasCorruptionCheck {
+		v := ts.CorruptedMerkleTree
+		d.CorruptedMerkleTree = &v
+	}
+	if p := ts.MerkleSync; p != nil {
+		d.MerkleSync = &syncDoc{Progress: p.Progress, TotalKeys: p.TotalKeys}
+	}
+	if r := ts.Reindex; r != nil {
+		d.Reindex = &reindexDoc{InProgress: r.InProgress, Stage: r.Stage, BuildingProgress: r.BuildingProgress, BuildingTotal: r.BuildingTotal}
+	}
+	return d
+}
+
+func orDefault(s, def string) string {
+	if s != "" {
+		return s
+	}
+	return def
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func peerDocs(ps []ops.Peer) []peerDoc {
+	out := make([]peerDoc, 0, len(ps))
+	for _, p := range ps {
+		d := peerDoc{NodeID: p.NodeID, APIAddress: p.APIAddress, ClusterAddress: p.ClusterAddress, ConnectionStatus: p.RawStatus}
+		if !p.LastHeartbeat.IsZero() {
+			t := p.LastHeartbeat.UTC()
+			d.LastHeartbeat = &t
+		}
+		d.ClockSkewMS = millisPtr(p.ClockSkew, p.HasClockSkew)
+		d.CanaryAgeMS = millisPtr(p.CanaryAge, p.HasCanaryAge)
+		out = append(out, d)
+	}
+	return out
+}
+
+func millisPtr(d time.Duration, ok bool) *int64 {
+	if !ok {
+		return nil
+	}
+	v := d.Milliseconds()
+	return &v
+}
+
+func buildLinkDoc(l ops.Link) linkDoc {
+	d := linkDoc{Type: l.Type.String(), Primary: l.Primary, Secondary: l.Secondary, SecondaryID: l.SecondaryID,
+		ConnectionStatus: l.Status.String(), Severity: l.Severity.String(), Reasons: reasonDocs(l.Reasons),
+		InSync: l.InSync, Stale: l.Stale}
+	if l.HasWALGap {
+		v := l.WALGap
+		d.WALGap = &v
+	}
+	d.CanaryAgeMS = millisPtr(l.CanaryAge, l.HasCanaryAge)
+	d.HeartbeatAgeMS = millisPtr(l.HeartbeatAge, l.HasHeartbeatAge)
+	return d
+}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+)
+
+// renderTable prints the human view: one row per cluster, then the
+// findings (everything not ok, with errors and hints), then the links.
+func renderTable(out io.Writer, doc statusDoc) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CLUSTER\tNODE\tPERFORMANCE\tDR\tLAG\tSTATUS")
+	for _, c := range doc.Clusters {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, nodeCell(c), typeCell(c, c.Performance), typeCell(c, c.DR),
+			lagCell(c.Name, doc.Links), statusCell(c))
+	}
+	_ = tw.Flush()
+	renderFindings(out, doc)
+	renderLinks(out, doc.Links, unmatchedLabel(doc))
+}
+
+// unmatchedLabel names the far end of a link that matched no configured
+// cluster: when every cluster was read, the secondary is not configured;
+// otherwise it may be one of the clusters that could not be read.
+func unmatchedLabel(doc statusDoc) string {
+	for _, c := range doc.Clusters {
+		if c.Performance == nil || c.ReplicationError != nil || c.Error != nil {
+			return "(not matched)"
+		}
+	}
+	return "(not configured)"
+}
+
+func nodeCell(c clusterDoc) string {
+	h := c.Health
+	switch {
+	case h == nil:
+		return "-"
+	case !h.Initialized:
+		return "uninitialised"
+	case h.Sealed:
+		return "sealed"
+	case h.PerformanceStandby:
+		return "perf-standby"
+	case h.Standby:
+		return "standby"
+	}
+	return "active"
+}
+
+func typeCell(c clusterDoc, t *typeDoc) string {
+	switch {
+	case c.CommunityEdition:
+		return "n/a (Community Edition)"
+	case c.ReplicationUnsupported:
+		return "unsupported"
+	case t == nil:
+		return "-"
+	}
+	switch t.Mode {
+	case "primary":
+		return fmt.Sprintf("primary %s, %s", t.State, connectedCount(t))
+	case "secondary":
+		cell := "secondary " + t.State
+		if t.ConnectionState != "" && t.ConnectionState != "ready" {
+			cell += ", conn " + t.ConnectionState
+		}
+		return cell
+	}
+	return t.Mode
+}
+
+// connectedCount is "2/3 connected" over known and connected secondaries.
+func connectedCount(t *typeDoc) string {
+	ids := map[string]bool{}
+	for _, id := range t.KnownSecondaries {
+		ids[id] = true
+	}
+	connected := 0
+	for _, p := range t.Secondaries {
+		ids[p.NodeID] = true
+		if p.ConnectionStatus == "connected" {
+			connected++
+		}
+	}
+	if len(ids) == 0 {
+		return "no secondaries"
+	}
+	return fmt.Sprintf("%d/%d connected", connected, len(ids))
+}
+
+func lagCell(name string, links []linkDoc) string {
+	var parts []string
+	for _, l := range links {
+		if l.Secondary == name && l.WALGap != nil {
+			typ := "perf"
+			if l.Type == ops.DR.String() {
+				typ = "dr"
+			}
+			parts = append(parts, fmt.Sprintf("%s %d", typ, *l.WALGap))
+		}
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func statusCell(c clusterDoc) string {
+	if !c.Reachable {
+		return "unreachable"
+	}
+	return c.Severity
+}
+
+// renderFindings lists every finding that is not ok, and each cluster's
+// error as its classified one-line message with a hint.
+func renderFindings(out io.Writer, doc statusDoc) {
+	var lines []string
+	for _, c := range doc.Clusters {
+		lines = append(lines, findingLines(c.Name, "", c.Reasons)...)
+		for _, t := range []struct {
+			name string
+			doc  *typeDoc
+		}{{"performance", c.Performance}, {"dr", c.DR}} {
+			if t.doc != nil && !c.CommunityEdition && !c.ReplicationUnsupported {
+				lines = append(lines, findingLines(c.Name, t.name, t.doc.Reasons)...)
+			}
+		}
+		if c.Error != nil {
+			lines = append(lines, errorLines(c.Error)...)
+		} else if c.HealthError != nil {
+			// Replication status was read, sys/health was not: the table's
+			// NODE column says "-", and this says why.
+			lines = append(lines, fmt.Sprintf("  %s: health unreadable: %s", c.Name, c.HealthError.Summary))
+			lines = append(lines, errorLines(c.HealthError)...)
+		}
+	}
+	fmt.Fprintln(out)
+	if len(lines) == 0 {
+		fmt.Fprintln(out, "No findings: every cluster is healthy.")
+		return
+	}
+	fmt.Fprintln(out, "FINDINGS")
+	for _, l := range lines {
+		fmt.Fprintln(out, l)
+	}
+}
+
+// errorLines are an error's full message and its hint, indented under the
+// finding they explain.
+func errorLines(e *errorDoc) []string {
+	lines := []string{"    error: " + e.Message}
+	if e.Hint != "" {
+		lines = append(lines, "    hint:  "+e.Hint)
+	}
+	return lines
+}
+
+func findingLines(cluster, typ string, rs []reasonDoc) []string {
+	var lines []string
+	where := cluster
+	if typ != "" {
+		where += " " + typ
+	}
+	for _, r := range rs {
+		if r.Severity != ops.SeverityOK.String() {
+			lines = append(lines, fmt.Sprintf("  %s: %s: %s", where, r.Severity, r.Text))
+		}
+	}
+	return lines
+}
+
+func renderLinks(out io.Writer, links []linkDoc, unmatched string) {
+	if len(links) == 0 {
+		return
+	}
+	sorted := append([]linkDoc(nil), links...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Primary < sorted[j].Primary })
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, "LINKS")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	for _, l := range sorted {
+		secondary := l.Secondary
+		if secondary == "" {
+			secondary = unmatched
+		}
+		fmt.Fprintf(tw, "  %s -> %s\t%s\t%s\t%s\t%s\t%s\n", l.Primary, secondary, l.Type, l.SecondaryID,
+			orDefault(l.ConnectionStatus, "never connected"), linkLag(l), l.Severity)
+	}
+	_ = tw.Flush()
+}
+
+func linkLag(l linkDoc) string {
+	var parts []string
+	if l.WALGap != nil {
+		parts = append(parts, fmt.Sprintf("lag %d WAL", *l.WALGap))
+	}
+	if l.CanaryAgeMS != nil {
+		parts = append(parts, fmt.Sprintf("canary %dms", *l.CanaryAgeMS))
+	}
+	if l.InSync {
+		parts = append(parts, "in sync")
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}
