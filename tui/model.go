@@ -306,18 +306,11 @@ func (m *Model) reassess(now time.Time) {
 // the configured clusters that used them, which is what an operator knows.
 // API addresses of configured clusters become their names too.
 func idReplacer(r ops.Report, clusters []clusterState) *strings.Replacer {
-	var pairs []string
-	for _, l := range r.Links {
-		if l.SecondaryID != "" && l.Secondary != "" {
-			pairs = append(pairs, l.SecondaryID, l.Secondary)
-		}
-	}
+	addrs := make(map[string]string, len(clusters))
 	for i := range clusters {
-		if a := clusters[i].spec.Address; a != "" {
-			pairs = append(pairs, a, clusters[i].spec.Name)
-		}
+		addrs[clusters[i].spec.Address] = clusters[i].spec.Name
 	}
-	return strings.NewReplacer(pairs...)
+	return ops.NameReplacer(r, addrs)
 }
 
 // named replaces activation token ids with cluster names.
