@@ -19,6 +19,10 @@ type labAction struct {
 	refresh []string
 }
 
+// clearAllTitle is the lab action that acts on every cluster, not on the
+// focused one (its flash names no cluster).
+const clearAllTitle = "clear every fault on every cluster"
+
 // labPeers are the configured clusters the focused one replicates with, of
 // either type: the other ends a partition cuts. reassess keeps them as the
 // links change and keeps the last ones seen while the cluster's links are
@@ -99,7 +103,7 @@ func (m *Model) labActions() []labAction {
 		labAction{"skew clock by +45s", func(l LabControl) error { return l.SkewClock(name, 45*time.Second) }, both},
 		// "every" means every cluster: a trainer clearing up after an
 		// exercise should not have to visit each pane.
-		labAction{"clear every fault on every cluster", func(l LabControl) error {
+		labAction{clearAllTitle, func(l LabControl) error {
 			return eachPeer(all, l.ClearFaults)
 		}, all},
 	)
@@ -154,7 +158,7 @@ func (m Model) runLab(acts []labAction, i int) (Model, tea.Cmd) {
 	lab, cluster := m.deps.Lab, m.Focused()
 	m.labOpen, m.labBusy = false, true
 	return m, func() tea.Msg {
-		return labDoneMsg{action: a.title, cluster: cluster, err: a.run(lab), refresh: a.refresh}
+		return labDoneMsg{action: a.title, cluster: cluster, global: a.title == clearAllTitle, err: a.run(lab), refresh: a.refresh}
 	}
 }
 
@@ -168,11 +172,15 @@ func (m Model) updateLabDone(msg labDoneMsg) (Model, tea.Cmd) {
 			m.clusters[id].record(now, ops.SeverityUnknown, "lab: %s", msg.action)
 		}
 	}
+	on := " on " + msg.cluster
+	if msg.global {
+		on = ""
+	}
 	var flash tea.Cmd
 	if msg.err != nil {
-		flash = m.setFlash(fmt.Sprintf("lab: %s on %s failed: %v", msg.action, msg.cluster, msg.err), true)
+		flash = m.setFlash(fmt.Sprintf("lab: %s%s failed: %v", msg.action, on, msg.err), true)
 	} else {
-		flash = m.setFlash(fmt.Sprintf("lab: %s on %s", msg.action, msg.cluster), false)
+		flash = m.setFlash(fmt.Sprintf("lab: %s%s", msg.action, on), false)
 	}
 	m, cmd := m.refreshNamed(msg.refresh)
 	return m, tea.Batch(flash, cmd)

@@ -208,6 +208,9 @@ func TestLabMenuNumbersAndClearAll(t *testing.T) {
 	if !slices.Equal(lab.calls, want) {
 		t.Fatalf("clear every fault: calls %v, want %v", lab.calls, want)
 	}
+	if f := footer(m); !strings.Contains(f, "lab: clear every fault on every cluster") || strings.Contains(f, "cluster on") {
+		t.Errorf("flash: %q", f)
+	}
 	if got := labNumbers(10); got != "1-9,0" {
 		t.Errorf("ten entries: %q", got)
 	}
