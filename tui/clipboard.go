@@ -34,9 +34,9 @@ func osc52Clipboard(text string) (string, error) {
 		return "", errors.New("writing to the terminal failed")
 	}
 	if inTmux {
-		return "OSC 52 sent via tmux (needs set-clipboard on)", nil
+		return "sent as OSC 52 via tmux (needs set-clipboard on)", nil
 	}
-	return "OSC 52 sent (the terminal may refuse it)", nil
+	return "sent as OSC 52 (the terminal may refuse it)", nil
 }
 
 func writeOSC52(w io.Writer, text, term string, inTmux bool) error {
@@ -71,7 +71,7 @@ func (m Model) updateCopied(msg copiedMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		return m, m.setFlash("copy "+msg.what+" failed: "+msg.err.Error(), true)
 	}
-	return m, m.setFlash(msg.did+": "+msg.what, false)
+	return m, m.setFlash(msg.what+" "+msg.did, false)
 }
 
 // copyTarget is what y copies on the current screen: the focused cluster's

@@ -324,7 +324,7 @@ type fakeClip struct{ got []string }
 
 func (f *fakeClip) copy(text string) (string, error) {
 	f.got = append(f.got, text)
-	return "OSC 52 sent (the terminal may refuse it)", nil
+	return "sent as OSC 52 (the terminal may refuse it)", nil
 }
 
 // y copies what is focused and says what it did: the address on the
@@ -342,7 +342,7 @@ func TestCopyWhatIsFocused(t *testing.T) {
 		t.Fatalf("copied %q, want %s", clip.got, specs[1].Address)
 	}
 	f := footer(m)
-	if !strings.Contains(f, "OSC 52 sent (the terminal may refuse it): us-east-1 address") || strings.Contains(f, "Copied") {
+	if !strings.Contains(f, "us-east-1 address sent as OSC 52 (the terminal may refuse it)") || strings.Contains(f, "Copied") {
 		t.Errorf("feedback: %q", f)
 	}
 

@@ -98,7 +98,7 @@ func (m *Model) gotoMatch(delta int) tea.Cmd {
 	}
 	m.match = ((m.match+delta)%len(idx) + len(idx)) % len(idx)
 	m.jumpToMatch()
-	return m.setFlash(fmt.Sprintf("match %d of %d for %q (n next, N previous, y copies it)", m.match+1, len(idx), m.search), false)
+	return m.setFlash(fmt.Sprintf("match %d of %d (n/N: next/previous, y: copy)", m.match+1, len(idx)), false)
 }
 
 // jumpToMatch scrolls so that the current match is in view, a little
@@ -123,6 +123,7 @@ func (m *Model) foundField() (what, text string, ok bool) {
 		return "", "", false
 	}
 	line := strings.TrimSpace(ansi.Strip(strings.Split(content, "\n")[idx[m.match%len(idx)]]))
+	line = strings.TrimSpace(strings.TrimPrefix(line, m.st.Glyphs.Focus)) // the match marker
 	if p := kvLine.FindStringSubmatch(line); p != nil {
 		return p[1], p[2], true
 	}
