@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/vaultrepl/vaultrepl/ops"
 )
 
 // writeTracker knows which writes are in flight. A write that was sent
@@ -19,6 +22,7 @@ type writeTracker struct {
 	next     int
 	inFlight map[int]string // "op on cluster"
 	idle     chan struct{}  // closed while nothing is in flight
+	answered []string       // outcomes of writes that ended while waited for
 }
 
 func newWriteTracker() *writeTracker {
@@ -28,7 +32,7 @@ func newWriteTracker() *writeTracker {
 }
 
 // start is ops.ClientOptions.OnWrite.
-func (t *writeTracker) start(cluster, op string) func() {
+func (t *writeTracker) start(cluster, op string) func(error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if len(t.inFlight) == 0 {
@@ -36,10 +40,16 @@ func (t *writeTracker) start(cluster, op string) func() {
 	}
 	t.next++
 	id := t.next
-	t.inFlight[id] = op + " on " + cluster
-	return func() {
+	what := op + " on " + cluster
+	t.inFlight[id] = what
+	return func(err error) {
 		t.mu.Lock()
 		defer t.mu.Unlock()
+		outcome := what + ": done"
+		if err != nil {
+			outcome = what + ": failed: " + errText(err)
+		}
+		t.answered = append(t.answered, outcome)
 		delete(t.inFlight, id)
 		if len(t.inFlight) == 0 {
 			close(t.idle)
@@ -72,10 +82,23 @@ func (t *writeTracker) wait(out io.Writer, limit time.Duration) bool {
 	defer timer.Stop()
 	select {
 	case <-idle:
-		fmt.Fprintln(out, "vaultrepl: the write answered; the dashboard shows its result next time")
+		t.mu.Lock()
+		got := t.answered[len(t.answered)-len(ws):]
+		t.mu.Unlock()
+		fmt.Fprintf(out, "vaultrepl: answered: %s\n", strings.Join(got, "; "))
 		return true
 	case <-timer.C:
 		fmt.Fprintf(out, "vaultrepl: no answer within %s; the cluster may still carry the write out: check it with vaultrepl status\n", limit)
 		return false
 	}
+}
+
+// errText is the classified summary of a write's error (ops redacts tokens
+// from every error it returns).
+func errText(err error) string {
+	var oe *ops.Error
+	if errors.As(err, &oe) {
+		return oe.Summary()
+	}
+	return err.Error()
 }

@@ -69,7 +69,7 @@ func TestQuitWaitsForWriteInFlight(t *testing.T) {
 		t.Fatalf("write: %v", err)
 	}
 	s := out.String()
-	if !strings.Contains(s, "a write was already sent (") || !strings.Contains(s, " on dc-a)") || !strings.Contains(s, "the write answered") {
+	if !strings.Contains(s, "a write was already sent (") || !strings.Contains(s, " on dc-a)") || !strings.Contains(s, "answered: enable performance primary on dc-a: done") {
 		t.Errorf("what the wait said: %q", s)
 	}
 }
@@ -79,7 +79,7 @@ func TestQuitWaitsForWriteInFlight(t *testing.T) {
 func TestQuitWaitGivesUpAtItsLimit(t *testing.T) {
 	writes := newWriteTracker()
 	done := writes.start("dc-b", "enable performance primary")
-	defer done()
+	defer done(nil)
 	var out bytes.Buffer
 	if writes.wait(&out, 10*time.Millisecond) {
 		t.Fatal("wait reported the write answered")
