@@ -66,42 +66,19 @@ func (m *Model) paneAt(x, y int) (ClusterID, bool) {
 	if y < 0 || len(vis) == 0 {
 		return 0, false
 	}
-	l := m.gridLayout(len(vis))
-	paneH := m.drawnPaneHeight(vis, l)
-	if paneH <= 0 || l.paneW <= 0 {
+	g := m.gridGeometry(vis, m.bodyHeight(), m.deps.Now())
+	if g.l.paneW <= 0 {
 		return 0, false
 	}
-	row := y / paneH
-	if row >= l.visibleRows {
-		return 0, false
-	}
-	col := min(x/l.paneW, l.cols-1)
-	i := (m.scrollRow+row)*l.cols + col
-	if i >= len(vis) {
-		return 0, false
-	}
-	return vis[i], true
-}
-
-// drawnPaneHeight is the height gridView gives every pane: the layout's,
-// or less when every pane fits and the fullest needs less.
-func (m *Model) drawnPaneHeight(vis []ClusterID, l layout) int {
-	paneH := l.paneH
-	if l.rows <= l.visibleRows && paneH > compactPaneHeight {
-		now := m.deps.Now()
-		natural := 0
-		for i, id := range vis {
-			w := l.paneW
-			if i%l.cols == l.cols-1 {
-				w = m.width - l.paneW*(l.cols-1)
+	col := min(x/g.l.paneW, g.l.cols-1)
+	for r, h := range g.rowH {
+		if y < h {
+			if i := (m.scrollRow+r)*g.l.cols + col; i < len(vis) {
+				return vis[i], true
 			}
-			num := 0
-			if i < 9 {
-				num = i + 1
-			}
-			natural = max(natural, len(m.cachedPaneLines(id, num, w, now))+2)
+			return 0, false
 		}
-		paneH = max(compactPaneHeight, min(paneH, natural))
+		y -= h
 	}
-	return paneH
+	return 0, false
 }

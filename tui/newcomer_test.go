@@ -57,7 +57,7 @@ func TestPaneSaysWhenLinesAreCut(t *testing.T) {
 	partitionPrimary(readers)
 	m = pollAll(m, clk)
 	v := plain(m)
-	if !strings.Contains(v, "4 more lines: enter") {
+	if !strings.Contains(v, "3 more lines: enter") {
 		t.Fatalf("no marker for the primary's lines that did not fit:\n%s", v)
 	}
 	// A pane with room for everything has no marker.
@@ -446,9 +446,8 @@ func TestMouse(t *testing.T) {
 		m := newTestModel(specs, clk, 160, 48, func(d *Deps) { d.Mouse = on })
 		m = pollAll(m, clk)
 		// 2×2 grid: a click in the bottom right pane, the fourth.
-		vis := m.visibleIDs()
-		ph := m.drawnPaneHeight(vis, m.gridLayout(len(vis)))
-		m = send(m, tea.MouseMsg{X: 150, Y: 1 + ph + 2, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+		g := m.gridGeometry(m.visibleIDs(), m.bodyHeight(), m.deps.Now())
+		m = send(m, tea.MouseMsg{X: 150, Y: 1 + g.rowH[0] + 2, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
 		want := "us-east-2"
 		if on {
 			want = "us-east-2-dr"

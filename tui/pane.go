@@ -31,14 +31,17 @@ type pline struct {
 
 // paneView draws one cluster as a w×h box, returned as h lines. lines, when
 // not nil, are the pane's lines already built for this width.
-// num is the pane's 1–9 jump key (0: none).
-func (m *Model) paneView(id ClusterID, num, w, h int, now time.Time, lines []pline) []string {
+// num is the pane's 1–9 jump key (0: none). compact draws the compact form
+// (as every pane of at most three lines does), so that panes of one grid
+// look alike when some rows are a line taller.
+func (m *Model) paneView(id ClusterID, num, w, h int, compact bool, now time.Time, lines []pline) []string {
 	c := &m.clusters[id]
 	box, bk := m.paneBox(c.spec.Protected, id == m.focus)
 	innerW := max(1, w-box.GetHorizontalFrameSize())
 	innerH := max(1, h-box.GetVerticalFrameSize())
-	if lines == nil || innerH <= 3 {
-		p := m.newPaneCtx(id, num, innerW, innerH <= 3, now)
+	compact = compact || innerH <= 3
+	if lines == nil || compact {
+		p := m.newPaneCtx(id, num, innerW, compact, now)
 		lines = p.lines()
 	}
 	all := len(lines)
