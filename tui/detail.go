@@ -389,6 +389,25 @@ func (m *Model) kvBlock(kvs []kv, w int) string {
 	}
 	g := m.st.Glyphs.Ellipsis
 	var b strings.Builder
+	if cols == 1 {
+		// One column: a long value wraps under itself instead of being cut
+		// (a hint or an error detail is read to its end).
+		valW := colW - kw - 2
+		indent := strings.Repeat(" ", 2+kw+2)
+		for _, f := range kvs {
+			v := f.v
+			if cellWidth(v) > valW && valW >= 20 {
+				v = strings.ReplaceAll(ansi.Wordwrap(v, valW, " /,"), "\n", "\n"+indent)
+			}
+			for i, l := range strings.Split(v, "\n") {
+				if i == 0 {
+					l = "  " + m.st.Detail.Key.Render(pad(f.k, kw, g)) + "  " + l
+				}
+				b.WriteString(fit(l, w, g) + "\n")
+			}
+		}
+		return b.String()
+	}
 	for i := 0; i < len(kvs); i += cols {
 		b.WriteString("  ")
 		for j := 0; j < cols && i+j < len(kvs); j++ {
