@@ -126,7 +126,12 @@ func (m *Model) detailContent(now time.Time) string {
 	}
 	for i := len(c.events) - 1; i >= 0; i-- {
 		e := c.events[i]
-		line(fmt.Sprintf("  %s  %s %s", st.Muted.Render(clock(e.at)), st.Level(level(e.level)).Render(st.Glyphs.Level(level(e.level))), e.text))
+		// An entry wraps under itself rather than losing its end.
+		lead := fmt.Sprintf("  %s  %s ", st.Muted.Render(clock(e.at)), st.Level(level(e.level)).Render(st.Glyphs.Level(level(e.level))))
+		for _, l := range strings.Split(wrapText(e.text, w-cellWidth(lead), strings.Repeat(" ", cellWidth(lead))), "\n") {
+			line(lead + l)
+			lead = ""
+		}
 	}
 	return m.markMatches(strings.TrimRight(b.String(), "\n"))
 }

@@ -464,3 +464,24 @@ func TestMouse(t *testing.T) {
 		t.Fatalf("wheel scrolled the detail view to %d, want 3", m.viewport.YOffset)
 	}
 }
+
+// At 80 columns timeline entries and long field values wrap rather than
+// lose their end.
+func TestDetailWrapsInsteadOfCutting(t *testing.T) {
+	clk := newTestClock()
+	specs, readers := globalSpecs()
+	m := newTestModel(specs, clk, 80, 24)
+	readers[2].set(ops.Snapshot{}, refused("eu-west-1"))
+	m = pollAll(m, clk)
+	for _, id := range []ClusterID{0, 2} {
+		out := m.detailContentFor(id)
+		for _, l := range strings.Split(out, "\n") {
+			if strings.Contains(l, "…") || strings.Contains(l, "⋯") {
+				t.Errorf("cluster %d: cut line %q", id, l)
+			}
+		}
+	}
+	if out := m.detailContentFor(0); !strings.Contains(strings.Join(strings.Fields(out), " "), "DR primary running)") {
+		t.Errorf("timeline entry lost its end:\n%s", out)
+	}
+}
