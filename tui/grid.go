@@ -214,7 +214,8 @@ func (m *Model) eventsView(vis []ClusterID, height int, now time.Time) string {
 	sort.SliceStable(all, func(i, j int) bool { return all[i].e.at.After(all[j].e.at) })
 	nameW := 0
 	for _, id := range vis {
-		nameW = max(nameW, len(m.clusters[id].spec.Name))
+		// Names are never cut: the event text gives way instead.
+		nameW = max(nameW, cellWidth(m.clusters[id].spec.Name))
 	}
 	lines := []string{spread(st.Pane.Section.Render("Recent events"), st.Muted.Render("enter on a cluster shows its whole timeline"), innerW, st.Glyphs.Ellipsis)}
 	for _, r := range all {
@@ -223,7 +224,7 @@ func (m *Model) eventsView(vis []ClusterID, height int, now time.Time) string {
 		}
 		lv := level(r.e.level)
 		lines = append(lines, fit(fmt.Sprintf("%s  %s  %s %s", st.Muted.Render(clock(r.e.at)+" "+pad(ago(now.Sub(r.e.at)), 6, "")),
-			pad(r.name, min(nameW, 24), st.Glyphs.Ellipsis), st.Level(lv).Render(st.Glyphs.Level(lv)), r.e.text), innerW, st.Glyphs.Ellipsis))
+			pad(r.name, nameW, st.Glyphs.Ellipsis), st.Level(lv).Render(st.Glyphs.Level(lv)), r.e.text), innerW, st.Glyphs.Ellipsis))
 	}
 	if len(all) == 0 {
 		lines = append(lines, st.Muted.Render("no transitions yet"))
