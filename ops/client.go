@@ -37,6 +37,12 @@ type ClientOptions struct {
 	// Logger receives one debug record per request (method, path, status,
 	// duration, class). Tokens and bodies are never logged. Nil discards.
 	Logger *slog.Logger
+	// OnWrite, when set, is called as a write is sent (with the cluster's
+	// name and the operation) and returns what to call with its outcome
+	// once the reply is read or it failed: a write already sent is not
+	// undone by quitting, so the program can wait for it rather than exit
+	// mid-request.
+	OnWrite func(cluster, op string) (done func(error))
 }
 
 func (o ClientOptions) withDefaults() ClientOptions {
@@ -223,7 +229,11 @@ func (r reply) ok() bool { return r.status >= 200 && r.status < 300 }
 // do sends rq and returns the reply. A non-2xx status is returned as an
 // *Error as well (with the reply, whose body some callers still want: a
 // sys/health 503 carries health data).
-func (c *Client) do(ctx context.Context, rq request) (reply, error) {
+func (c *Client) do(ctx context.Context, rq request) (_ reply, err error) {
+	if rq.write && c.opts.OnWrite != nil {
+		done := c.opts.OnWrite(c.cfg.Name, rq.op)
+		defer func() { done(err) }()
+	}
 	start := time.Now()
 	rep, err := c.exchange(ctx, rq)
 	if err == nil && !rep.ok() {

@@ -28,6 +28,17 @@ var healthQuery = url.Values{
 	"haunhealthycode":        {"299"},
 }
 
+// HealthQuery returns a copy of the query parameters every sys/health read
+// sends, so that a screen showing the equivalent command shows exactly what
+// is sent.
+func HealthQuery() url.Values {
+	q := make(url.Values, len(healthQuery))
+	for k, v := range healthQuery {
+		q[k] = append([]string(nil), v...)
+	}
+	return q
+}
+
 // healthStatuses are the codes sys/health uses for its own answers when the
 // overrides are ignored (an old server or a proxy that strips the query):
 // their bodies are still health data.

@@ -20,6 +20,7 @@ type paneKey struct {
 	second    int64  // relative times ("updated 3s ago")
 	focused   bool
 	paused    bool
+	compact   bool // drawn in the compact form whatever its height
 	num       int
 	w, h      int
 }
@@ -31,6 +32,7 @@ type paneCache struct {
 	mu      sync.Mutex
 	drawn   map[ClusterID]keyed[[]string] // each pane as drawn
 	natural map[ClusterID]keyed[[]pline]  // each pane's lines before fitting
+	compact map[ClusterID]keyed[[]pline]  // each pane's compact lines
 	// The last grid, header and help line drawn, with what they were drawn
 	// from. bubbletea draws a frame after every message, and most messages
 	// (a poll timer firing, a result for a pane off screen) change nothing
@@ -128,7 +130,7 @@ func cachedFor[T any](mu *sync.Mutex, m map[ClusterID]keyed[T], id ClusterID, k 
 }
 
 func newPaneCache() *paneCache {
-	return &paneCache{drawn: map[ClusterID]keyed[[]string]{}, natural: map[ClusterID]keyed[[]pline]{}}
+	return &paneCache{drawn: map[ClusterID]keyed[[]string]{}, natural: map[ClusterID]keyed[[]pline]{}, compact: map[ClusterID]keyed[[]pline]{}}
 }
 
 func (m *Model) paneKey(id ClusterID, num, w, h int, now time.Time) paneKey {
@@ -139,9 +141,20 @@ func (m *Model) paneKey(id ClusterID, num, w, h int, now time.Time) paneKey {
 
 // cachedPaneView is paneView through the cache; k is the pane's paneKey,
 // which the caller has at hand, and lines its full lines when already built.
-func (m *Model) cachedPaneView(id ClusterID, k paneKey, num, w, h int, now time.Time, lines []pline) []string {
+func (m *Model) cachedPaneView(id ClusterID, k paneKey, num, w, h int, compact bool, now time.Time, lines []pline) []string {
 	return cachedFor(&m.cache.mu, m.cache.drawn, id, k, func() []string {
-		return m.paneView(id, num, w, h, now, lines)
+		return m.paneView(id, num, w, h, compact, now, lines)
+	})
+}
+
+// cachedCompactLines are the compact lines of a pane w cells wide (outer),
+// through the cache.
+func (m *Model) cachedCompactLines(id ClusterID, num, w int, now time.Time) []pline {
+	k := m.paneKey(id, num, w, 0, now)
+	k.compact = true
+	return cachedFor(&m.cache.mu, m.cache.compact, id, k, func() []pline {
+		box, _ := m.paneBox(m.clusters[id].spec.Protected, id == m.focus)
+		return m.newPaneCtx(id, num, max(1, w-box.GetHorizontalFrameSize()), true, now).lines()
 	})
 }
 

@@ -2,18 +2,33 @@ package tui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/vaultrepl/vaultrepl/ops"
 	"github.com/vaultrepl/vaultrepl/theme"
 )
 
-// healthCurl reads sys/health the way the dashboard does: sealed, standby,
-// performance-standby and DR-secondary nodes answer 200 with a body. -G with
-// -d puts each parameter on the query string, which keeps the command
-// breakable into short lines.
+// healthCurl reads sys/health exactly the way the dashboard does: the query
+// comes from ops.HealthQuery, the parameters the client itself sends (every
+// "not the healthy active node" status becomes 299, so the node still
+// answers with its health data). -G with -d puts each parameter on the
+// query string, which keeps the command breakable into short lines.
 func healthCurl(addr string) string {
-	return "curl -s -G " + strings.TrimRight(addr, "/") + "/v1/sys/health -d standbyok=true -d perfstandbyok=true -d sealedcode=200 -d uninitcode=200 -d drsecondarycode=200"
+	q := ops.HealthQuery()
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("curl -s -G " + strings.TrimRight(addr, "/") + "/v1/sys/health")
+	for _, k := range keys {
+		for _, v := range q[k] {
+			b.WriteString(" -d " + k + "=" + v)
+		}
+	}
+	return b.String()
 }
 
 // shellWrap breaks a command into lines of at most width cells with
@@ -129,9 +144,19 @@ func (m *Model) helpContent() string {
 	line := func(s string) { b.WriteString(fit(s, w, g.Ellipsis) + "\n") }
 	line(st.Detail.Title.Render("Keys") + "  " + st.Muted.Render("? or esc returns"))
 	h := m.help
-	h.Width = w
-	for _, l := range strings.Split(h.FullHelpView(m.fullHelp()), "\n") {
-		line("  " + l)
+	h.Width = 0 // columns that do not fit go on a row of their own below
+	groups := m.fullHelp()
+	for len(groups) > 0 {
+		n := 1
+		for n < len(groups) && cellWidth(firstLine(h.FullHelpView(groups[:n+1]))) <= w-2 {
+			n++
+		}
+		for _, l := range strings.Split(h.FullHelpView(groups[:n]), "\n") {
+			line("  " + l)
+		}
+		if groups = groups[n:]; len(groups) > 0 {
+			line("")
+		}
 	}
 	b.WriteString("\n" + st.Detail.Heading.Render("Legend") + "\n")
 	legend := []struct {
@@ -172,4 +197,9 @@ func (m *Model) helpContent() string {
 	line("")
 	term("theme", fmt.Sprintf("%q. NO_COLOR or --no-color draws without colour: every state keeps its glyph and word.", st.Palette.Name))
 	return strings.TrimRight(b.String(), "\n")
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
 }

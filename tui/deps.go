@@ -121,9 +121,17 @@ type Deps struct {
 	// Explain is training mode (passed on to the wizard by cmd).
 	Explain bool
 	// Lab is the simulator's fault injector; non-nil only in demo mode.
+	// A read-only run ignores it (L then says why).
 	Lab LabControl
 	// Wizard opens the setup wizard (key w); nil hides it (read-only runs).
 	Wizard WizardOpener
+	// Clipboard is where y copies to. Default: an OSC 52 sequence to the
+	// terminal, reported as sent rather than as copied.
+	Clipboard Clipboard
+	// Mouse: clicks focus a pane and the wheel scrolls. Off by default, so
+	// that the terminal's own text selection works; cmd turns the
+	// terminal's mouse reporting on with it (--mouse).
+	Mouse bool
 	// Assess judges the clusters. Default ops.Assess with ops.DefaultThresholds.
 	Assess func(now time.Time, obs []ops.Observation) ops.Report
 	// Context is the parent of every request; canceling it aborts them.
@@ -173,6 +181,9 @@ func (d Deps) withDefaults() Deps {
 			return ops.Assess(now, obs, ops.DefaultThresholds())
 		}
 	}
+	if d.Clipboard == nil {
+		d.Clipboard = osc52Clipboard
+	}
 	if d.Context == nil {
 		d.Context = context.Background()
 	}
@@ -180,8 +191,11 @@ func (d Deps) withDefaults() Deps {
 		d.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if d.ReadOnly {
-		// A read-only run offers no writes at all, whatever cmd passed.
+		// A read-only run offers no writes at all, whatever cmd passed:
+		// neither the wizard nor the lab's faults (seal, stop, partition
+		// change the clusters as surely as a write does).
 		d.Wizard = nil
+		d.Lab = nil
 	}
 	return d
 }

@@ -136,9 +136,14 @@ func (m *Model) detailContent(now time.Time) string {
 	}
 	for i := len(c.events) - 1; i >= 0; i-- {
 		e := c.events[i]
-		line(fmt.Sprintf("  %s  %s %s", st.Muted.Render(clock(e.at)), st.Level(level(e.level)).Render(st.Glyphs.Level(level(e.level))), e.text))
+		// An entry wraps under itself rather than losing its end.
+		lead := fmt.Sprintf("  %s  %s ", st.Muted.Render(clock(e.at)), st.Level(level(e.level)).Render(st.Glyphs.Level(level(e.level))))
+		for _, l := range strings.Split(wrapText(e.text, w-cellWidth(lead), strings.Repeat(" ", cellWidth(lead))), "\n") {
+			line(lead + l)
+			lead = ""
+		}
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return m.markMatches(strings.TrimRight(b.String(), "\n"))
 }
 
 // errorBlock is an error in full: the classified summary, Vault's message,
@@ -282,6 +287,7 @@ type column struct {
 	title string
 	min   int
 	flex  bool // shares the width left over
+	drop  int  // 0: always shown; else left out when the table is too wide, highest first
 }
 
 // peerTable lists peers with their heartbeat age, skew and canary age.
@@ -290,10 +296,10 @@ func (m *Model) peerTable(title string, peers []ops.Peer, now time.Time, w int) 
 	if len(peers) == 0 {
 		return st.Muted.Render("  no "+title+" reported") + "\n"
 	}
-	cols := []column{{"ID", 12, true}, {"API ADDRESS", 14, true}, {"CLUSTER ADDRESS", 14, true}, {"STATUS", 14, false}, {"HEARTBEAT", 10, false}, {"HB TOOK", 7, false}, {"SKEW", 7, false}, {"CANARY", 7, false}}
-	if w < 120 {
-		cols = append(cols[:2], cols[3:]...) // the cluster address gives way first
-	}
+	// The ID is never cut (it names the peer). The cluster address gives
+	// way first, then the heartbeat's round trip, then skew, then the API
+	// address; the table says which columns it left out.
+	cols := []column{{"ID", 12, false, 0}, {"API ADDRESS", 14, true, 1}, {"CLUSTER ADDRESS", 14, true, 4}, {"STATUS", 14, false, 0}, {"HEARTBEAT", 10, false, 0}, {"HB TOOK", 7, false, 3}, {"SKEW", 7, false, 2}, {"CANARY", 7, false, 0}}
 	rows := make([][]string, 0, len(peers))
 	for _, p := range peers {
 		hb := "-"
@@ -303,9 +309,6 @@ func (m *Model) peerTable(title string, peers []ops.Peer, now time.Time, w int) 
 		status := st.Badge(level(peerSeverity(p.Status)), orDash(p.Status.String()))
 		row := []string{orDash(p.ID()), orDash(p.APIAddress), orDash(p.ClusterAddress), status, hb,
 			optMS(p.LastHeartbeatDuration, p.HasLastHeartbeatDuration), optMS(p.ClockSkew, p.HasClockSkew), optMS(p.CanaryAge, p.HasCanaryAge)}
-		if w < 120 {
-			row = append(row[:2], row[3:]...)
-		}
 		rows = append(rows, row)
 	}
 	return "  " + st.Detail.TableHeader.Render(title) + "\n" + m.table(cols, rows, w-2, "  ")
@@ -324,8 +327,59 @@ func peerSeverity(s ops.PeerStatus) ops.Severity {
 }
 
 // table lays rows out in columns of width w, giving flexible columns an
-// equal share of what the fixed ones leave.
+// equal share of what the fixed ones leave. Columns that may be dropped go,
+// highest drop first, until the rest fits; a last line names them, so that
+// nothing is cut off silently.
 func (m *Model) table(cols []column, rows [][]string, w int, indent string) string {
+	cols, rows, dropped := dropColumns(cols, rows, w)
+	out := m.fitTable(cols, rows, w, indent)
+	if len(dropped) > 0 {
+		out += indent + m.st.Muted.Render(fit("not shown at this width: "+strings.Join(dropped, ", "), max(1, w-cellWidth(indent)), m.st.Glyphs.Ellipsis)) + "\n"
+	}
+	return out
+}
+
+// tableWidth is the least width cols need: fixed columns as wide as their
+// widest cell, flexible ones at their minimum.
+func tableWidth(cols []column, rows [][]string) int {
+	n := 2 * (len(cols) - 1)
+	for i, c := range cols {
+		cw := max(c.min, cellWidth(c.title))
+		if !c.flex {
+			for _, r := range rows {
+				cw = max(cw, cellWidth(r[i]))
+			}
+		}
+		n += cw
+	}
+	return n
+}
+
+// dropColumns leaves out droppable columns until the table fits in w.
+func dropColumns(cols []column, rows [][]string, w int) ([]column, [][]string, []string) {
+	var dropped []string
+	for tableWidth(cols, rows) > w {
+		worst := -1
+		for i, c := range cols {
+			if c.drop > 0 && (worst < 0 || c.drop > cols[worst].drop) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		dropped = append(dropped, cols[worst].title)
+		cols = append(cols[:worst:worst], cols[worst+1:]...)
+		out := make([][]string, len(rows))
+		for j, r := range rows {
+			out[j] = append(r[:worst:worst], r[worst+1:]...)
+		}
+		rows = out
+	}
+	return cols, rows, dropped
+}
+
+func (m *Model) fitTable(cols []column, rows [][]string, w int, indent string) string {
 	widths := make([]int, len(cols))
 	fixed, flex := 0, 0
 	for i, c := range cols {
@@ -385,6 +439,25 @@ func (m *Model) kvBlock(kvs []kv, w int) string {
 	}
 	g := m.st.Glyphs.Ellipsis
 	var b strings.Builder
+	if cols == 1 {
+		// One column: a long value wraps under itself instead of being cut
+		// (a hint or an error detail is read to its end).
+		valW := colW - kw - 2
+		indent := strings.Repeat(" ", 2+kw+2)
+		for _, f := range kvs {
+			v := f.v
+			if cellWidth(v) > valW && valW >= 20 {
+				v = strings.ReplaceAll(ansi.Wordwrap(v, valW, " /,"), "\n", "\n"+indent)
+			}
+			for i, l := range strings.Split(v, "\n") {
+				if i == 0 {
+					l = "  " + m.st.Detail.Key.Render(pad(f.k, kw, g)) + "  " + l
+				}
+				b.WriteString(fit(l, w, g) + "\n")
+			}
+		}
+		return b.String()
+	}
 	for i := 0; i < len(kvs); i += cols {
 		b.WriteString("  ")
 		for j := 0; j < cols && i+j < len(kvs); j++ {
@@ -418,7 +491,7 @@ func healthKVs(h *ops.Health) []kv {
 		{"last_wal", strconv.FormatUint(h.LastWAL, 10)},
 		{"echo_duration", ms(h.EchoDuration)},
 		{"clock_skew", ms(h.ClockSkew)},
-		{"replication_primary_canary_age", ms(h.CanaryAge)},
+		{"replication_primary_canary_age", healthCanary(h)},
 	}
 	if l := h.License; l != nil {
 		exp := "-"
@@ -434,6 +507,17 @@ func healthKVs(h *ops.Health) []kv {
 		kvs = append(kvs, kv{"last_request_forwarding_heartbeat", ms(h.LastRequestForwardingHeartbeat)})
 	}
 	return append(kvs, extraKVs(h.Extra)...)
+}
+
+// healthCanary labels sys/health's canary age, which is not the link's:
+// Vault fills it on standby nodes and sends 0 on the active node, while the
+// replication lag in time is each peer's CANARY in the peers table (from
+// sys/replication/status).
+func healthCanary(h *ops.Health) string {
+	if h.Standby || h.PerformanceStandby {
+		return ms(h.CanaryAge) + " (this standby node's)"
+	}
+	return ms(h.CanaryAge) + " (always 0 on an active node)"
 }
 
 // extraKVs shows fields Vault sent that this version does not know.

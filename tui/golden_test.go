@@ -14,7 +14,7 @@ import (
 )
 
 // sizes are the two terminals every screen is checked at.
-var sizes = [][2]int{{80, 24}, {160, 48}}
+var sizes = [][2]int{{80, 24}, {120, 40}, {160, 48}}
 
 // scenario builds a model in some state; keys are pressed afterwards.
 type scenario struct {
@@ -44,17 +44,15 @@ func scenarios() []scenario {
 		{name: "topology", keys: []string{"t"}},
 		// A partitioned primary: every link line carries a reason, which
 		// at 80 columns flows onto a continuation line instead of being cut.
-		{name: "topology_partitioned", setup: func(r []*fakeReader) {
-			p := primarySnap(1290)
-			for _, ts := range []*ops.TypeStatus{&p.Replication.Performance, &p.Replication.DR} {
-				ts.MerkleRoot = "0f0e0d0c0b0a09080706050403020100" // writes the secondaries have not seen
-				for i := range ts.Secondaries {
-					ts.Secondaries[i].Status, ts.Secondaries[i].RawStatus = ops.PeerDisconnected, "disconnected"
-					ts.Secondaries[i].LastHeartbeat = ts.Secondaries[i].LastHeartbeat.Add(-40 * time.Second)
-				}
-			}
-			r[0].set(p, nil)
-		}, keys: []string{"t"}},
+		{name: "topology_partitioned", setup: partitionPrimary, keys: []string{"t"}},
+		// The demo's keys: the help line keeps w and L at every width, and
+		// says "? more" when it leaves keys out.
+		{name: "demo_keys", tweak: demoTweak},
+		// Reasons that name clusters: at 80 columns the names stay whole
+		// (the reason loses whole words), and lines that do not fit are
+		// counted in the pane's bottom border.
+		{name: "primary_partitioned", setup: partitionPrimary, tweak: demoTweak},
+		{name: "detail_primary", keys: []string{"1", "enter", "pgdown"}},
 		// The DR secondary promoted without demoting us-east-2 (split brain),
 		// and us-east-2 no longer listing eu-west-1 (an orphan that still
 		// says stream-wals).
@@ -73,6 +71,24 @@ func scenarios() []scenario {
 			}
 		}},
 	}
+}
+
+func partitionPrimary(r []*fakeReader) {
+	p := primarySnap(1290)
+	for _, ts := range []*ops.TypeStatus{&p.Replication.Performance, &p.Replication.DR} {
+		ts.MerkleRoot = "0f0e0d0c0b0a09080706050403020100" // writes the secondaries have not seen
+		for i := range ts.Secondaries {
+			ts.Secondaries[i].Status, ts.Secondaries[i].RawStatus = ops.PeerDisconnected, "disconnected"
+			ts.Secondaries[i].LastHeartbeat = ts.Secondaries[i].LastHeartbeat.Add(-40 * time.Second)
+		}
+	}
+	r[0].set(p, nil)
+}
+
+// demoTweak gives the dashboard what the demo has: a wizard and a lab.
+func demoTweak(d *Deps) {
+	d.Lab = &fakeLab{}
+	d.Wizard = func(string, int, int) (Overlay, tea.Cmd) { return &fakeOverlay{}, nil }
 }
 
 // goldenModel is the global topology read once at t0, then read again 20s

@@ -52,54 +52,109 @@ func (m *Model) gridLayout(n int) layout {
 	return l
 }
 
-// gridView draws the visible rows of panes. When every pane fits, panes are
-// as tall as the fullest one needs (no taller), and the space left below
-// shows the recent transitions of all clusters.
+// gridGeom is how the visible panes are drawn this frame.
+type gridGeom struct {
+	l       layout
+	compact bool      // every pane draws its compact form
+	rowH    []int     // height of each drawn row, from the first drawn row
+	built   [][]pline // full lines by position in vis, when every pane fits
+	events  bool      // the box of recent events fills the space below
+}
+
+// paneNum is the jump key of the i-th visible pane (0: none).
+func paneNum(i int) int {
+	if i < 9 {
+		return i + 1
+	}
+	return 0
+}
+
+// colWidth is the outer width of column c (the last takes the remainder).
+func (m *Model) colWidth(l layout, c int) int {
+	if c == l.cols-1 {
+		return m.width - l.paneW*(l.cols-1)
+	}
+	return l.paneW
+}
+
+// gridGeometry lays out the drawn rows. When every pane fits, panes are as
+// tall as the fullest one needs (no taller), and the space left below shows
+// the recent transitions. Otherwise the lines the uniform rows leave over go
+// to rows whose panes would cut lines, so that on 80×24 or 120×40 a pane
+// shows one more line rather than the screen keeping two blank ones.
+func (m *Model) gridGeometry(vis []ClusterID, height int, now time.Time) gridGeom {
+	l := m.gridLayout(len(vis))
+	g := gridGeom{l: l, compact: l.paneH <= compactPaneHeight}
+	paneH := l.paneH
+	natural := 0
+	if l.rows <= l.visibleRows && !g.compact {
+		g.built = make([][]pline, len(vis))
+		for i, id := range vis {
+			g.built[i] = m.cachedPaneLines(id, paneNum(i), m.colWidth(l, i%l.cols), now)
+			natural = max(natural, len(g.built[i])+2)
+		}
+		paneH = max(compactPaneHeight, min(paneH, natural))
+	}
+	drawnRows := max(0, min(l.rows, m.scrollRow+l.visibleRows)-m.scrollRow)
+	g.rowH = make([]int, drawnRows)
+	for r := range g.rowH {
+		g.rowH[r] = paneH
+	}
+	left := height - drawnRows*paneH
+	g.events = left >= 5 && l.rows <= l.visibleRows
+	if g.events || left <= 0 || (g.built != nil && paneH >= natural) {
+		return g
+	}
+	need := make([]int, drawnRows) // the most lines a pane of each row has
+	for r := range need {
+		for c := 0; c < l.cols; c++ {
+			i := (m.scrollRow+r)*l.cols + c
+			if i >= len(vis) {
+				break
+			}
+			if g.built != nil {
+				need[r] = max(need[r], len(g.built[i])+2)
+			} else {
+				need[r] = max(need[r], len(m.cachedCompactLines(vis[i], paneNum(i), m.colWidth(l, c), now))+2)
+			}
+		}
+	}
+	for grew := true; left > 0 && grew; {
+		grew = false
+		for r := range g.rowH {
+			if left > 0 && g.rowH[r] < need[r] {
+				g.rowH[r]++
+				left--
+				grew = true
+			}
+		}
+	}
+	return g
+}
+
+// gridView draws the visible rows of panes, and below them, when there is
+// room, the recent events.
 func (m *Model) gridView(now time.Time, height int) string {
 	vis := m.visibleIDs()
 	if len(vis) == 0 {
 		return m.emptyView(height)
 	}
-	l := m.gridLayout(len(vis))
-	paneH := l.paneH
-	num := func(i int) int {
-		if i < 9 {
-			return i + 1
-		}
-		return 0
-	}
-	width := func(c int) int {
-		if c == l.cols-1 {
-			return m.width - l.paneW*(l.cols-1)
-		}
-		return l.paneW
-	}
-	// When every pane fits, build their full lines once: they give the
-	// height the fullest pane needs, and are drawn as they are.
-	var built [][]pline // by position in vis
-	if l.rows <= l.visibleRows && paneH > compactPaneHeight {
-		built = make([][]pline, len(vis))
-		natural := 0
-		for i, id := range vis {
-			built[i] = m.cachedPaneLines(id, num(i), width(i%l.cols), now)
-			natural = max(natural, len(built[i])+2)
-		}
-		paneH = max(compactPaneHeight, min(paneH, natural))
-	}
+	g := m.gridGeometry(vis, height, now)
+	l := g.l
 	// The grid is the same as last frame's when every pane drawn is (and so
 	// is the events box): most frames follow a message that changed nothing
 	// on screen.
 	key := gridKey{width: m.width, height: height, scroll: m.scrollRow, panes: make([]gridPane, 0, min(len(vis), l.visibleRows*l.cols))}
-	for r := m.scrollRow; r < m.scrollRow+l.visibleRows && r < l.rows; r++ {
+	for r, h := range g.rowH {
 		for c := 0; c < l.cols; c++ {
-			if i := r*l.cols + c; i < len(vis) {
-				key.panes = append(key.panes, gridPane{id: vis[i], key: m.paneKey(vis[i], num(i), width(c), paneH, now)})
+			if i := (m.scrollRow+r)*l.cols + c; i < len(vis) {
+				k := m.paneKey(vis[i], paneNum(i), m.colWidth(l, c), h, now)
+				k.compact = g.compact
+				key.panes = append(key.panes, gridPane{id: vis[i], key: k})
 			}
 		}
 	}
-	drawnRows := max(0, min(l.rows, m.scrollRow+l.visibleRows)-m.scrollRow)
-	events := height-drawnRows*paneH >= 5 && l.rows <= l.visibleRows
-	if events {
+	if g.events {
 		for _, id := range vis {
 			ev := m.clusters[id].events
 			mark := eventMark{n: len(ev)}
@@ -112,20 +167,20 @@ func (m *Model) gridView(now time.Time, height int) string {
 	return m.cache.grid.get(&m.cache.mu, key, func() string {
 		var out []string
 		drawn := 0 // index in key.panes, which lists the drawn panes in this order
-		for r := m.scrollRow; r < m.scrollRow+l.visibleRows && r < l.rows; r++ {
-			rowLines := make([]string, paneH)
+		for r, h := range g.rowH {
+			rowLines := make([]string, h)
 			for c := 0; c < l.cols; c++ {
-				i := r*l.cols + c
+				i := (m.scrollRow+r)*l.cols + c
 				var pane []string
 				if i < len(vis) {
 					var lines []pline
-					if built != nil {
-						lines = built[i]
+					if g.built != nil {
+						lines = g.built[i]
 					}
-					pane = m.cachedPaneView(vis[i], key.panes[drawn].key, num(i), width(c), paneH, now, lines)
+					pane = m.cachedPaneView(vis[i], key.panes[drawn].key, paneNum(i), m.colWidth(l, c), h, g.compact, now, lines)
 					drawn++
 				} else {
-					pane = strings.Split(blank(width(c), paneH), "\n")
+					pane = strings.Split(blank(m.colWidth(l, c), h), "\n")
 				}
 				for y := range rowLines {
 					rowLines[y] += pane[y]
@@ -133,7 +188,7 @@ func (m *Model) gridView(now time.Time, height int) string {
 			}
 			out = append(out, rowLines...)
 		}
-		if left := height - len(out); left >= 5 && l.rows <= l.visibleRows {
+		if left := height - len(out); left >= 5 && g.events {
 			out = append(out, m.eventsView(vis, left, now))
 		}
 		return strings.Join(out, "\n")
@@ -159,7 +214,8 @@ func (m *Model) eventsView(vis []ClusterID, height int, now time.Time) string {
 	sort.SliceStable(all, func(i, j int) bool { return all[i].e.at.After(all[j].e.at) })
 	nameW := 0
 	for _, id := range vis {
-		nameW = max(nameW, len(m.clusters[id].spec.Name))
+		// Names are never cut: the event text gives way instead.
+		nameW = max(nameW, cellWidth(m.clusters[id].spec.Name))
 	}
 	lines := []string{spread(st.Pane.Section.Render("Recent events"), st.Muted.Render("enter on a cluster shows its whole timeline"), innerW, st.Glyphs.Ellipsis)}
 	for _, r := range all {
@@ -168,7 +224,7 @@ func (m *Model) eventsView(vis []ClusterID, height int, now time.Time) string {
 		}
 		lv := level(r.e.level)
 		lines = append(lines, fit(fmt.Sprintf("%s  %s  %s %s", st.Muted.Render(clock(r.e.at)+" "+pad(ago(now.Sub(r.e.at)), 6, "")),
-			pad(r.name, min(nameW, 24), st.Glyphs.Ellipsis), st.Level(lv).Render(st.Glyphs.Level(lv)), r.e.text), innerW, st.Glyphs.Ellipsis))
+			pad(r.name, nameW, st.Glyphs.Ellipsis), st.Level(lv).Render(st.Glyphs.Level(lv)), r.e.text), innerW, st.Glyphs.Ellipsis))
 	}
 	if len(all) == 0 {
 		lines = append(lines, st.Muted.Render("no transitions yet"))

@@ -22,6 +22,10 @@ type KeyMap struct {
 	Help                  key.Binding
 	Redraw                key.Binding
 	Quit, ForceQuit       key.Binding
+	Copy                  key.Binding // y: what is focused, to the clipboard
+	Sort                  key.Binding // s: cycle the order of the panes
+	Search                key.Binding // / in the detail view
+	NextMatch, PrevMatch  key.Binding
 }
 
 // DefaultKeyMap returns the default bindings.
@@ -53,5 +57,10 @@ func DefaultKeyMap() KeyMap {
 		Redraw:     key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "redraw")),
 		Quit:       key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit:  key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Copy:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy")),
+		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		Search:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		NextMatch:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n/N", "next/previous match")),
+		PrevMatch:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
 	}
 }

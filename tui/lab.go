@@ -19,6 +19,10 @@ type labAction struct {
 	refresh []string
 }
 
+// clearAllTitle is the lab action that acts on every cluster, not on the
+// focused one (its flash names no cluster).
+const clearAllTitle = "clear every fault on every cluster"
+
 // labPeers are the configured clusters the focused one replicates with, of
 // either type: the other ends a partition cuts. reassess keeps them as the
 // links change and keeps the last ones seen while the cluster's links are
@@ -56,6 +60,10 @@ func (m *Model) labActions() []labAction {
 	peers := m.labPeers(m.focus)
 	self := []string{name}
 	both := append([]string{name}, peers...)
+	all := make([]string, len(m.clusters))
+	for i := range m.clusters {
+		all[i] = m.clusters[i].spec.Name
+	}
 	// Every entry keeps its number whatever the cluster's state, so a
 	// trainer's "press L then 1" always means the same; entries that cannot
 	// apply are shown without an action.
@@ -93,11 +101,11 @@ func (m *Model) labActions() []labAction {
 		labAction{"remove latency", func(l LabControl) error { return l.SetLatency(name, 0) }, self},
 		labAction{"fail the next 5 requests (503)", func(l LabControl) error { return l.FailRequests(name, 503, 5) }, self},
 		labAction{"skew clock by +45s", func(l LabControl) error { return l.SkewClock(name, 45*time.Second) }, both},
-		labAction{"clear every fault", func(l LabControl) error {
-			err := l.ClearFaults(name)
-			// Partitions involve two clusters; heal them explicitly too.
-			return errors.Join(err, eachPeer(peers, func(p string) error { return l.Heal(name, p) }))
-		}, both},
+		// "every" means every cluster: a trainer clearing up after an
+		// exercise should not have to visit each pane.
+		labAction{clearAllTitle, func(l LabControl) error {
+			return eachPeer(all, l.ClearFaults)
+		}, all},
 		// Last, on 0: the earlier entries keep the numbers trainers know.
 		m.promoteAction(name, both),
 	)
@@ -152,7 +160,7 @@ func (m Model) runLab(acts []labAction, i int) (Model, tea.Cmd) {
 	lab, cluster := m.deps.Lab, m.Focused()
 	m.labOpen, m.labBusy = false, true
 	return m, func() tea.Msg {
-		return labDoneMsg{action: a.title, cluster: cluster, err: a.run(lab), refresh: a.refresh}
+		return labDoneMsg{action: a.title, cluster: cluster, global: a.title == clearAllTitle, err: a.run(lab), refresh: a.refresh}
 	}
 }
 
@@ -166,11 +174,15 @@ func (m Model) updateLabDone(msg labDoneMsg) (Model, tea.Cmd) {
 			m.clusters[id].record(now, ops.SeverityUnknown, "lab: %s", msg.action)
 		}
 	}
+	on := " on " + msg.cluster
+	if msg.global {
+		on = ""
+	}
 	var flash tea.Cmd
 	if msg.err != nil {
-		flash = m.setFlash(fmt.Sprintf("lab: %s on %s failed: %v", msg.action, msg.cluster, msg.err), true)
+		flash = m.setFlash(fmt.Sprintf("lab: %s%s failed: %v", msg.action, on, msg.err), true)
 	} else {
-		flash = m.setFlash(fmt.Sprintf("lab: %s on %s", msg.action, msg.cluster), false)
+		flash = m.setFlash(fmt.Sprintf("lab: %s%s", msg.action, on), false)
 	}
 	m, cmd := m.refreshNamed(msg.refresh)
 	return m, tea.Batch(flash, cmd)
@@ -183,23 +195,68 @@ func (m *Model) labBox(width int) string {
 	var b strings.Builder
 	b.WriteString(st.Detail.Title.Render("Lab faults on "+m.Focused()) + "\n")
 	b.WriteString(st.Muted.Render("simulated clusters: inject, then watch the panes") + "\n\n")
+	boxW := min(56, width-4)
+	// The modal's border and padding take 4 cells; an entry is indented 5.
+	textW := max(10, boxW-4-5)
 	for i, a := range acts {
 		n := fmt.Sprintf("%d", (i+1)%10)
 		marker := "  "
-		line := n + "  " + a.title
-		switch {
-		case a.run == nil:
-			line = st.Muted.Render(line)
-		case i == m.labCursor:
-			line = st.Accent.Render(line)
-		}
 		if i == m.labCursor {
 			marker = st.Glyphs.Focus + " "
 		}
-		b.WriteString(marker + line + "\n")
+		// Wrapped here, at spaces only, so that a cluster name (us-east-2-dr)
+		// is never broken at its hyphens as lipgloss's wrapping would.
+		for j, l := range wrapWords(a.title, textW) {
+			text := n + "  " + l
+			if j > 0 {
+				text = "   " + l
+			}
+			switch {
+			case a.run == nil:
+				text = st.Muted.Render(text)
+			case i == m.labCursor:
+				text = st.Accent.Render(text)
+			}
+			if j > 0 {
+				marker = "  "
+			}
+			b.WriteString(marker + text + "\n")
+		}
 	}
-	b.WriteString("\n" + st.Muted.Render("enter or number apply "+st.Glyphs.Sep+" esc close"))
-	return st.Modal.Width(min(56, width-4)).Render(b.String())
+	b.WriteString("\n" + st.Muted.Render("enter or "+labNumbers(len(acts))+" apply "+st.Glyphs.Sep+" esc close"))
+	return st.Modal.Width(boxW).Render(b.String())
+}
+
+// labNumbers names the number keys of n menu entries: 1-9, then 0 for the
+// tenth.
+func labNumbers(n int) string {
+	switch {
+	case n <= 1:
+		return "1"
+	case n <= 9:
+		return fmt.Sprintf("1-%d", n)
+	}
+	return "1-9,0"
+}
+
+// wrapWords breaks s at spaces into lines of at most width cells; a word
+// longer than width stays whole on its own line (the box cuts it visibly
+// rather than splitting it).
+func wrapWords(s string, width int) []string {
+	var lines []string
+	cur := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case cur == "":
+			cur = w
+		case cellWidth(cur)+1+cellWidth(w) <= width:
+			cur += " " + w
+		default:
+			lines = append(lines, cur)
+			cur = w
+		}
+	}
+	return append(lines, cur)
 }
 
 // promoteAction offers the half-done failover on a secondary: promote it

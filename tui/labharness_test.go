@@ -218,7 +218,7 @@ func (e *labEnv) id(name string) ClusterID {
 // pane is one cluster's pane as plain text, wide enough that no message
 // is cut.
 func (e *labEnv) pane(name string) string {
-	return ansi.Strip(strings.Join(e.m.paneView(e.id(name), 0, 150, 24, e.clk.Now(), nil), "\n"))
+	return ansi.Strip(strings.Join(e.m.paneView(e.id(name), 0, 150, 24, false, e.clk.Now(), nil), "\n"))
 }
 
 // faultProxy stands in front of one lab cluster: it forwards to the lab

@@ -52,6 +52,14 @@ type Model struct {
 	filtering     bool // the filter input has focus
 	unhealthyOnly bool
 	paused        bool
+	sortBy        sortOrder
+
+	// The detail view's search: the input while typing, the query kept,
+	// and which of its matches is current.
+	searchInput textinput.Model
+	searching   bool
+	search      string
+	match       int
 
 	help     help.Model
 	viewport viewport.Model
@@ -76,19 +84,23 @@ type Model struct {
 // fixed is the part of the model that New sets once: dependencies, styles,
 // and the context that quitting cancels.
 type fixed struct {
-	deps   Deps
-	st     theme.Styles
-	ink    inks
-	ctx    context.Context
-	cancel context.CancelFunc
+	deps Deps
+	// labReadOnly: a lab was given, but the run is read-only, so its
+	// faults are off (L says so).
+	labReadOnly bool
+	st          theme.Styles
+	ink         inks
+	ctx         context.Context
+	cancel      context.CancelFunc
 }
 
 // New builds the dashboard. It starts nothing: Init returns the first polls.
 func New(d Deps) Model {
+	labReadOnly := d.ReadOnly && d.Lab != nil
 	d = d.withDefaults()
 	ctx, cancel := context.WithCancel(d.Context)
 	m := Model{
-		fixed:    &fixed{deps: d, st: d.Styles, ink: newInks(d.Styles), ctx: ctx, cancel: cancel},
+		fixed:    &fixed{deps: d, labReadOnly: labReadOnly, st: d.Styles, ink: newInks(d.Styles), ctx: ctx, cancel: cancel},
 		keys:     DefaultKeyMap(),
 		clusters: make([]clusterState, len(d.Clusters)),
 		byName:   make(map[string]ClusterID, len(d.Clusters)),
@@ -114,6 +126,14 @@ func New(d Deps) Model {
 	m.filter.Cursor.SetMode(cursor.CursorStatic)
 	m.filter.PromptStyle = m.st.Accent
 	m.filter.PlaceholderStyle = m.st.Muted
+
+	m.searchInput = textinput.New()
+	m.searchInput.Prompt = "search: "
+	m.searchInput.Placeholder = "a field, a value or a timeline entry"
+	m.searchInput.CharLimit = 64
+	m.searchInput.Cursor.SetMode(cursor.CursorStatic)
+	m.searchInput.PromptStyle = m.st.Accent
+	m.searchInput.PlaceholderStyle = m.st.Muted
 
 	m.reassess(d.Now())
 	return m
@@ -150,6 +170,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m, cmd = m.updateSize(msg)
 	case tea.KeyMsg:
 		m, cmd = m.updateKeys(msg)
+	case tea.MouseMsg:
+		m, cmd = m.updateMouse(msg)
 	case pollDueMsg:
 		m, cmd = m.updatePollDue(msg)
 	case statusMsg:
@@ -163,6 +185,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case labDoneMsg:
 		m, cmd = m.updateLabDone(msg)
+	case copiedMsg:
+		m, cmd = m.updateCopied(msg)
 	case OverlayClosedMsg:
 		m.overlay = nil
 		m, cmd = m.refreshNamed(msg.Changed)
@@ -187,6 +211,11 @@ func (m Model) forward(msg tea.Msg) (Model, tea.Cmd) {
 	if m.filtering {
 		var cmd tea.Cmd
 		m.filter, cmd = m.filter.Update(msg)
+		return m, cmd
+	}
+	if m.searching {
+		var cmd tea.Cmd
+		m.searchInput, cmd = m.searchInput.Update(msg)
 		return m, cmd
 	}
 	return m, nil
@@ -280,18 +309,11 @@ func (m *Model) reassess(now time.Time) {
 // the configured clusters that used them, which is what an operator knows.
 // API addresses of configured clusters become their names too.
 func idReplacer(r ops.Report, clusters []clusterState) *strings.Replacer {
-	var pairs []string
-	for _, l := range r.Links {
-		if l.SecondaryID != "" && l.Secondary != "" {
-			pairs = append(pairs, l.SecondaryID, l.Secondary)
-		}
-	}
+	addrs := make(map[string]string, len(clusters))
 	for i := range clusters {
-		if a := clusters[i].spec.Address; a != "" {
-			pairs = append(pairs, a, clusters[i].spec.Name)
-		}
+		addrs[clusters[i].spec.Address] = clusters[i].spec.Name
 	}
-	return strings.NewReplacer(pairs...)
+	return ops.NameReplacer(r, addrs)
 }
 
 // named replaces activation token ids with cluster names.

@@ -40,6 +40,7 @@ type flashExpiredMsg struct{ seq int }
 type labDoneMsg struct {
 	action  string
 	cluster string
+	global  bool // the action was on every cluster
 	err     error
 	refresh []string // clusters to re-poll now
 }

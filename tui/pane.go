@@ -31,16 +31,20 @@ type pline struct {
 
 // paneView draws one cluster as a w×h box, returned as h lines. lines, when
 // not nil, are the pane's lines already built for this width.
-// num is the pane's 1–9 jump key (0: none).
-func (m *Model) paneView(id ClusterID, num, w, h int, now time.Time, lines []pline) []string {
+// num is the pane's 1–9 jump key (0: none). compact draws the compact form
+// (as every pane of at most three lines does), so that panes of one grid
+// look alike when some rows are a line taller.
+func (m *Model) paneView(id ClusterID, num, w, h int, compact bool, now time.Time, lines []pline) []string {
 	c := &m.clusters[id]
 	box, bk := m.paneBox(c.spec.Protected, id == m.focus)
 	innerW := max(1, w-box.GetHorizontalFrameSize())
 	innerH := max(1, h-box.GetVerticalFrameSize())
-	if lines == nil || innerH <= 3 {
-		p := m.newPaneCtx(id, num, innerW, innerH <= 3, now)
+	compact = compact || innerH <= 3
+	if lines == nil || compact {
+		p := m.newPaneCtx(id, num, innerW, compact, now)
 		lines = p.lines()
 	}
+	all := len(lines)
 	lines = fitLines(lines, innerH)
 	stale := c.stale()
 	g := m.st.Glyphs.Ellipsis
@@ -55,7 +59,32 @@ func (m *Model) paneView(id ClusterID, num, w, h int, now time.Time, lines []pli
 		}
 		content[i] = pad(text, innerW, g)
 	}
-	return frame(bk, box, content, innerW)
+	out := frame(bk, box, content, innerW)
+	if cut := all - len(lines); cut > 0 {
+		// Lines that did not fit are never dropped silently: the bottom
+		// border says how many, and where they are.
+		out[len(out)-1] = bk.r(borderNote(box, innerW, fmt.Sprintf(" %s %d more %s: enter ", g, cut, plural(cut, "line", "lines"))))
+	}
+	return out
+}
+
+// borderNote is box's bottom border with note set into it near the right
+// end, or the plain border when the note does not fit.
+func borderNote(box lipgloss.Style, innerW int, note string) string {
+	b := box.GetBorderStyle()
+	span := innerW + box.GetPaddingLeft() + box.GetPaddingRight()
+	nw := cellWidth(note)
+	if nw+4 > span {
+		return b.BottomLeft + strings.Repeat(b.Bottom, span) + b.BottomRight
+	}
+	return b.BottomLeft + strings.Repeat(b.Bottom, span-nw-2) + note + strings.Repeat(b.Bottom, 2) + b.BottomRight
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func (m *Model) newPaneCtx(id ClusterID, num, innerW int, compact bool, now time.Time) *paneCtx {
@@ -164,7 +193,10 @@ func (p *paneCtx) lines() []pline {
 }
 
 // title is the name line: focus marker, jump number, name, label,
-// PROTECTED, and the severity (with its first reason when compact).
+// PROTECTED, and the severity (with its first reason when compact). The
+// name is never cut: when the line is too narrow, the age goes first, then
+// the label, then the reason loses whole words from its end (so a cluster
+// name in it is shown whole or not at all), then the read-only tag.
 func (p *paneCtx) title() string {
 	g, c := p.st.Glyphs, p.c
 	marker := " "
@@ -175,16 +207,17 @@ func (p *paneCtx) title() string {
 	if p.num > 0 {
 		num = p.k.muted.r(strconv.Itoa(p.num)) + " "
 	}
-	left := marker + " " + num + p.k.title.r(c.spec.Name)
+	name := marker + " " + num + p.k.title.r(c.spec.Name)
+	label, protected, readOnly := "", "", ""
 	if c.spec.Label != "" {
-		left += "  " + p.k.label.r(c.spec.Label)
+		label = "  " + p.k.label.r(c.spec.Label)
 	}
 	if c.spec.Protected {
-		left += "  " + p.k.tag.r(g.Protected+" PROTECTED")
+		protected = "  " + p.k.tag.r(g.Protected+" PROTECTED")
 	}
 	if c.spec.ReadOnly && !p.m.deps.ReadOnly {
 		// A read-only run says so once, in the header.
-		left += "  " + p.k.muted.r("read-only")
+		readOnly = "  " + p.k.muted.r("read-only")
 	}
 	sev, word := p.a.Severity, p.a.Severity.String()
 	explained := false // a note in the pane says it calmly; no reason here
@@ -200,20 +233,48 @@ func (p *paneCtx) title() string {
 	case c.snap.Health != nil && c.snap.Health.Sealed:
 		word, explained = "sealed", true
 	}
-	right := p.k.badge(level(sev), word)
+	var reason []string
+	age := ""
 	if p.compact {
 		if r := p.topReason(); r != "" && c.lastErr == nil && !explained {
-			right = p.k.badge(level(sev), word+": "+r)
+			reason = strings.Fields(r)
 		}
 		if !c.lastOK.IsZero() {
-			right += "  " + p.k.muted.r(ago(p.now.Sub(c.lastOK))+" ago")
-		}
-		// Keep the name readable: the reason gives way first.
-		if maxRight := p.w - cellWidth(left) - 2; cellWidth(right) > maxRight && maxRight > 12 {
-			right = fit(right, maxRight, g.Ellipsis)
+			age = "  " + p.k.muted.r(ago(p.now.Sub(c.lastOK))+" ago")
 		}
 	}
-	return spread(left, right, p.w, g.Ellipsis)
+	right := func(words int) string {
+		text := word
+		if words > 0 {
+			text += ": " + strings.Join(reason[:words], " ")
+			if words < len(reason) {
+				text += g.Ellipsis
+			}
+		}
+		return p.k.badge(level(sev), text)
+	}
+	line := func(words int) string {
+		return spread(name+label+protected+readOnly, right(words)+age, p.w, g.Ellipsis)
+	}
+	fits := func(words int) bool {
+		return cellWidth(name+label+protected+readOnly)+1+cellWidth(right(words)+age) <= p.w
+	}
+	words := len(reason)
+	if fits(words) {
+		return line(words)
+	}
+	age = ""
+	if fits(words) {
+		return line(words)
+	}
+	label = ""
+	for words > 0 && !fits(words) {
+		words--
+	}
+	if !fits(words) {
+		readOnly = ""
+	}
+	return line(words)
 }
 
 // topReason is the first reason of the cluster's worst severity.
@@ -458,9 +519,11 @@ func (p *paneCtx) sectionDetails(t ops.ReplicationType, s ops.TypeStatus) []stri
 		out = append(out, join(sep, p.peerSummary(s.Secondaries, true)...))
 	case ops.ModeSecondary:
 		l, linked := p.m.upLink(t, p.id)
+		// The configured name first: on a narrow pane the address is
+		// what gets cut.
 		primary := s.PrimaryClusterAddr
 		if linked && l.Primary != "" {
-			primary += " (" + l.Primary + ")"
+			primary = l.Primary + " " + s.PrimaryClusterAddr
 		}
 		out = append(out, join(sep, p.kv("set", shortID(s.ClusterID)), p.kv("primary", primary)))
 		if linked && l.HasWALGap && !s.CorruptedMerkleTree {

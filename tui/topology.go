@@ -159,7 +159,7 @@ func (m *Model) linkLines(l ops.Link, nameW, w int) []string {
 	}
 	for _, r := range l.Reasons {
 		if r.Severity == sev && sev != ops.SeverityOK {
-			parts = append(parts, st.Level(level(sev)).Render(r.Text))
+			parts = append(parts, st.Level(level(sev)).Render(m.named(r.Text)))
 			break
 		}
 	}

@@ -14,7 +14,7 @@ import (
 // them, and a grouped message would match no binding. Text inputs (the
 // filter, the overlay) get them whole, as typed text.
 func (m Model) updateKeys(msg tea.KeyMsg) (Model, tea.Cmd) {
-	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 || msg.Paste || m.filtering || m.overlay != nil {
+	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 || msg.Paste || m.filtering || m.searching || m.overlay != nil {
 		return m.updateKey(msg)
 	}
 	var cmds []tea.Cmd
@@ -25,7 +25,7 @@ func (m Model) updateKeys(msg tea.KeyMsg) (Model, tea.Cmd) {
 		if m.quitting {
 			break
 		}
-		if m.filtering && i+1 < len(msg.Runes) {
+		if (m.filtering || m.searching) && i+1 < len(msg.Runes) {
 			// "/" opened the filter: the rest is its text.
 			m, cmd = m.updateKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes[i+1:]})
 			cmds = append(cmds, cmd)
@@ -58,11 +58,17 @@ func (m Model) updateKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	if m.filtering {
 		return m.updateFilterKey(msg)
 	}
+	if m.searching {
+		return m.updateSearchKey(msg)
+	}
 	if m.labOpen {
 		return m.updateLabKey(msg)
 	}
 	if key.Matches(msg, m.keys.Pause) {
 		return m.togglePause()
+	}
+	if cmd, ok := m.refusedKey(msg); ok {
+		return m, cmd
 	}
 	if cmd, ok := m.globalKey(msg); ok {
 		return m, cmd
@@ -106,6 +112,12 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.Lab):
 		m.labOpen, m.labCursor = true, 0
 		return nil, true
+	case key.Matches(msg, k.Copy):
+		what, text, ok := m.copyTarget()
+		if !ok {
+			return m.setFlash("nothing to copy on this screen", true), true
+		}
+		return copyCmd(m.deps.Clipboard, what, text), true
 	case key.Matches(msg, k.Wizard):
 		// The overlay gets everything below the header: it draws its own help.
 		ov, cmd := m.deps.Wizard(m.Focused(), m.width, max(0, m.height-m.headerHeight()))
@@ -148,11 +160,19 @@ func (m Model) updateDashboardKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		m.unhealthyOnly = !m.unhealthyOnly
 		m.focusFirstIfHidden()
 		if m.unhealthyOnly {
-			return m, m.setFlash("showing only unhealthy clusters (! shows all)", false)
+			return m, m.setFlash(unhealthyFlash, false)
+		}
+		if m.flash == unhealthyFlash {
+			// It would be false now: every cluster is shown again.
+			m.flash = ""
 		}
 		return m, nil
 	case key.Matches(msg, k.Back):
 		m.clearFilters()
+	case key.Matches(msg, k.Sort):
+		m.sortBy = m.sortBy.next()
+		m.ensureFocusVisible()
+		return m, m.setFlash("sorted by "+m.sortBy.String()+" (s changes it)", false)
 	case key.Matches(msg, k.Enter):
 		if len(vis) > 0 {
 			m.screen = screenDetail
@@ -167,13 +187,13 @@ func (m Model) updateDashboardKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Left):
 		m.moveTo(vis, pos-1)
 	case key.Matches(msg, k.Down):
-		m.moveTo(vis, pos+cols)
+		m.moveRows(vis, pos, cols, 1)
 	case key.Matches(msg, k.Up):
-		m.moveTo(vis, pos-cols)
+		m.moveRows(vis, pos, cols, -1)
 	case key.Matches(msg, k.PageDown):
-		m.moveTo(vis, pos+cols*max(1, m.gridLayout(len(vis)).visibleRows))
+		m.moveRows(vis, pos, cols, max(1, m.gridLayout(len(vis)).visibleRows))
 	case key.Matches(msg, k.PageUp):
-		m.moveTo(vis, pos-cols*max(1, m.gridLayout(len(vis)).visibleRows))
+		m.moveRows(vis, pos, cols, -max(1, m.gridLayout(len(vis)).visibleRows))
 	case key.Matches(msg, k.Top):
 		m.moveTo(vis, 0)
 	case key.Matches(msg, k.Bottom):
@@ -191,8 +211,18 @@ func (m Model) updateDetailKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	vis := m.visibleIDs()
 	pos := indexOf(vis, m.focus)
 	switch {
+	case key.Matches(msg, k.Back) && m.search != "":
+		// esc ends the search first, then leaves the detail view.
+		m.search = ""
+		m.searchInput.SetValue("")
 	case key.Matches(msg, k.Back):
 		m.screen = screenDashboard
+	case key.Matches(msg, k.Search):
+		return m, m.startSearch()
+	case key.Matches(msg, k.NextMatch) && m.search != "":
+		return m, m.gotoMatch(1)
+	case key.Matches(msg, k.PrevMatch) && m.search != "":
+		return m, m.gotoMatch(-1)
 	case key.Matches(msg, k.Next, k.Right):
 		m.moveTo(vis, (pos+1)%max(1, len(vis)))
 		m.viewport.GotoTop()
@@ -287,6 +317,7 @@ func (m *Model) visibleIDs() []ClusterID {
 		}
 		out = append(out, ClusterID(i))
 	}
+	m.sortIDs(out)
 	return out
 }
 
@@ -314,6 +345,22 @@ func indexOf(ids []ClusterID, id ClusterID) int {
 		}
 	}
 	return 0
+}
+
+// unhealthyFlash is what ! says when it hides the healthy clusters.
+const unhealthyFlash = "showing only unhealthy clusters (! shows all)"
+
+// moveRows moves the focus by rows grid rows in a grid of cols columns,
+// clamped to the first and last row. In the last row, which may be short,
+// the focus goes to its last pane; from the last row down it stays put
+// (in a 2×2 grid, j on pane 3 does not wander to pane 4).
+func (m *Model) moveRows(vis []ClusterID, pos, cols, rows int) {
+	if len(vis) == 0 || cols < 1 {
+		return
+	}
+	lastRow := (len(vis) - 1) / cols
+	row := max(0, min(pos/cols+rows, lastRow))
+	m.moveTo(vis, min(row*cols+pos%cols, len(vis)-1))
 }
 
 // moveTo focuses the pos-th visible cluster (clamped) and scrolls to it.
@@ -354,4 +401,19 @@ func (m *Model) ensureFocusVisible() {
 		m.scrollRow = row - l.visibleRows + 1
 	}
 	m.scrollRow = max(0, min(m.scrollRow, l.rows-l.visibleRows))
+}
+
+// refusedKey answers w and L in a read-only run, where the wizard and the
+// lab's faults are off: a key that silently does nothing reads as a bug.
+func (m *Model) refusedKey(msg tea.KeyMsg) (tea.Cmd, bool) {
+	if !m.deps.ReadOnly || msg.Type != tea.KeyRunes || len(msg.Runes) != 1 {
+		return nil, false
+	}
+	switch {
+	case msg.Runes[0] == 'w':
+		return m.setFlash("read-only: the setup wizard is off (started with --read-only)", true), true
+	case msg.Runes[0] == 'L' && m.labReadOnly:
+		return m.setFlash("read-only: lab faults are off (started with --read-only)", true), true
+	}
+	return nil, false
 }

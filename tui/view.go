@@ -100,6 +100,7 @@ type headerKey struct {
 	worst                 ops.Severity
 	paused, unhealthyOnly bool
 	filtering, overlay    bool
+	sortBy                sortOrder
 	screen                screen
 	crumb, filter, scroll string
 }
@@ -108,7 +109,7 @@ type headerKey struct {
 func (m *Model) headerView(now time.Time) string {
 	k := headerKey{width: m.width, second: now.Unix(), worst: m.report.Worst, paused: m.paused,
 		unhealthyOnly: m.unhealthyOnly, filtering: m.filtering, overlay: m.overlay != nil, screen: m.screen,
-		filter: m.filter.Value()}
+		filter: m.filter.Value(), sortBy: m.sortBy}
 	for i := range m.clusters {
 		c := &m.clusters[i]
 		switch {
@@ -163,6 +164,9 @@ func (m *Model) drawHeader(k headerKey, now time.Time) string {
 	}
 	if k.unhealthyOnly {
 		parts = append(parts, st.Accent.Render("unhealthy only"))
+	}
+	if k.sortBy != sortConfigured && k.screen == screenDashboard {
+		parts = append(parts, st.Accent.Render("by "+k.sortBy.String()))
 	}
 	var optional []string
 	if k.scroll != "" { // set only on the dashboard without an overlay
@@ -234,20 +238,26 @@ func (m *Model) bannerView() string {
 
 func (m *Model) footerView() string {
 	st := &m.st
-	if m.filtering {
+	if m.filtering || m.searching {
 		hint := st.Muted.Render("  enter keep " + st.Glyphs.Sep + " esc clear")
-		return fit(m.filter.View()+hint, m.width, st.Glyphs.Ellipsis)
+		in := m.filter.View()
+		if m.searching {
+			in = m.searchInput.View()
+		}
+		return fit(in+hint, m.width, st.Glyphs.Ellipsis)
 	}
-	h := m.help
 	left := ""
 	if m.flash != "" {
 		style := st.Flash
 		if m.flashBad {
 			style = st.Level(theme.LevelCrit)
 		}
-		left = style.Render(fit(m.flash, m.width/2, st.Glyphs.Ellipsis)) + "  "
+		// Up to half the line, or more for a longer message: "? more"
+		// and "q quit" still fit beside it.
+		room := max(m.width/2, min(cellWidth(m.flash), m.width-18))
+		left = style.Render(fit(m.flash, room, st.Glyphs.Ellipsis)) + "  "
 	}
-	h.Width = max(0, m.width-cellWidth(left))
+	width := max(0, m.width-cellWidth(left))
 	keys := m.shortHelp()
 	var enabled strings.Builder
 	for _, b := range keys {
@@ -255,9 +265,75 @@ func (m *Model) footerView() string {
 			enabled.WriteString(b.Help().Key + "\x00" + b.Help().Desc + "\x00")
 		}
 	}
-	k := helpKey{width: h.Width, keys: enabled.String()}
-	help := m.cache.help.get(&m.cache.mu, k, func() string { return h.ShortHelpView(keys) })
+	k := helpKey{width: width, keys: enabled.String()}
+	help := m.cache.help.get(&m.cache.mu, k, func() string { return m.shortHelpLine(keys, width) })
 	return fit(left+help, m.width, st.Glyphs.Ellipsis)
+}
+
+// shortHelpLine draws the footer's keys within width cells. keys come most
+// useful first; those that do not fit are left out whole (never cut in the
+// middle), and "? more" then says the full list is one key away. "?" and
+// "q" always stay, at the end, so a newcomer can always find help and the
+// way out.
+func (m *Model) shortHelpLine(keys []key.Binding, width int) string {
+	st := &m.st
+	sep := st.Help.Sep.Render(m.help.ShortSeparator)
+	item := func(b key.Binding) string {
+		return st.Help.Key.Render(b.Help().Key) + " " + st.Help.Desc.Render(b.Help().Desc)
+	}
+	var help, quit *key.Binding
+	var rest []key.Binding
+	for i := range keys {
+		b := keys[i]
+		switch {
+		case !b.Enabled():
+		case help == nil && b.Help().Key == "?":
+			help = &keys[i]
+		case quit == nil && b.Help().Key == "q":
+			quit = &keys[i]
+		default:
+			rest = append(rest, b)
+		}
+	}
+	tail := func(dropped bool) []string {
+		var t []string
+		if help != nil {
+			h := *help
+			if dropped {
+				h.SetHelp("?", "more")
+			}
+			t = append(t, item(h))
+		}
+		if quit != nil {
+			t = append(t, item(*quit))
+		}
+		return t
+	}
+	total := func(parts []string) int {
+		n := 0
+		for i, p := range parts {
+			if i > 0 {
+				n += cellWidth(sep)
+			}
+			n += cellWidth(p)
+		}
+		return n
+	}
+	var shown []string
+	for _, b := range rest {
+		shown = append(shown, item(b))
+	}
+	if all := append(append([]string(nil), shown...), tail(false)...); total(all) <= width {
+		return strings.Join(all, sep)
+	}
+	t := tail(true)
+	var kept []string
+	for _, s := range shown {
+		if total(append(append(append([]string(nil), kept...), s), t...)) <= width {
+			kept = append(kept, s)
+		}
+	}
+	return fit(strings.Join(append(kept, t...), sep), width, st.Glyphs.Ellipsis)
 }
 
 // helpKey is what the key help line shows: the enabled keys and the width.
@@ -266,28 +342,43 @@ type helpKey struct {
 	keys  string
 }
 
-// labMenuHelp is the key help while the lab menu is open.
-var labMenuHelp = []key.Binding{
-	key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
-	key.NewBinding(key.WithKeys("1"), key.WithHelp("1-9,0", "apply that one")),
-	key.NewBinding(key.WithKeys("up"), key.WithHelp("j/k", "move")),
-	key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+// labMenuHelp is the key help while the lab menu is open; the number keys
+// are named by how many entries the menu has (n), so no key is offered that
+// does nothing.
+func labMenuHelp(n int) []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+		key.NewBinding(key.WithKeys("1"), key.WithHelp(labNumbers(n), "apply that one")),
+		key.NewBinding(key.WithKeys("up"), key.WithHelp("j/k", "move")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+	}
 }
 
 // shortHelp lists the keys that apply right now, most useful first.
 func (m *Model) shortHelp() []key.Binding {
 	k := m.keys
 	if m.labOpen {
-		return labMenuHelp
+		return labMenuHelp(len(m.labActions()))
 	}
 	switch m.screen {
 	case screenDetail:
-		return []key.Binding{k.Back, k.Next, k.Down, k.Refresh, k.Commands, k.Lab, k.Help, k.Quit}
-	case screenTopology, screenCommands, screenHelp:
+		if m.searching {
+			return []key.Binding{searchKeep, searchClear}
+		}
+		if m.search != "" {
+			return []key.Binding{k.NextMatch, k.Copy, k.Back, k.Search, k.Down, k.Help, k.Quit}
+		}
+		return []key.Binding{k.Back, k.Next, k.Down, k.Search, k.Copy, k.Lab, k.Wizard, k.Refresh, k.Commands, k.Help, k.Quit}
+	case screenCommands:
+		return []key.Binding{k.Back, k.Down, k.Copy, k.PageDown, k.Help, k.Quit}
+	case screenTopology, screenHelp:
 		return []key.Binding{k.Back, k.Down, k.PageDown, k.Help, k.Quit}
 	case screenDashboard:
 	}
-	return []key.Binding{k.Help, k.Quit, k.Enter, k.Next, k.Refresh, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Pause, k.Lab, k.Wizard, k.Back}
+	// What a newcomer needs first: open a cluster, the wizard and the lab
+	// (the reasons to run the demo), the topology and the commands, then
+	// finding; the rest is behind "? more" on a narrow terminal.
+	return []key.Binding{k.Back, k.Enter, k.Wizard, k.Lab, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Sort, k.Copy, k.Next, k.Refresh, k.Pause, k.Help, k.Quit}
 }
 
 // fullHelp groups every key of the dashboard for the help screen: what
@@ -299,10 +390,13 @@ func (m *Model) fullHelp() [][]key.Binding {
 	k.Pause.SetHelp("p", "pause/resume")
 	k.Unhealthy.SetHelp("!", "unhealthy only/all")
 	k.Back.SetHelp("esc", "back, clear filter")
+	k.Copy.SetHelp("y", "copy address, commands or field found")
+	k.Sort.SetHelp("s", "sort by severity, name, lag")
+	k.Search.SetHelp("/", "search details")
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.Next, k.Prev, k.Jump, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Enter, k.Back, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Help},
-		{k.Refresh, k.RefreshAll, k.Pause, k.Lab, k.Wizard, k.Redraw, k.Quit, k.ForceQuit},
+		{k.Enter, k.Back, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Sort, k.Search, k.NextMatch, k.Help},
+		{k.Refresh, k.RefreshAll, k.Pause, k.Copy, k.Lab, k.Wizard, k.Redraw, k.Quit, k.ForceQuit},
 	}
 }
 

@@ -35,12 +35,15 @@ func runDashboard(cmd *cobra.Command, g *globalOptions) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	defer ui.Close()
-	clients, err := newClients(s, s.clientOptions(ui.log))
+	writes := newWriteTracker()
+	opts := s.clientOptions(ui.log)
+	opts.OnWrite = writes.start
+	clients, err := newClients(s, opts)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
 	ui.log.Info("dashboard starting", "clusters", len(clients), "source", s.Source, "read_only", s.ReadOnly, "insecure", s.Insecure)
-	return runProgram(cmd.Context(), dashboardDeps(g, s, ui, clients))
+	return runProgram(cmd.Context(), dashboardDeps(g, s, ui, clients), writes, cmd.ErrOrStderr())
 }
 
 // dashboardDeps wires the dashboard to the configured clusters' clients.
@@ -59,6 +62,7 @@ func baseDeps(g *globalOptions, s settings, ui *uiSetup, clients []*ops.Client, 
 		ReadOnly: s.ReadOnly,
 		Insecure: s.Insecure,
 		Explain:  g.explain,
+		Mouse:    g.mouse,
 		Log:      ui.log,
 		Assess: func(now time.Time, obs []ops.Observation) ops.Report {
 			return ops.Assess(now, obs, s.Thresholds)
@@ -256,14 +260,25 @@ const dashboardFPS = 20
 
 // runProgram runs the dashboard full-screen until the user quits. The mouse
 // stays off so operators can select and copy addresses and IDs.
-func runProgram(ctx context.Context, deps tui.Deps) error {
+//
+// A write already sent when the dashboard quits is waited for (up to the
+// write timeout), with a word on stderr: quitting does not take it back.
+func runProgram(ctx context.Context, deps tui.Deps, writes *writeTracker, stderr io.Writer) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	deps.Context = ctx
 	tuneGC()
-	p := tea.NewProgram(tui.New(deps), tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(dashboardFPS))
-	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(dashboardFPS)}
+	if deps.Mouse {
+		// Only with --mouse: reporting takes the mouse from the terminal,
+		// and with it the selection of text to copy.
+		opts = append(opts, tea.WithMouseCellMotion())
+	}
+	p := tea.NewProgram(tui.New(deps), opts...)
+	_, err := p.Run()
+	writes.wait(stderr, ops.DefaultWriteTimeout)
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return &exitError{code: 1, err: fmt.Errorf("dashboard: %w", err)}
 	}
 	return nil

@@ -87,7 +87,7 @@ func TestDemoDepsReadTheLabOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps, stop, err := demoDeps(&globalOptions{}, &demoOptions{topology: "global", speed: 1, seed: 7}, u)
+	deps, stop, err := demoDeps(&globalOptions{}, &demoOptions{topology: "global", speed: 1, seed: 7}, u, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestDemoDepsReadTheLabOverHTTP(t *testing.T) {
 	}
 
 	// Read-only: no wizard, and the clients refuse writes.
-	ro, stop2, err := demoDeps(&globalOptions{readOnly: true}, &demoOptions{topology: "datacenter", speed: 1}, u)
+	ro, stop2, err := demoDeps(&globalOptions{readOnly: true}, &demoOptions{topology: "datacenter", speed: 1}, u, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestDemoDepsReadTheLabOverHTTP(t *testing.T) {
 		t.Errorf("a read-only demo client wrote: %v", err)
 	}
 
-	if _, _, err := demoDeps(&globalOptions{}, &demoOptions{topology: "nonsense"}, u); err == nil {
+	if _, _, err := demoDeps(&globalOptions{}, &demoOptions{topology: "nonsense"}, u, nil); err == nil {
 		t.Error("an unknown topology was accepted")
 	}
 }

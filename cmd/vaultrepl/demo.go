@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -17,6 +18,7 @@ type demoOptions struct {
 	speed     float64
 	writeRate float64
 	seed      int64
+	portBase  int
 }
 
 func newDemoCmd(g *globalOptions) *cobra.Command {
@@ -34,10 +36,15 @@ panes react.
 
 Topologies: global (default: primary us-east-2, performance secondaries
 us-east-1 and eu-west-1, DR secondary us-east-2-dr), datacenter, fresh (four
-unconfigured clusters, for the setup wizard), fleet:N.`,
+unconfigured clusters, for the setup wizard), fleet:N.
+
+The lab lives in this process: quitting (q or ctrl+c) stops it and its
+clusters are gone (vaultrepl lab keeps clusters running between sessions).
+A write the wizard already sent is not taken back by quitting: the demo waits
+for its answer, and says so, before it stops the lab.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDemo(cmd.Context(), g, o)
+			return runDemo(cmd.Context(), g, o, cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
@@ -45,6 +52,7 @@ unconfigured clusters, for the setup wizard), fleet:N.`,
 	f.Float64Var(&o.speed, "speed", 1, "simulated time per real time (10 makes syncs ten times faster)")
 	f.Float64Var(&o.writeRate, "write-rate", 3, "background writes per second on each primary, so WALs and lag move")
 	f.Int64Var(&o.seed, "seed", 0, "random seed of the lab (0: random)")
+	f.IntVar(&o.portBase, "port-base", 0, "first port; clusters use consecutive ports, the control endpoint the next (0: any free ports)")
 	return cmd
 }
 
@@ -59,7 +67,7 @@ var demoLabels = map[string]struct {
 	"dc-a":         {"production primary", true},
 }
 
-func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) error {
+func runDemo(ctx context.Context, g *globalOptions, o *demoOptions, stderr io.Writer) error {
 	if err := checkDurationFlags(g); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
@@ -68,19 +76,24 @@ func runDemo(ctx context.Context, g *globalOptions, o *demoOptions) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	defer ui.Close()
-	deps, stop, err := demoDeps(g, o, ui)
+	writes := newWriteTracker()
+	deps, stop, err := demoDeps(g, o, ui, writes)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
-	defer stop()
-	return runProgram(ctx, deps)
+	// runProgram returns once any write in flight has answered, so the
+	// lab is not stopped under it.
+	err = runProgram(ctx, deps, writes, stderr)
+	stop()
+	fmt.Fprintln(stderr, "vaultrepl demo: the lab stopped with the dashboard; its clusters lived in this process (vaultrepl lab keeps them running)")
+	return err
 }
 
 // demoDeps starts the lab on loopback and builds the dashboard on real ops
 // clients pointed at it, so the demo exercises the same HTTP decoding,
 // timeouts and error classes as real clusters. stop closes the lab.
-func demoDeps(g *globalOptions, o *demoOptions, ui *uiSetup) (tui.Deps, func(), error) {
-	lab, err := sim.New(sim.Options{Topology: o.topology, Speed: o.speed, WriteRate: o.writeRate, Seed: o.seed})
+func demoDeps(g *globalOptions, o *demoOptions, ui *uiSetup, writes *writeTracker) (tui.Deps, func(), error) {
+	lab, err := sim.New(sim.Options{Topology: o.topology, Speed: o.speed, WriteRate: o.writeRate, Seed: o.seed, PortBase: o.portBase})
 	if err != nil {
 		return tui.Deps{}, nil, fmt.Errorf("start the lab: %w", err)
 	}
@@ -101,7 +114,11 @@ func demoDeps(g *globalOptions, o *demoOptions, ui *uiSetup) (tui.Deps, func(), 
 		})
 	}
 	s.applyToClusters()
-	clients, err := newClients(s, s.clientOptions(ui.log))
+	opts := s.clientOptions(ui.log)
+	if writes != nil {
+		opts.OnWrite = writes.start
+	}
+	clients, err := newClients(s, opts)
 	if err != nil {
 		stop()
 		return tui.Deps{}, nil, err

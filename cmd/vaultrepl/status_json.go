@@ -166,7 +166,37 @@ func buildStatusDoc(now time.Time, cfgs []ops.ClusterConfig, obs []ops.Observati
 	for _, l := range rep.Links {
 		doc.Links = append(doc.Links, buildLinkDoc(l))
 	}
+	doc.useNames(cfgs, rep)
 	return doc
+}
+
+// useNames rewrites every finding with the configured names, as the
+// dashboard shows them: Vault names a primary peer by its address
+// ("primary http://127.0.0.1:21200 disconnected") and a secondary by its
+// activation token id.
+func (doc *statusDoc) useNames(cfgs []ops.ClusterConfig, rep ops.Report) {
+	addrs := make(map[string]string, len(cfgs))
+	for _, c := range cfgs {
+		addrs[c.Address] = c.Name
+	}
+	names := ops.NameReplacer(rep, addrs)
+	fix := func(rs []reasonDoc) {
+		for i := range rs {
+			rs[i].Text = names.Replace(rs[i].Text)
+		}
+	}
+	for i := range doc.Clusters {
+		c := &doc.Clusters[i]
+		fix(c.Reasons)
+		for _, t := range []*typeDoc{c.Performance, c.DR} {
+			if t != nil {
+				fix(t.Reasons)
+			}
+		}
+	}
+	for i := range doc.Links {
+		fix(doc.Links[i].Reasons)
+	}
 }
 
 func buildClusterDoc(cfg ops.ClusterConfig, o ops.Observation, ca ops.ClusterAssessment) clusterDoc {
