@@ -439,7 +439,7 @@ func checkActivate(f facts, t ops.ReplicationType, c Cluster, a activation, now 
 	}
 	tc, tokenOK := tokenChecks(a, now)
 	cs = append(cs, tc...)
-	if c, ok := idCheck(a); ok {
+	if c, ok := idCheckOf(a); ok {
 		cs = append(cs, c)
 	}
 	if !tokenOK {
@@ -454,13 +454,13 @@ func checkActivate(f facts, t ops.ReplicationType, c Cluster, a activation, now 
 // primary will list this cluster under the other name, which misleads
 // whoever reads known_secondaries later, and the cluster the id was meant
 // for still needs a token.
-func idCheck(a activation) (check, bool) {
+func idCheckOf(a activation) (check, bool) {
 	id, name := a.SecondaryID, a.SecondaryName
 	if !a.FromHere || id == "" || name == "" || idFor(id, name) {
 		return check{}, false
 	}
-	return warn("secondary id", fmt.Sprintf("the token was generated for id %q, but %s is being activated: the primary will list %s as %q", id, name, name, id),
-		"go on if that is intended; otherwise go back (esc) and pick the cluster the token is for, or generate a token for "+name), true
+	return warn("secondary id", fmt.Sprintf("token made for %q, not %s", id, name),
+		fmt.Sprintf("the primary will list %s as %q; esc to pick another cluster", name, id)), true
 }
 
 // idFor reports whether id names the cluster: the name itself, or the name

@@ -97,6 +97,13 @@ func (m Model) targetForm(title, desc string, choices []Cluster) *huh.Form {
 // defaultPrimary prefers a cluster that already is a primary of the type,
 // then one where the type is disabled.
 func (m Model) defaultPrimary() string {
+	if f := m.start.Focused; f != "" {
+		// The operator pressed w on this cluster: start there, unless it
+		// is a secondary of the type (it cannot be this type's primary).
+		if _, ok := m.cluster(f); ok && m.survey[f].of(m.typ).Mode != ops.ModeSecondary {
+			return f
+		}
+	}
 	for _, c := range m.d.Clusters {
 		if f, ok := m.survey[c.Name]; ok && f.of(m.typ).Mode == ops.ModePrimary {
 			return c.Name
