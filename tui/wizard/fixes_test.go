@@ -86,3 +86,16 @@ func TestReadsStopAtQuitWritesDoNot(t *testing.T) {
 		t.Fatalf("the write context ended with the host's: %v", err)
 	}
 }
+
+// The TLS choice, shown again with "Set ca_file" chosen before, still draws
+// "None" above it without an arrow press.
+func TestTLSChoiceDrawsEveryOption(t *testing.T) {
+	w := primaryWorld()
+	d := newDriver(t, w.deps(), Start{Flow: FlowSecondaryToken, TypeKnown: true, Primary: "us-east-2", Secondary: "us-east-1"})
+	d.keys("enter", "enter", "enter", "enter")                  // id, ttl, review, the token screen
+	d.keys("down", "enter", "enter", "enter", "enter", "enter") // TLS: set, then four paths
+	d.wantPhase(stActivate, phReview)
+	d.keys("esc")
+	d.wantPhase(stActivate, phForm)
+	d.wantView("  None: the secondary already trusts", "> Set ca_file / ca_path")
+}
