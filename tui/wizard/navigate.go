@@ -60,6 +60,9 @@ func (m Model) showSelect(kind formKind) (Model, tea.Cmd) {
 			stWatch:   "Which cluster is the " + t + " primary of " + m.secondary + "?",
 		}[m.step]
 		desc := "Each cluster's current roles are shown next to its name."
+		if c, ok := stepOf(m.step).(chooser); ok {
+			title, desc = c.choose(m, kind)
+		}
 		return m.setForm(fkPrimary, m.clusterForm(title, desc, m.d.Clusters, m.defaultPrimary()))
 	case fkTarget:
 		var choices []Cluster
@@ -84,6 +87,9 @@ func (m Model) showSelect(kind formKind) (Model, tea.Cmd) {
 		case stWatch:
 			title = "Which " + t + " secondary do you want to watch?"
 			desc = ""
+		}
+		if c, ok := stepOf(m.step).(chooser); ok {
+			title, desc = c.choose(m, kind)
 		}
 		return m.setForm(fkTarget, m.targetForm(title, desc, choices))
 	}
@@ -215,10 +221,12 @@ func (m Model) targetChosen(name string) (Model, tea.Cmd) {
 			return m.showSelect(fkPrimary)
 		}
 		return m.startWatch()
+	case stActivate:
+		if !m.hasTok || m.tokUsed {
+			return m.setForm(fkPaste, m.pasteForm())
+		}
 	}
-	if !m.hasTok || m.tokUsed {
-		return m.setForm(fkPaste, m.pasteForm())
-	}
+	// Any other step: its pre-flight, on the cluster just chosen.
 	return m.runChecks()
 }
 
