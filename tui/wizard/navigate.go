@@ -261,11 +261,11 @@ func (m Model) back() (Model, tea.Cmd) {
 		return m.backFromForm()
 	case phChecks, phLoading:
 		m.gen++ // drop reads still in flight
-		if m.askedPri && (m.step == stPrimary || m.step == stToken || m.step == stVerify) {
+		if m.askedPri && m.choosesPrimary() {
 			m.primary = ""
 			return m.openSelect(fkPrimary)
 		}
-		if m.askedSec && m.step == stActivate {
+		if m.askedSec && m.choosesSecondary() {
 			m.secondary = ""
 			return m.openSelect(fkTarget)
 		}
@@ -285,11 +285,11 @@ func (m Model) backFromForm() (Model, tea.Cmd) {
 		if m.step == stToken && m.askedSec {
 			return m.showSelect(fkTarget)
 		}
-		if m.askedPri && (m.step == stPrimary || m.step == stToken) {
+		if m.askedPri && (m.choosesPrimary() && m.step != stVerify) {
 			m.primary = ""
 			return m.openSelect(fkPrimary)
 		}
-		if m.askedSec && m.step == stActivate {
+		if m.askedSec && m.choosesSecondary() {
 			m.secondary = ""
 			return m.openSelect(fkTarget)
 		}
@@ -372,4 +372,19 @@ func normAddr(s string) string {
 		port = map[string]string{"https": "443", "http": "80"}[strings.ToLower(u.Scheme)]
 	}
 	return strings.ToLower(u.Scheme) + "://" + host + ":" + port + strings.TrimRight(u.Path, "/")
+}
+
+// choosesPrimary: the current step acts on the primary it asked for, so
+// back from its first screens asks again.
+func (m Model) choosesPrimary() bool {
+	if ws, ok := m.writer(); ok {
+		return m.primary != "" && ws.target(m) == m.primary
+	}
+	return m.step == stVerify
+}
+
+// choosesSecondary: the current step acts on the secondary it asked for.
+func (m Model) choosesSecondary() bool {
+	ws, ok := m.writer()
+	return ok && m.secondary != "" && ws.target(m) == m.secondary
 }
