@@ -30,6 +30,14 @@ type check struct {
 	// Retry marks a blocker that clears by itself (bootstrapping, the brief
 	// unavailability after a role change): the wizard re-reads on its own.
 	Retry bool
+	// LoginTo names the cluster whose token was refused: l logs in there.
+	LoginTo string
+}
+
+// needsLogin marks c as cured by logging in to cluster.
+func needsLogin(c check, cluster string) check {
+	c.LoginTo = cluster
+	return c
 }
 
 // bootstrapping is the check of a cluster whose role is still starting.
@@ -203,8 +211,8 @@ func capCheck(f facts, path string, need ...string) check {
 	want := strings.Join(need, " and ") + " on " + path
 	if f.CapsErr != nil {
 		if c := ops.ClassOf(f.CapsErr); c == ops.ErrInvalidToken {
-			return fail("token", f.Name+": the token is not valid here",
-				"log in again (l): tokens are local to each cluster, and activation replaces a secondary's tokens")
+			return needsLogin(fail("token", f.Name+": the token is not valid here",
+				"log in again (l): tokens are local to each cluster, and activation replaces a secondary's tokens"), f.Name)
 		}
 		what, _ := errText(f.CapsErr)
 		return warn(title, "needs "+want+"; could not ask sys/capabilities-self: "+what, "Vault will refuse the write if the policy does not allow it")
