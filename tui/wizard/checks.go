@@ -30,6 +30,14 @@ type check struct {
 	// Retry marks a blocker that clears by itself (bootstrapping, the brief
 	// unavailability after a role change): the wizard re-reads on its own.
 	Retry bool
+	// LoginTo names the cluster whose token was refused: l logs in there.
+	LoginTo string
+}
+
+// needsLogin marks c as cured by logging in to cluster.
+func needsLogin(c check, cluster string) check {
+	c.LoginTo = cluster
+	return c
 }
 
 // bootstrapping is the check of a cluster whose role is still starting.
@@ -203,8 +211,8 @@ func capCheck(f facts, path string, need ...string) check {
 	want := strings.Join(need, " and ") + " on " + path
 	if f.CapsErr != nil {
 		if c := ops.ClassOf(f.CapsErr); c == ops.ErrInvalidToken {
-			return fail("token", f.Name+": the token is not valid here",
-				"log in again (l): tokens are local to each cluster, and activation replaces a secondary's tokens")
+			return needsLogin(fail("token", f.Name+": the token is not valid here",
+				"log in again (l): tokens are local to each cluster, and activation replaces a secondary's tokens"), f.Name)
 		}
 		what, _ := errText(f.CapsErr)
 		return warn(title, "needs "+want+"; could not ask sys/capabilities-self: "+what, "Vault will refuse the write if the policy does not allow it")
@@ -254,15 +262,29 @@ func modePhrase(t ops.ReplicationType, m ops.Mode) string {
 	return name + " mode " + m.String()
 }
 
-// enablePath and friends are the API paths whose capabilities are checked.
-func enablePrimaryPath(t ops.ReplicationType) string {
-	return "sys/replication/" + t.String() + "/primary/enable"
+// opPath is the API path of a table operation, whose capabilities are checked.
+func opPath(k ops.OpKind, t ops.ReplicationType) string { return ops.Lookup(k).PathFor(t) }
+
+// opCapCheck checks the token's capabilities for operation k as the table
+// gives them; an operation not authorised by the token's policy (a DR
+// operation token, an unauthenticated endpoint) has nothing to check.
+func opCapCheck(f facts, k ops.OpKind, t ops.ReplicationType) (check, bool) {
+	need := ops.Lookup(k).NeedsCapabilities(t)
+	if len(need) == 0 {
+		return check{}, false
+	}
+	return capCheck(f, opPath(k, t), need...), true
 }
-func secondaryTokenPath(t ops.ReplicationType) string {
-	return "sys/replication/" + t.String() + "/primary/secondary-token"
-}
-func enableSecondaryPath(t ops.ReplicationType) string {
-	return "sys/replication/" + t.String() + "/secondary/enable"
+
+// opCapPaths are the paths whose capabilities a pre-flight of ks asks.
+func opCapPaths(t ops.ReplicationType, ks ...ops.OpKind) []string {
+	var out []string
+	for _, k := range ks {
+		if len(ops.Lookup(k).NeedsCapabilities(t)) > 0 {
+			out = append(out, opPath(k, t))
+		}
+	}
+	return out
 }
 
 // checkEnablePrimary evaluates the pre-flight of "enable primary". done is
@@ -296,7 +318,10 @@ func checkEnablePrimary(f facts, t ops.ReplicationType, c Cluster) (cs []check, 
 	case ops.ModeUnknown, ops.ModeUnsupported:
 		cs = append(cs, warn("mode", "mode "+ts.RawMode+" not recognised", "check the cluster's replication status"))
 	}
-	return append(cs, capCheck(f, enablePrimaryPath(t), "update")), false
+	if c, ok := opCapCheck(f, ops.OpEnablePrimary, t); ok {
+		cs = append(cs, c)
+	}
+	return cs, false
 }
 
 // checkSecondaryToken evaluates the pre-flight of "generate a secondary token".
@@ -321,7 +346,10 @@ func checkSecondaryToken(f facts, t ops.ReplicationType) []check {
 	case ops.ModeUnknown, ops.ModeUnsupported:
 		return append(cs, fail("mode", "mode "+ts.RawMode+" not recognised", "check the cluster's replication status"))
 	}
-	return append(cs, capCheck(f, secondaryTokenPath(t), "update", "sudo"))
+	if c, ok := opCapCheck(f, ops.OpSecondaryToken, t); ok {
+		cs = append(cs, c)
+	}
+	return cs
 }
 
 // validateSecondaryID is the id rule: non-empty, no spaces, unique among the
@@ -367,6 +395,9 @@ type activation struct {
 	PrimaryRef  string // the configured cluster its addr claim (or the chosen primary) points at
 	PrimaryAddr string // that cluster's configured address
 	Primary     *facts // that cluster's pre-flight, nil when unknown
+	// SecondaryID is the id the token was generated for (known only for a
+	// token generated here); SecondaryName the cluster being activated.
+	SecondaryID, SecondaryName string
 }
 
 // checkActivate evaluates the pre-flight of "activate a secondary" on target
@@ -411,14 +442,51 @@ func checkActivate(f facts, t ops.ReplicationType, c Cluster, a activation, now 
 	case ops.ModeUnknown, ops.ModeUnsupported:
 		cs = append(cs, warn("mode", "mode "+ts.RawMode+" not recognised", "check the cluster's replication status"))
 	}
-	cs = append(cs, capCheck(f, enableSecondaryPath(t), "update"))
+	if c, ok := opCapCheck(f, ops.OpEnableSecondary, t); ok {
+		cs = append(cs, c)
+	}
 	tc, tokenOK := tokenChecks(a, now)
 	cs = append(cs, tc...)
+	if c, ok := idCheckOf(a); ok {
+		cs = append(cs, c)
+	}
 	if !tokenOK {
 		return cs, false
 	}
 	pc, need := primaryChecks(a, t)
 	return append(cs, pc...), need
+}
+
+// idCheck warns when the token was generated for another id than the
+// cluster being activated: it works (the id is only a name), but the
+// primary will list this cluster under the other name, which misleads
+// whoever reads known_secondaries later, and the cluster the id was meant
+// for still needs a token.
+func idCheckOf(a activation) (check, bool) {
+	id, name := a.SecondaryID, a.SecondaryName
+	if !a.FromHere || id == "" || name == "" || idFor(id, name) {
+		return check{}, false
+	}
+	return warn("secondary id", fmt.Sprintf("token made for %q, not %s", id, name),
+		fmt.Sprintf("the primary will list %s as %q; esc to pick another cluster", name, id)), true
+}
+
+// idFor reports whether id names the cluster: the name itself, or the name
+// made unique with a numeric suffix (as the wizard suggests: us-east-1-2).
+func idFor(id, name string) bool {
+	if id == name {
+		return true
+	}
+	rest, ok := strings.CutPrefix(id, name+"-")
+	if !ok || rest == "" {
+		return false
+	}
+	for _, r := range rest {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // tokenChecks checks the activation token's claims against the clock.

@@ -43,7 +43,9 @@ func (m Model) ShortHelp() []key.Binding {
 	case phReview:
 		out = append(out, bind(k.Next, m.reviewAction()))
 	case phResult:
-		if m.err != nil {
+		if m.err != nil && m.retryBlocked() {
+			out = append(out, bind(k.Retry, "re-check"))
+		} else if m.err != nil {
 			out = append(out, bind(k.Retry, "review and retry"))
 		} else {
 			out = append(out, bind(k.Next, "continue"))
@@ -118,8 +120,8 @@ func (m Model) backCloses() bool {
 		switch m.fk {
 		case fkInputs:
 			return !(m.step == stToken && m.askedSec) &&
-				!(m.askedPri && (m.step == stPrimary || m.step == stToken)) &&
-				!(m.askedSec && m.step == stActivate)
+				!(m.askedPri && (m.choosesPrimary() && m.step != stVerify)) &&
+				!(m.askedSec && m.choosesSecondary())
 		case fkPaste:
 			return !m.askedSec
 		case fkTarget:
@@ -130,24 +132,9 @@ func (m Model) backCloses() bool {
 		}
 		return true
 	case phChecks, phLoading:
-		return !(m.askedPri && (m.step == stPrimary || m.step == stToken || m.step == stVerify)) &&
-			!(m.askedSec && m.step == stActivate) && m.step != stLogin
+		return !(m.askedPri && m.choosesPrimary()) &&
+			!(m.askedSec && m.choosesSecondary()) && m.step != stLogin
 	case phToken, phWatching, phPolling, phCleanup, phDone:
 	}
 	return true
-}
-
-func (m Model) reviewAction() string {
-	switch m.step {
-	case stPrimary:
-		return "enable"
-	case stToken:
-		return "generate"
-	case stActivate:
-		return "purge warning"
-	case stVerify:
-		return "start the check"
-	case stType, stWatch, stLogin, stNext:
-	}
-	return "continue"
 }
