@@ -3,7 +3,6 @@ package ops
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 )
@@ -17,6 +16,9 @@ import (
 //     period…"), which are information for the operator, not errors.
 // Missing required parameters are refused locally with ErrBadRequest.
 
+// Method, path and name of each write come from the table of operations
+// (operations.go), which the wizard's pre-flight and command text read too.
+
 // typeWord is the type as written in operation names: "performance" or "DR".
 func typeWord(t ReplicationType) string {
 	if t == DR {
@@ -25,8 +27,10 @@ func typeWord(t ReplicationType) string {
 	return "performance"
 }
 
-func replicationPath(t ReplicationType, rest string) string {
-	return "sys/replication/" + t.String() + "/" + rest
+// tableWrite sends operation k for type t with body.
+func (c *Client) tableWrite(ctx context.Context, k OpKind, t ReplicationType, body map[string]any, secrets ...string) (WriteResult, error) {
+	o := operations[k]
+	return c.replicationWrite(ctx, o.Action(t), o.Method, o.PathFor(t), body, secrets...)
 }
 
 // EnablePrimary enables replication of type t with this cluster as primary
@@ -34,39 +38,39 @@ func replicationPath(t ReplicationType, rest string) string {
 func (c *Client) EnablePrimary(ctx context.Context, t ReplicationType, r EnablePrimaryRequest) (WriteResult, error) {
 	body := map[string]any{}
 	setString(body, "primary_cluster_addr", r.PrimaryClusterAddr)
-	return c.replicationWrite(ctx, "enable "+typeWord(t)+" primary", replicationPath(t, "primary/enable"), body)
+	return c.tableWrite(ctx, OpEnablePrimary, t, body)
 }
 
 // DemotePrimary turns this primary into a secondary that connects to
 // nothing (…/primary/demote). It keeps its cluster id and can rejoin with
 // update-primary without a wipe.
 func (c *Client) DemotePrimary(ctx context.Context, t ReplicationType) (WriteResult, error) {
-	return c.replicationWrite(ctx, "demote "+typeWord(t)+" primary", replicationPath(t, "primary/demote"), map[string]any{})
+	return c.tableWrite(ctx, OpDemotePrimary, t, map[string]any{})
 }
 
 // DisablePrimary turns replication of type t off on this primary
 // (…/primary/disable). Re-enabling creates a new cluster id, so existing
 // secondaries would be wiped when they reconnect.
 func (c *Client) DisablePrimary(ctx context.Context, t ReplicationType) (WriteResult, error) {
-	return c.replicationWrite(ctx, "disable "+typeWord(t)+" primary", replicationPath(t, "primary/disable"), map[string]any{})
+	return c.tableWrite(ctx, OpDisablePrimary, t, map[string]any{})
 }
 
 // RevokeSecondary revokes a secondary's activation (…/primary/revoke-secondary).
 func (c *Client) RevokeSecondary(ctx context.Context, t ReplicationType, id string) (WriteResult, error) {
-	op := "revoke " + typeWord(t) + " secondary"
+	op := operations[OpRevokeSecondary].Action(t)
 	if err := c.guard(op); err != nil {
 		return WriteResult{}, err
 	}
 	if strings.TrimSpace(id) == "" {
 		return WriteResult{}, c.refuse(op, "the secondary id is required")
 	}
-	return c.replicationWrite(ctx, op, replicationPath(t, "primary/revoke-secondary"), map[string]any{"id": id})
+	return c.tableWrite(ctx, OpRevokeSecondary, t, map[string]any{"id": id})
 }
 
 // EnableSecondary activates this cluster as a secondary with an activation
 // token (…/secondary/enable). It purges all of this cluster's data.
 func (c *Client) EnableSecondary(ctx context.Context, t ReplicationType, r EnableSecondaryRequest) (WriteResult, error) {
-	op := "enable " + typeWord(t) + " secondary"
+	op := operations[OpEnableSecondary].Action(t)
 	if err := c.guard(op); err != nil {
 		return WriteResult{}, err
 	}
@@ -79,13 +83,13 @@ func (c *Client) EnableSecondary(ctx context.Context, t ReplicationType, r Enabl
 	setString(body, "ca_path", r.CAPath)
 	setString(body, "client_cert_file", r.ClientCertFile)
 	setString(body, "client_key_file", r.ClientKeyFile)
-	return c.replicationWrite(ctx, op, replicationPath(t, "secondary/enable"), body, r.Token)
+	return c.tableWrite(ctx, OpEnableSecondary, t, body, r.Token)
 }
 
 // Promote makes this secondary a primary (…/secondary/promote). A DR
 // secondary needs a DR operation token.
 func (c *Client) Promote(ctx context.Context, t ReplicationType, r PromoteRequest) (WriteResult, error) {
-	op := "promote " + typeWord(t) + " secondary"
+	op := operations[OpPromote].Action(t)
 	if err := c.guard(op); err != nil {
 		return WriteResult{}, err
 	}
@@ -100,7 +104,7 @@ func (c *Client) Promote(ctx context.Context, t ReplicationType, r PromoteReques
 		}
 		body["dr_operation_token"] = r.DROperationToken
 	}
-	return c.replicationWrite(ctx, op, replicationPath(t, "secondary/promote"), body, r.DROperationToken)
+	return c.tableWrite(ctx, OpPromote, t, body, r.DROperationToken)
 }
 
 // DisableSecondary makes this secondary leave its replication set
@@ -111,7 +115,7 @@ func (c *Client) DisableSecondary(ctx context.Context, t ReplicationType, r DRTo
 	if t == DR {
 		setString(body, "dr_operation_token", r.DROperationToken)
 	}
-	return c.replicationWrite(ctx, "disable "+typeWord(t)+" secondary", replicationPath(t, "secondary/disable"), body, r.DROperationToken)
+	return c.tableWrite(ctx, OpDisableSecondary, t, body, r.DROperationToken)
 }
 
 // UpdatePrimary points this secondary at a new primary without a wipe
@@ -119,7 +123,7 @@ func (c *Client) DisableSecondary(ctx context.Context, t ReplicationType, r DRTo
 // primary cluster addresses, never both. A DR secondary needs a DR operation
 // token.
 func (c *Client) UpdatePrimary(ctx context.Context, t ReplicationType, r UpdatePrimaryRequest) (WriteResult, error) {
-	op := "update " + typeWord(t) + " primary"
+	op := operations[OpUpdatePrimary].Action(t)
 	if err := c.guard(op); err != nil {
 		return WriteResult{}, err
 	}
@@ -140,14 +144,15 @@ func (c *Client) UpdatePrimary(ctx context.Context, t ReplicationType, r UpdateP
 		}
 		body["dr_operation_token"] = r.DROperationToken
 	}
-	return c.replicationWrite(ctx, op, replicationPath(t, "secondary/update-primary"), body, r.Token, r.DROperationToken)
+	return c.tableWrite(ctx, OpUpdatePrimary, t, body, r.Token, r.DROperationToken)
 }
 
 // SecondaryToken generates an activation token for a new secondary
 // (…/primary/secondary-token; the token needs sudo on that path). The id
 // appears in known_secondaries at once, whether or not the token is used.
 func (c *Client) SecondaryToken(ctx context.Context, t ReplicationType, r SecondaryTokenRequest) (ActivationToken, error) {
-	op := "generate " + typeWord(t) + " secondary token"
+	o := operations[OpSecondaryToken]
+	op := o.Action(t)
 	if err := c.guard(op); err != nil {
 		return ActivationToken{}, err
 	}
@@ -163,7 +168,7 @@ func (c *Client) SecondaryToken(ctx context.Context, t ReplicationType, r Second
 		body["ttl"] = fmt.Sprintf("%ds", int64((r.TTL+time.Second-1)/time.Second))
 	}
 	setString(body, "secondary_public_key", r.SecondaryPublicKey)
-	rep, err := c.write(ctx, op, replicationPath(t, "primary/secondary-token"), body)
+	rep, err := c.write(ctx, op, o.Method, o.PathFor(t), body)
 	if err != nil {
 		return ActivationToken{}, err
 	}
@@ -176,8 +181,8 @@ func (c *Client) SecondaryToken(ctx context.Context, t ReplicationType, r Second
 }
 
 // replicationWrite sends a write and returns its warnings.
-func (c *Client) replicationWrite(ctx context.Context, op, path string, body map[string]any, secrets ...string) (WriteResult, error) {
-	rep, err := c.write(ctx, op, path, body, secrets...)
+func (c *Client) replicationWrite(ctx context.Context, op, method, path string, body map[string]any, secrets ...string) (WriteResult, error) {
+	rep, err := c.write(ctx, op, method, path, body, secrets...)
 	if err != nil {
 		return WriteResult{}, err
 	}
@@ -194,11 +199,11 @@ func (c *Client) guard(op string) error {
 }
 
 // write sends a write, behind the read-only guard.
-func (c *Client) write(ctx context.Context, op, path string, body map[string]any, secrets ...string) (reply, error) {
+func (c *Client) write(ctx context.Context, op, method, path string, body map[string]any, secrets ...string) (reply, error) {
 	if err := c.guard(op); err != nil {
 		return reply{}, err
 	}
-	return c.do(ctx, request{op: op, method: http.MethodPost, path: path, body: body, write: true, secrets: secrets})
+	return c.do(ctx, request{op: op, method: method, path: path, body: body, write: true, secrets: secrets})
 }
 
 // refuse is a request vaultrepl will not send because a required parameter

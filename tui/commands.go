@@ -45,6 +45,11 @@ func shellWrap(cmd string, width int) []string {
 	return append(lines, cur)
 }
 
+// readCommand is the table's `vault read -format=json` of a status read.
+func readCommand(k ops.OpKind, t ops.ReplicationType) string {
+	return ops.Lookup(k).Command(t, "", ops.Arg{Key: "-format", Value: "json"})
+}
+
 // commandsContent lists the vault CLI (and curl) commands that read what the
 // screen behind it shows, for training: the dashboard reads nothing else.
 func (m *Model) commandsContent() string {
@@ -71,9 +76,9 @@ func (m *Model) commandsContent() string {
 			c := m.clusters[m.focus].spec
 			comment(c.Name + ": both types at once, then each type on its own, then health")
 			addr := "VAULT_ADDR=" + c.Address
-			code(addr + " vault read -format=json sys/replication/status")
-			code(addr + " vault read -format=json sys/replication/performance/status")
-			code(addr + " vault read -format=json sys/replication/dr/status")
+			code(addr + " " + readCommand(ops.OpGetStatus, ops.Performance))
+			code(addr + " " + readCommand(ops.OpGetTypeStatus, ops.Performance))
+			code(addr + " " + readCommand(ops.OpGetTypeStatus, ops.DR))
 			code(addr + " vault status")
 			code(healthCurl(c.Address))
 		}
@@ -83,7 +88,7 @@ func (m *Model) commandsContent() string {
 		for _, id := range m.visibleIDs() {
 			c := m.clusters[id].spec
 			comment(c.Name)
-			code("VAULT_ADDR=" + c.Address + " vault read -format=json sys/replication/status")
+			code("VAULT_ADDR=" + c.Address + " " + readCommand(ops.OpGetStatus, ops.Performance))
 			code(healthCurl(c.Address))
 			b.WriteString("\n")
 		}
@@ -107,9 +112,10 @@ func (m *Model) linkCommands(line, comment, code func(string)) {
 			field = "last_dr_wal"
 		}
 		comment(fmt.Sprintf("%s: %s %s %s", l.Type.Title(), l.Primary, m.st.Glyphs.Link, orDash(l.Secondary)))
-		code(fmt.Sprintf("VAULT_ADDR=%s vault read -field=%s sys/replication/%s/status", m.clusters[p].spec.Address, field, l.Type))
+		read := ops.Lookup(ops.OpGetTypeStatus)
+		code("VAULT_ADDR=" + m.clusters[p].spec.Address + " " + read.Command(l.Type, "", ops.Arg{Key: "-field", Value: field}))
 		if s, ok := m.byName[l.Secondary]; ok {
-			code(fmt.Sprintf("VAULT_ADDR=%s vault read -field=last_remote_wal sys/replication/%s/status", m.clusters[s].spec.Address, l.Type))
+			code("VAULT_ADDR=" + m.clusters[s].spec.Address + " " + read.Command(l.Type, "", ops.Arg{Key: "-field", Value: "last_remote_wal"}))
 		}
 		line("")
 		n++

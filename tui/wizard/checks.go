@@ -254,15 +254,29 @@ func modePhrase(t ops.ReplicationType, m ops.Mode) string {
 	return name + " mode " + m.String()
 }
 
-// enablePath and friends are the API paths whose capabilities are checked.
-func enablePrimaryPath(t ops.ReplicationType) string {
-	return "sys/replication/" + t.String() + "/primary/enable"
+// opPath is the API path of a table operation, whose capabilities are checked.
+func opPath(k ops.OpKind, t ops.ReplicationType) string { return ops.Lookup(k).PathFor(t) }
+
+// opCapCheck checks the token's capabilities for operation k as the table
+// gives them; an operation not authorised by the token's policy (a DR
+// operation token, an unauthenticated endpoint) has nothing to check.
+func opCapCheck(f facts, k ops.OpKind, t ops.ReplicationType) (check, bool) {
+	need := ops.Lookup(k).NeedsCapabilities(t)
+	if len(need) == 0 {
+		return check{}, false
+	}
+	return capCheck(f, opPath(k, t), need...), true
 }
-func secondaryTokenPath(t ops.ReplicationType) string {
-	return "sys/replication/" + t.String() + "/primary/secondary-token"
-}
-func enableSecondaryPath(t ops.ReplicationType) string {
-	return "sys/replication/" + t.String() + "/secondary/enable"
+
+// opCapPaths are the paths whose capabilities a pre-flight of ks asks.
+func opCapPaths(t ops.ReplicationType, ks ...ops.OpKind) []string {
+	var out []string
+	for _, k := range ks {
+		if len(ops.Lookup(k).NeedsCapabilities(t)) > 0 {
+			out = append(out, opPath(k, t))
+		}
+	}
+	return out
 }
 
 // checkEnablePrimary evaluates the pre-flight of "enable primary". done is
@@ -296,7 +310,10 @@ func checkEnablePrimary(f facts, t ops.ReplicationType, c Cluster) (cs []check, 
 	case ops.ModeUnknown, ops.ModeUnsupported:
 		cs = append(cs, warn("mode", "mode "+ts.RawMode+" not recognised", "check the cluster's replication status"))
 	}
-	return append(cs, capCheck(f, enablePrimaryPath(t), "update")), false
+	if c, ok := opCapCheck(f, ops.OpEnablePrimary, t); ok {
+		cs = append(cs, c)
+	}
+	return cs, false
 }
 
 // checkSecondaryToken evaluates the pre-flight of "generate a secondary token".
@@ -321,7 +338,10 @@ func checkSecondaryToken(f facts, t ops.ReplicationType) []check {
 	case ops.ModeUnknown, ops.ModeUnsupported:
 		return append(cs, fail("mode", "mode "+ts.RawMode+" not recognised", "check the cluster's replication status"))
 	}
-	return append(cs, capCheck(f, secondaryTokenPath(t), "update", "sudo"))
+	if c, ok := opCapCheck(f, ops.OpSecondaryToken, t); ok {
+		cs = append(cs, c)
+	}
+	return cs
 }
 
 // validateSecondaryID is the id rule: non-empty, no spaces, unique among the
@@ -411,7 +431,9 @@ func checkActivate(f facts, t ops.ReplicationType, c Cluster, a activation, now 
 	case ops.ModeUnknown, ops.ModeUnsupported:
 		cs = append(cs, warn("mode", "mode "+ts.RawMode+" not recognised", "check the cluster's replication status"))
 	}
-	cs = append(cs, capCheck(f, enableSecondaryPath(t), "update"))
+	if c, ok := opCapCheck(f, ops.OpEnableSecondary, t); ok {
+		cs = append(cs, c)
+	}
 	tc, tokenOK := tokenChecks(a, now)
 	cs = append(cs, tc...)
 	if !tokenOK {

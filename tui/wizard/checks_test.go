@@ -41,7 +41,7 @@ func failed(cs []check) *check {
 }
 
 func TestCheckEnablePrimary(t *testing.T) {
-	p := enablePrimaryPath(ops.Performance)
+	p := opPath(ops.OpEnablePrimary, ops.Performance)
 	unreachable := &ops.Error{Class: ops.ErrUnreachable, Op: "read status", Cluster: "a", Messages: []string{"connection refused"}}
 	sealed := snap(disabled, disabled)
 	sealed.Health.Sealed = true
@@ -104,7 +104,7 @@ func TestCapCheckWarnsWhenUnknown(t *testing.T) {
 }
 
 func TestCheckSecondaryToken(t *testing.T) {
-	p := secondaryTokenPath(ops.DR)
+	p := opPath(ops.OpSecondaryToken, ops.DR)
 	ok := facts{Name: "a", Snap: snap(disabled, ops.TypeStatus{Mode: ops.ModePrimary, KnownSecondaries: []string{"x"}}), Caps: map[string][]string{p: {"update", "sudo"}}}
 	if f := failed(checkSecondaryToken(ok, ops.DR)); f != nil {
 		t.Fatalf("unexpected failure %+v", *f)
@@ -148,11 +148,11 @@ func TestValidateSecondaryID(t *testing.T) {
 
 func TestCheckActivate(t *testing.T) {
 	now := t0
-	p := enableSecondaryPath(ops.Performance)
+	p := opPath(ops.OpEnableSecondary, ops.Performance)
 	primaryFacts := &facts{Name: "pri", Snap: snap(role(ops.ModePrimary), disabled)}
 	good := activation{Token: makeJWT(now, now.Add(30*time.Minute), "http://pri:8200"), PrimaryRef: "pri", Primary: primaryFacts}
 	good.Info, good.InfoErr = decodeToken(good.Token)
-	target := facts{Name: "sec", Snap: snap(disabled, disabled), Caps: rootCaps(p, enableSecondaryPath(ops.DR))}
+	target := facts{Name: "sec", Snap: snap(disabled, disabled), Caps: rootCaps(p, opPath(ops.OpEnableSecondary, ops.DR))}
 
 	t.Run("ok", func(t *testing.T) {
 		cs, need := checkActivate(target, ops.Performance, Cluster{}, good, now)

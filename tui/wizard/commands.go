@@ -11,57 +11,61 @@ import (
 // the review screen teaches the CLI and can be replayed by hand. Secrets are
 // always masked: these strings are shown on screen.
 
-const maskedValue = "********"
+// maskedValue stands for a secret the operator pasted: the table masks
+// secrets the same way.
+const maskedValue = ops.Masked
+
+// command is the table's command text for operation k of type t.
+func command(k ops.OpKind, t ops.ReplicationType, id string, args ...ops.Arg) string {
+	return ops.Lookup(k).Command(t, id, args...)
+}
 
 // cmdEnablePrimary is `vault write -f sys/replication/<t>/primary/enable`.
 func cmdEnablePrimary(t ops.ReplicationType, addr string) string {
-	p := "sys/replication/" + t.String() + "/primary/enable"
-	if addr == "" {
-		return "vault write -f " + p
-	}
-	return "vault write " + p + " primary_cluster_addr=" + quote(addr)
+	return command(ops.OpEnablePrimary, t, "", ops.Arg{Key: "primary_cluster_addr", Value: addr})
 }
 
 // cmdSecondaryToken is `vault write sys/replication/<t>/primary/secondary-token id="…"`.
 func cmdSecondaryToken(t ops.ReplicationType, id string, ttl time.Duration) string {
-	s := "vault write sys/replication/" + t.String() + "/primary/secondary-token id=" + quote(id)
+	a := []ops.Arg{{Key: "id", Value: id}}
 	if ttl > 0 && ttl != defaultTTL {
-		s += " ttl=" + quote(shortDuration(ttl))
+		a = append(a, ops.Arg{Key: "ttl", Value: shortDuration(ttl)})
 	}
-	return s
+	return command(ops.OpSecondaryToken, t, "", a...)
 }
 
 // cmdEnableSecondary is `vault write sys/replication/<t>/secondary/enable token="…"`
-// with the token masked.
+// with the token masked (by the table: token is a secret parameter).
 func cmdEnableSecondary(t ops.ReplicationType, r ops.EnableSecondaryRequest) string {
-	var b strings.Builder
-	b.WriteString("vault write sys/replication/" + t.String() + "/secondary/enable token=" + quote(maskedValue))
-	opt := func(k, v string) {
-		if v != "" {
-			b.WriteString(" " + k + "=" + quote(v))
-		}
+	tok := r.Token
+	if tok == "" {
+		tok = maskedValue // the review of a spent token still shows the parameter
 	}
-	opt("primary_api_addr", r.PrimaryAPIAddr)
-	opt("ca_file", r.CAFile)
-	opt("ca_path", r.CAPath)
-	opt("client_cert_file", r.ClientCertFile)
-	opt("client_key_file", r.ClientKeyFile)
-	return b.String()
+	return command(ops.OpEnableSecondary, t, "",
+		ops.Arg{Key: "token", Value: tok},
+		ops.Arg{Key: "primary_api_addr", Value: r.PrimaryAPIAddr},
+		ops.Arg{Key: "ca_file", Value: r.CAFile},
+		ops.Arg{Key: "ca_path", Value: r.CAPath},
+		ops.Arg{Key: "client_cert_file", Value: r.ClientCertFile},
+		ops.Arg{Key: "client_key_file", Value: r.ClientKeyFile})
 }
 
 // cmdStatus is the seed's monitoring command for one type.
 func cmdStatus(t ops.ReplicationType) string {
-	return "vault read -format=json sys/replication/" + t.String() + "/status"
+	return command(ops.OpGetTypeStatus, t, "", ops.Arg{Key: "-format", Value: "json"})
 }
 
 func cmdAuthEnable(path string) string {
-	return "vault auth enable -path=" + strings.TrimSuffix(path, "/") + " -description=" + quote(canaryDescription) + " userpass"
+	return command(ops.OpEnableAuth, ops.Performance, "",
+		ops.Arg{Key: "-path", Value: strings.TrimSuffix(path, "/")},
+		ops.Arg{Key: "-description", Value: canaryDescription},
+		ops.Arg{Key: "<type>", Value: "userpass"})
 }
 
-func cmdAuthList() string { return "vault auth list" }
+func cmdAuthList() string { return command(ops.OpListAuth, ops.Performance, "") }
 
 func cmdAuthDisable(path string) string {
-	return "vault auth disable " + strings.TrimSuffix(path, "/")
+	return command(ops.OpDisableAuth, ops.Performance, "", ops.Arg{Key: "<path>", Value: strings.TrimSuffix(path, "/")})
 }
 
 func cmdLogin(user string) string {
@@ -69,7 +73,7 @@ func cmdLogin(user string) string {
 }
 
 func cmdRevokeSecondary(t ops.ReplicationType, id string) string {
-	return "vault write sys/replication/" + t.String() + "/primary/revoke-secondary id=" + quote(id)
+	return command(ops.OpRevokeSecondary, t, "", ops.Arg{Key: "id", Value: id})
 }
 
 // vaultAddr prefixes a command with the cluster it runs against.

@@ -218,11 +218,11 @@ func (m Model) runChecks() (Model, tea.Cmd) {
 	case stPrimary:
 		c, _ := m.cluster(m.primary)
 		m.loading = "Pre-flight checks on " + m.primary
-		cmd = m.factsCmd(c, []string{enablePrimaryPath(m.typ)}, false, nil)
+		cmd = m.factsCmd(c, opCapPaths(m.typ, ops.OpEnablePrimary), false, nil)
 	case stToken:
 		c, _ := m.cluster(m.primary)
 		m.loading = "Pre-flight checks on " + m.primary
-		cmd = m.factsCmd(c, []string{secondaryTokenPath(m.typ)}, false, m.othersThan(m.primary))
+		cmd = m.factsCmd(c, opCapPaths(m.typ, ops.OpSecondaryToken), false, m.othersThan(m.primary))
 	case stActivate:
 		c, _ := m.cluster(m.secondary)
 		m.loading = "Pre-flight checks on " + m.secondary + " and the token's primary"
@@ -235,7 +235,7 @@ func (m Model) runChecks() (Model, tea.Cmd) {
 		if p, ok := m.cluster(m.actPrimary); ok {
 			others = append(others, p)
 		}
-		cmd = m.factsCmd(c, []string{enableSecondaryPath(m.typ)}, true, others)
+		cmd = m.factsCmd(c, opCapPaths(m.typ, ops.OpEnableSecondary), true, others)
 	case stVerify:
 		c, _ := m.cluster(m.primary)
 		if m.ver.Path == "" || m.ver.Written {

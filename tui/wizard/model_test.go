@@ -204,7 +204,7 @@ func TestPreflightFailureSaysWhatToDo(t *testing.T) {
 
 func TestMissingSudoBlocksTheToken(t *testing.T) {
 	w := primaryWorld()
-	w.get("us-east-2").caps = map[string][]string{secondaryTokenPath(ops.Performance): {"update"}}
+	w.get("us-east-2").caps = map[string][]string{opPath(ops.OpSecondaryToken, ops.Performance): {"update"}}
 	d := newDriver(t, w.deps(), Start{Flow: FlowSecondaryToken, TypeKnown: true, Primary: "us-east-2"})
 	d.wantPhase(stToken, phChecks)
 	d.wantFlat(`use a token whose policy grants "update" and "sudo" on sys/replication/performance/primary/secondary-token`)

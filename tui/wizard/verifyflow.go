@@ -2,7 +2,6 @@ package wizard
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,7 +18,7 @@ import (
 // anything is written.
 func (m Model) verifyFactsCmd(pri Cluster, t ops.ReplicationType, path string, others []Cluster) tea.Cmd {
 	gen, to := m.gen, m.readTimeout()
-	capPath := "sys/auth/" + strings.TrimSuffix(path, "/")
+	capPath := ops.Lookup(ops.OpEnableAuth).PathFor(t, path)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), to)
 		defer cancel()
@@ -73,7 +72,8 @@ func checkVerify(pri facts, others []facts, t ops.ReplicationType, path string) 
 			"pick the primary of the replication set")), nil
 	}
 	cs = append(cs, pass("mode", modePhrase(t, ts.Mode)))
-	cs = append(cs, capCheck(pri, "sys/auth/"+strings.TrimSuffix(path, "/"), "update", "sudo"))
+	enable := ops.Lookup(ops.OpEnableAuth)
+	cs = append(cs, capCheck(pri, enable.PathFor(t, path), enable.NeedsCapabilities(t)...))
 	targets := secondariesOf(pri, others, t)
 	if len(targets) == 0 {
 		return append(cs, fail("secondaries", "no "+typeName(t)+" secondary of "+pri.Name+" among the configured clusters",
