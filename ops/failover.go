@@ -49,14 +49,13 @@ type TokenGeneration struct {
 	PGPFingerprint string
 }
 
-const drTokenGenPath = "sys/replication/dr/secondary/generate-operation-token/"
-
 // DROperationTokenStatus reads the generation attempt in progress on a DR
 // secondary, if any (Started false when none). It is a read: allowed on a
 // read-only client.
 func (c *Client) DROperationTokenStatus(ctx context.Context) (TokenGeneration, error) {
-	const op = "read DR operation token generation"
-	rep, err := c.do(ctx, request{op: op, method: http.MethodGet, path: drTokenGenPath + "attempt"})
+	o := operations[OpDRTokenStatus]
+	op := o.Action(DR)
+	rep, err := c.do(ctx, request{op: op, method: o.Method, path: o.PathFor(DR)})
 	if err != nil {
 		return TokenGeneration{}, err
 	}
@@ -68,12 +67,9 @@ func (c *Client) DROperationTokenStatus(ctx context.Context) (TokenGeneration, e
 // refused by Vault (400 "root generation already in progress"): cancel it
 // first, since its OTP cannot be read again.
 func (c *Client) StartDROperationToken(ctx context.Context) (TokenGeneration, error) {
-	const op = "start DR operation token generation"
-	if err := c.guard(op); err != nil {
-		return TokenGeneration{}, err
-	}
-	rep, err := c.do(ctx, request{op: op, method: http.MethodPut, path: drTokenGenPath + "attempt",
-		body: map[string]any{}, write: true})
+	o := operations[OpDRTokenInit]
+	op := o.Action(DR)
+	rep, err := c.write(ctx, op, o.Method, o.PathFor(DR), map[string]any{})
 	if err != nil {
 		return TokenGeneration{}, err
 	}
@@ -90,7 +86,8 @@ func (c *Client) StartDROperationToken(ctx context.Context) (TokenGeneration, er
 // recovery key share of the primary's seal) to the attempt with this nonce.
 // The key share is a secret: it is redacted from any error.
 func (c *Client) UpdateDROperationToken(ctx context.Context, nonce, keyShare string) (TokenGeneration, error) {
-	const op = "give a key share to the DR operation token generation"
+	o := operations[OpDRTokenUpdate]
+	op := o.Action(DR)
 	if err := c.guard(op); err != nil {
 		return TokenGeneration{}, err
 	}
@@ -98,8 +95,7 @@ func (c *Client) UpdateDROperationToken(ctx context.Context, nonce, keyShare str
 	if keyShare == "" || nonce == "" {
 		return TokenGeneration{}, c.refuse(op, "the key share and the attempt's nonce are required")
 	}
-	rep, err := c.do(ctx, request{op: op, method: http.MethodPut, path: drTokenGenPath + "update",
-		body: map[string]any{"key": keyShare, "nonce": nonce}, write: true, secrets: []string{keyShare}})
+	rep, err := c.write(ctx, op, o.Method, o.PathFor(DR), map[string]any{"key": keyShare, "nonce": nonce}, keyShare)
 	if err != nil {
 		return TokenGeneration{}, err
 	}
@@ -109,11 +105,8 @@ func (c *Client) UpdateDROperationToken(ctx context.Context, nonce, keyShare str
 // CancelDROperationToken deletes the attempt in progress (and the key
 // shares given to it). Deleting when there is none is not an error.
 func (c *Client) CancelDROperationToken(ctx context.Context) error {
-	const op = "cancel DR operation token generation"
-	if err := c.guard(op); err != nil {
-		return err
-	}
-	_, err := c.do(ctx, request{op: op, method: http.MethodDelete, path: drTokenGenPath + "attempt", write: true})
+	o := operations[OpDRTokenCancel]
+	_, err := c.write(ctx, o.Action(DR), o.Method, o.PathFor(DR), nil)
 	return err
 }
 
@@ -121,15 +114,14 @@ func (c *Client) CancelDROperationToken(ctx context.Context) error {
 // operation-token/delete). Generated DR operation tokens have no TTL, so
 // they should be revoked once the failover is over.
 func (c *Client) RevokeDROperationToken(ctx context.Context, token string) (WriteResult, error) {
-	const op = "revoke DR operation token"
+	op := operations[OpDRTokenRevoke].Action(DR)
 	if err := c.guard(op); err != nil {
 		return WriteResult{}, err
 	}
 	if strings.TrimSpace(token) == "" {
 		return WriteResult{}, c.refuse(op, "the DR operation token is required")
 	}
-	return c.replicationWrite(ctx, op, "sys/replication/dr/secondary/operation-token/delete",
-		map[string]any{"dr_operation_token": strings.TrimSpace(token)}, token)
+	return c.tableWrite(ctx, OpDRTokenRevoke, DR, map[string]any{"dr_operation_token": strings.TrimSpace(token)}, token)
 }
 
 func (c *Client) parseTokenGeneration(rep reply, op string, secrets ...string) (TokenGeneration, error) {
@@ -267,10 +259,6 @@ type PathsFilter struct {
 	Paths   []string
 }
 
-func pathsFilterPath(id string) string {
-	return "sys/replication/performance/primary/paths-filter/" + id
-}
-
 // checkSecondaryID refuses an id that could leave the paths-filter path.
 func (c *Client) checkSecondaryID(op, id string) (string, error) {
 	id = strings.TrimSpace(id)
@@ -284,12 +272,13 @@ func (c *Client) checkSecondaryID(op, id string) (string, error) {
 // performance primary. found is false when the secondary has none (Vault
 // answers 404, which the web UI also reads as "no filter").
 func (c *Client) PathsFilter(ctx context.Context, id string) (filter PathsFilter, found bool, err error) {
-	const op = "read paths filter"
+	o := operations[OpPathsFilterRead]
+	op := o.Action(Performance)
 	id, err = c.checkSecondaryID(op, id)
 	if err != nil {
 		return PathsFilter{}, false, err
 	}
-	rep, err := c.do(ctx, request{op: op, method: http.MethodGet, path: pathsFilterPath(id)})
+	rep, err := c.do(ctx, request{op: op, method: o.Method, path: o.PathFor(Performance, id)})
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.StatusCode == http.StatusNotFound && e.Class == ErrNotFound {
@@ -313,7 +302,8 @@ func (c *Client) PathsFilter(ctx context.Context, id string) (filter PathsFilter
 // SetPathsFilter creates or replaces the paths filter of a secondary. Vault
 // 1.15+ refuses a path that is not a mount; namespaces end in "/" too.
 func (c *Client) SetPathsFilter(ctx context.Context, id string, f PathsFilter) (WriteResult, error) {
-	const op = "set paths filter"
+	o := operations[OpPathsFilterSet]
+	op := o.Action(Performance)
 	if err := c.guard(op); err != nil {
 		return WriteResult{}, err
 	}
@@ -333,13 +323,14 @@ func (c *Client) SetPathsFilter(ctx context.Context, id string, f PathsFilter) (
 	if len(paths) == 0 {
 		return WriteResult{}, c.refuse(op, "at least one path is required (delete the filter to replicate everything)")
 	}
-	return c.replicationWrite(ctx, op, pathsFilterPath(id), map[string]any{"mode": f.Mode.String(), "paths": paths})
+	return c.replicationWrite(ctx, op, o.Method, o.PathFor(Performance, id), map[string]any{"mode": f.Mode.String(), "paths": paths})
 }
 
 // DeletePathsFilter removes a secondary's paths filter: everything
 // replicates to it again.
 func (c *Client) DeletePathsFilter(ctx context.Context, id string) (WriteResult, error) {
-	const op = "delete paths filter"
+	o := operations[OpPathsFilterDelete]
+	op := o.Action(Performance)
 	if err := c.guard(op); err != nil {
 		return WriteResult{}, err
 	}
@@ -347,11 +338,7 @@ func (c *Client) DeletePathsFilter(ctx context.Context, id string) (WriteResult,
 	if err != nil {
 		return WriteResult{}, err
 	}
-	rep, err := c.do(ctx, request{op: op, method: http.MethodDelete, path: pathsFilterPath(id), write: true})
-	if err != nil {
-		return WriteResult{}, err
-	}
-	return WriteResult{Warnings: c.warnings(rep.body)}, nil
+	return c.replicationWrite(ctx, op, o.Method, o.PathFor(Performance, id), nil)
 }
 
 // Leader is what sys/leader says about the cluster's active node: where a
@@ -367,8 +354,9 @@ type Leader struct {
 // The addresses may be redacted by the listener for callers without a
 // token: they are then "".
 func (c *Client) Leader(ctx context.Context) (Leader, error) {
-	const op = "read leader"
-	rep, err := c.do(ctx, request{op: op, method: http.MethodGet, path: "sys/leader"})
+	o := operations[OpGetLeader]
+	op := o.Action(Performance)
+	rep, err := c.do(ctx, request{op: op, method: o.Method, path: o.PathFor(Performance)})
 	if err != nil {
 		return Leader{}, err
 	}

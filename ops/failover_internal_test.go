@@ -70,7 +70,7 @@ func TestParseTokenGeneration(t *testing.T) {
 		t.Errorf("complete without a token: %v", err)
 	}
 	fv3 := newFakeVault(t, map[string]http.HandlerFunc{
-		"PUT /v1/sys/replication/dr/secondary/generate-operation-token/attempt": respond(200,
+		"POST /v1/sys/replication/dr/secondary/generate-operation-token/attempt": respond(200,
 			[]byte(`{"nonce":"n-1","started":true,"progress":0,"required":3,"complete":false,"otp":"","otp_length":0}`)),
 	})
 	if _, err := testClient(t, fv3.URL, ClientOptions{}).StartDROperationToken(context.Background()); ClassOf(err) != ErrMalformed {
