@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -274,4 +275,46 @@ func wrappedToken(f *fields) (ActivationToken, error) {
 		t.Expires = t.CreationTime.Add(t.TTL)
 	}
 	return t, nil
+}
+
+// UnwrapFailure is why a secondary could not unwrap its activation token at
+// the primary, as far as the secondary's reply tells.
+type UnwrapFailure int
+
+const (
+	// UnwrapUnknown: the failure is not an unwrap refusal the secondary quoted.
+	UnwrapUnknown UnwrapFailure = iota
+	// UnwrapWrongVault: the address the secondary called answered 403: a
+	// Vault that did not sign the token (it fails the JWT's signature).
+	UnwrapWrongVault
+	// UnwrapRefused: the primary answered 400: it no longer knows the token
+	// (used, revoked or expired).
+	UnwrapRefused
+	// UnwrapOther: the unwrap failed with another status.
+	UnwrapOther
+)
+
+// ActivationUnwrap reads a failed activation (EnableSecondary, or
+// UpdatePrimary with a token): Vault's secondary quotes the status its
+// unwrap call to the primary got ("error response unwrapping secondary
+// token; status code is 403"). The text is read here, where server text
+// enters vaultrepl, so that screens decide on a value rather than a message.
+func ActivationUnwrap(err error) UnwrapFailure {
+	var e *Error
+	if !errors.As(err, &e) || (e.Class != ErrBadRequest && e.Class != ErrPermissionDenied && e.Class != ErrServer) {
+		return UnwrapUnknown
+	}
+	msg := strings.ToLower(e.Detail())
+	const quote = "unwrapping secondary token; status code is "
+	i := strings.Index(msg, quote)
+	if i < 0 {
+		return UnwrapUnknown
+	}
+	switch rest := msg[i+len(quote):]; {
+	case strings.HasPrefix(rest, "403"):
+		return UnwrapWrongVault
+	case strings.HasPrefix(rest, "400"):
+		return UnwrapRefused
+	}
+	return UnwrapOther
 }

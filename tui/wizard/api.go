@@ -75,6 +75,11 @@ type Deps struct {
 	// StuckAfter is the number of polls without progress after which the
 	// watch says the secondary is stuck (and why). Default 15.
 	StuckAfter int
+	// Context is the parent of every read the wizard makes (pre-flight,
+	// survey, watch, the propagation check's polls, log-in): the host
+	// cancels it when the program quits, and reads in flight stop. Writes
+	// do not stop with it (see writeContext). Default context.Background.
+	Context context.Context
 	// VerifyPolls is how many polls the propagation check waits for the canary
 	// on each secondary before reporting it missing. It polls every Interval,
 	// but at least every 500ms (its resolution is the timing it reports).

@@ -387,6 +387,9 @@ type activation struct {
 	PrimaryRef  string // the configured cluster its addr claim (or the chosen primary) points at
 	PrimaryAddr string // that cluster's configured address
 	Primary     *facts // that cluster's pre-flight, nil when unknown
+	// SecondaryID is the id the token was generated for (known only for a
+	// token generated here); SecondaryName the cluster being activated.
+	SecondaryID, SecondaryName string
 }
 
 // checkActivate evaluates the pre-flight of "activate a secondary" on target
@@ -436,11 +439,46 @@ func checkActivate(f facts, t ops.ReplicationType, c Cluster, a activation, now 
 	}
 	tc, tokenOK := tokenChecks(a, now)
 	cs = append(cs, tc...)
+	if c, ok := idCheck(a); ok {
+		cs = append(cs, c)
+	}
 	if !tokenOK {
 		return cs, false
 	}
 	pc, need := primaryChecks(a, t)
 	return append(cs, pc...), need
+}
+
+// idCheck warns when the token was generated for another id than the
+// cluster being activated: it works (the id is only a name), but the
+// primary will list this cluster under the other name, which misleads
+// whoever reads known_secondaries later, and the cluster the id was meant
+// for still needs a token.
+func idCheck(a activation) (check, bool) {
+	id, name := a.SecondaryID, a.SecondaryName
+	if !a.FromHere || id == "" || name == "" || idFor(id, name) {
+		return check{}, false
+	}
+	return warn("secondary id", fmt.Sprintf("the token was generated for id %q, but %s is being activated: the primary will list %s as %q", id, name, name, id),
+		"go on if that is intended; otherwise go back (esc) and pick the cluster the token is for, or generate a token for "+name), true
+}
+
+// idFor reports whether id names the cluster: the name itself, or the name
+// made unique with a numeric suffix (as the wizard suggests: us-east-1-2).
+func idFor(id, name string) bool {
+	if id == name {
+		return true
+	}
+	rest, ok := strings.CutPrefix(id, name+"-")
+	if !ok || rest == "" {
+		return false
+	}
+	for _, r := range rest {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // tokenChecks checks the activation token's claims against the clock.

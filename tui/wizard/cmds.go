@@ -105,6 +105,23 @@ func (m Model) readTimeout() time.Duration {
 	return 10 * time.Second
 }
 
+// readContext is the parent of reads: they stop when the host quits.
+func (m Model) readContext() context.Context {
+	if m.d.Context != nil {
+		return m.d.Context
+	}
+	return context.Background()
+}
+
+// writeContext is the parent of writes: detached from the host's quit. A
+// write half-sent when the operator quits must finish or fail on its own
+// (bounded by its timeout): cut mid-request, it may or may not have
+// happened, and nobody would be left to read the cluster again and say
+// which. The wizard never retries it either.
+func (m Model) writeContext() context.Context {
+	return context.WithoutCancel(m.readContext())
+}
+
 // writeTimeout is longer: enabling replication makes Vault briefly
 // unavailable, and a write that times out on our side may still have
 // happened, which the operator would then have to untangle.
@@ -149,9 +166,9 @@ func gatherAll(ctx context.Context, cs []Cluster) []facts {
 }
 
 func (m Model) surveyCmd() tea.Cmd {
-	gen, cs, to := m.gen, slices.Clone(m.d.Clusters), m.readTimeout()
+	gen, cs, to, base := m.gen, slices.Clone(m.d.Clusters), m.readTimeout(), m.readContext()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), to)
+		ctx, cancel := context.WithTimeout(base, to)
 		defer cancel()
 		return surveyMsg{gen: gen, facts: gatherAll(ctx, cs)}
 	}
@@ -160,9 +177,9 @@ func (m Model) surveyCmd() tea.Cmd {
 // factsCmd runs a step's pre-flight reads: main with capabilities and
 // optionally its inventory, plus the status of others.
 func (m Model) factsCmd(main Cluster, capPaths []string, inventory bool, others []Cluster) tea.Cmd {
-	gen, to := m.gen, m.readTimeout()
+	gen, to, base := m.gen, m.readTimeout(), m.readContext()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), to)
+		ctx, cancel := context.WithTimeout(base, to)
 		defer cancel()
 		var msg factsMsg
 		var wg sync.WaitGroup
@@ -170,46 +187,6 @@ func (m Model) factsCmd(main Cluster, capPaths []string, inventory bool, others 
 		wg.Go(func() { msg.others = gatherAll(ctx, others) })
 		wg.Wait()
 		msg.gen = gen
-		return msg
-	}
-}
-
-func (m Model) enablePrimaryCmd(c Cluster, t ops.ReplicationType, r ops.EnablePrimaryRequest) tea.Cmd {
-	gen, to := m.gen, m.writeTimeout()
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), to)
-		defer cancel()
-		res, err := c.Op.EnablePrimary(ctx, t, r)
-		return writeMsg{gen: gen, res: res, err: err}
-	}
-}
-
-func (m Model) secondaryTokenCmd(c Cluster, t ops.ReplicationType, r ops.SecondaryTokenRequest) tea.Cmd {
-	gen, to := m.gen, m.writeTimeout()
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), to)
-		defer cancel()
-		tok, err := c.Op.SecondaryToken(ctx, t, r)
-		return writeMsg{gen: gen, tok: tok, err: err}
-	}
-}
-
-// enableSecondaryCmd activates the secondary. When that fails it reads the
-// primary's status, so that the result can say whether the primary was the
-// problem (the secondary must reach it to unwrap the token).
-func (m Model) enableSecondaryCmd(c Cluster, t ops.ReplicationType, r ops.EnableSecondaryRequest, primary *Cluster) tea.Cmd {
-	gen, to, rto := m.gen, m.writeTimeout(), m.readTimeout()
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), to)
-		defer cancel()
-		res, err := c.Op.EnableSecondary(ctx, t, r)
-		msg := writeMsg{gen: gen, res: res, err: err}
-		if err != nil && primary != nil {
-			dctx, dcancel := context.WithTimeout(context.Background(), rto)
-			defer dcancel()
-			f := gather(dctx, *primary, nil, false)
-			msg.diag = &f
-		}
 		return msg
 	}
 }
@@ -230,9 +207,9 @@ func (m Model) watchAfter(d time.Duration) tea.Cmd {
 }
 
 func (m Model) watchCmd(sec, pri Cluster) tea.Cmd {
-	gen, to, now := m.watchGen, m.readTimeout(), m.d.Now
+	gen, to, now, base := m.watchGen, m.readTimeout(), m.d.Now, m.readContext()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), to)
+		ctx, cancel := context.WithTimeout(base, to)
 		defer cancel()
 		var o watchObs
 		var wg sync.WaitGroup
@@ -252,9 +229,9 @@ func statusOf(ctx context.Context, c Cluster) (ops.Snapshot, error) {
 }
 
 func (m Model) loginCmd(cluster, user, pass string) tea.Cmd {
-	gen, to, login := m.gen, m.readTimeout(), m.d.Login
+	gen, to, login, base := m.gen, m.readTimeout(), m.d.Login, m.readContext()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), to)
+		ctx, cancel := context.WithTimeout(base, to)
 		defer cancel()
 		op, err := login(ctx, cluster, user, pass)
 		return loginMsg{gen: gen, cluster: cluster, op: op, err: err}
@@ -266,8 +243,9 @@ func (m Model) loginCmd(cluster, user, pass string) tea.Cmd {
 // must reach for the write to be there.
 func (m Model) canaryCmd(pri Cluster, t ops.ReplicationType, path string, remove bool) tea.Cmd {
 	gen, to, rto, now := m.gen, m.writeTimeout(), m.readTimeout(), m.d.Now
+	wbase, rbase := m.writeContext(), m.readContext()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), to)
+		ctx, cancel := context.WithTimeout(wbase, to)
 		defer cancel()
 		var err error
 		if remove {
@@ -277,7 +255,7 @@ func (m Model) canaryCmd(pri Cluster, t ops.ReplicationType, path string, remove
 		}
 		msg := canaryMsg{gen: gen, remove: remove, at: now(), err: err}
 		if err == nil && t == ops.DR {
-			rctx, rcancel := context.WithTimeout(context.Background(), rto)
+			rctx, rcancel := context.WithTimeout(rbase, rto)
 			defer rcancel()
 			snap, serr := pri.Op.Status(rctx)
 			switch {
@@ -295,9 +273,9 @@ func (m Model) canaryCmd(pri Cluster, t ops.ReplicationType, path string, remove
 
 // probeCmd asks each pending secondary whether the canary has arrived.
 func (m Model) probeCmd(t ops.ReplicationType, path string, targets []Cluster) tea.Cmd {
-	gen, to, now := m.gen, m.readTimeout(), m.d.Now
+	gen, to, now, base := m.gen, m.readTimeout(), m.d.Now, m.readContext()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), to)
+		ctx, cancel := context.WithTimeout(base, to)
 		defer cancel()
 		out := make([]probe, len(targets))
 		var wg sync.WaitGroup

@@ -10,6 +10,38 @@
 // (secrets masked), the write with a spinner, and the result with the next
 // step. Writes are never retried automatically; reads are.
 //
+// # Inside: step models, one session, one write flow
+//
+// Model hosts a list of small step models, one per file (step_primary.go,
+// step_token.go, step_activate.go, step_watch.go, step_login.go,
+// step_verify.go, step_next.go, step_type.go). They share a session
+// (session.go: the type, the clusters chosen, the survey of every cluster's
+// status, the activation token in hand, what changed) and each keeps its own
+// small state with state/withState. Model routes keys and messages to the
+// current step; a step implements stepModel (crumb, title, enter, explain)
+// and, for its own screens, keyed, viewer and formDoner.
+//
+// A step built around one write implements writeStep and gets the one write
+// flow (writeflow.go) for free: pre-flight (preflight → factsMsg →
+// evaluate: checks; blockers that clear by themselves are re-read) → inputs
+// (a huh form, or none) → review (the exact vault command, from the table
+// of operations in package ops, secrets masked) → confirmation (the typed
+// cluster name when the table marks the operation destructive or the
+// cluster is protected) → run (once, never retried) → result → next step.
+// A failure is diagnosed by its ops error class (and the step's diagnose).
+// A reply that was lost or unclear (connection dropped, 5xx, timeout) is
+// never taken as a refusal: the flow re-reads the target and re-runs the
+// pre-flight, then either carries on (landed: the write took effect) or
+// shows what the fresh checks found before offering a retry.
+//
+// Adding a new flow is one new step file plus a table row: the file
+// declares the step's constant (any unused number below maxStep), its
+// model, and registers it in init with register; the row goes into the flow
+// table (flows.go: where the flow starts and the order of its steps), with a
+// Flow constant in api.go for hosts that open it. The step's write, if new,
+// is a row in ops' table of operations (ops/operations.go: method, path,
+// capabilities, destructive, command text) and a method on Operator.
+//
 // # Plugging it into a host
 //
 // The dashboard (package tui) hosts the wizard as a child model:

@@ -550,14 +550,19 @@ func TestLabFlowDownPrimary(t *testing.T) {
 		t.Fatalf("activation with the primary down succeeded:\n%s", s.view)
 	}
 	r.wantFlat("activate performance secondary failed", "Likely cause: the primary vault-a did not answer",
-		"the secondary must reach it to unwrap the token", "Nothing is retried automatically")
+		"the secondary must reach it to unwrap the token", "Nothing is retried automatically",
+		"vault-b read again; the pre-flight now finds:", "r: re-check")
 	if st := r.status("vault-b").Performance; st.Mode != ops.ModeDisabled {
 		t.Fatalf("vault-b changed: %v", st.Mode)
 	}
 	if err := r.lab.Restart("vault-a"); err != nil {
 		t.Fatal(err)
 	}
+	// The primary was down at the re-read: r re-checks, then the inputs
+	// and the review come back before anything is sent again.
 	r.press("r")
+	r.atForm(stActivate, fkInputs)
+	r.press("enter")
 	r.at(stActivate, phReview)
 	r.press("enter")
 	r.typeText("vault-b")

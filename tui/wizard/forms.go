@@ -231,7 +231,7 @@ func (m Model) activateInputs(needAddr bool) *huh.Form {
 		if m.tokInfo.Addr != "" {
 			desc += " The token names " + m.tokInfo.Addr + "."
 		}
-		if p, ok := m.cluster(m.actPrimary); ok && p.Address != "" {
+		if p, ok := m.cluster(state[activateState](m, stActivate).primary); ok && p.Address != "" {
 			desc += " vaultrepl reaches " + p.Name + " at " + p.Address + "."
 		}
 		groups = append(groups, huh.NewGroup(

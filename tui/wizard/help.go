@@ -43,7 +43,9 @@ func (m Model) ShortHelp() []key.Binding {
 	case phReview:
 		out = append(out, bind(k.Next, m.reviewAction()))
 	case phResult:
-		if m.err != nil {
+		if m.err != nil && m.retryBlocked() {
+			out = append(out, bind(k.Retry, "re-check"))
+		} else if m.err != nil {
 			out = append(out, bind(k.Retry, "review and retry"))
 		} else {
 			out = append(out, bind(k.Next, "continue"))
@@ -135,19 +137,4 @@ func (m Model) backCloses() bool {
 	case phToken, phWatching, phPolling, phCleanup, phDone:
 	}
 	return true
-}
-
-func (m Model) reviewAction() string {
-	switch m.step {
-	case stPrimary:
-		return "enable"
-	case stToken:
-		return "generate"
-	case stActivate:
-		return "purge warning"
-	case stVerify:
-		return "start the check"
-	case stType, stWatch, stLogin, stNext:
-	}
-	return "continue"
 }

@@ -12,42 +12,11 @@ import (
 	"github.com/vaultrepl/vaultrepl/theme"
 )
 
-// step is a stage of the guided setup.
-type step int
-
-const (
-	stType     step = iota // choose performance or DR
-	stPrimary              // enable the primary
-	stToken                // generate the secondary activation token
-	stActivate             // activate the secondary (purges it)
-	stWatch                // follow it to stream-wals
-	stLogin                // re-authenticate on the new performance secondary
-	stNext                 // what next
-	stVerify               // the propagation check
-)
-
-// phase is where the operator is within a step.
-type phase int
-
-const (
-	phLoading  phase = iota // reads in flight (survey, pre-flight, login)
-	phForm                  // a huh form has the keys
-	phChecks                // pre-flight found a blocker, or the step is already done
-	phReview                // the equivalent vault command; enter executes
-	phConfirm               // the typed cluster name (a form)
-	phRunning               // a write in flight
-	phResult                // what the write returned
-	phToken                 // the activation token, shown once
-	phWatching              // polling the new secondary
-	phInfo                  // an explanation with nothing to enter
-	phPolling               // verify: waiting for the canary on the secondaries
-	phCleanup               // verify: remove the canary? (y/n)
-	phDone                  // verify: the report
-)
-
 const defaultTTL = 30 * time.Minute
 
-// Model is the wizard. It is a value: Update returns the next one.
+// Model is the wizard. It is a value: Update returns the next one. It hosts
+// the step models (step_*.go): it routes keys and messages to the current
+// step and to the write flow, and keeps the session they share.
 type Model struct {
 	d     Deps
 	start Start
@@ -59,7 +28,8 @@ type Model struct {
 	explain       bool
 	fullHelp      bool
 
-	typ     ops.ReplicationType
+	session
+
 	step    step
 	ph      phase
 	fk      formKind
@@ -68,36 +38,21 @@ type Model struct {
 	gen     int
 	loading string // what phLoading is waiting for
 
-	survey    map[string]facts
-	primary   string
-	secondary string
-	askedPri  bool // the primary was chosen in this wizard (so back can re-ask)
-	askedSec  bool
-
+	// The current step's pre-flight and write (the write flow's state).
 	checks   []check
 	rechecks int  // automatic re-checks of this step so far
 	already  bool // the step's goal is already met
 	main     facts
 	others   []facts
-
-	tok         ops.ActivationToken
-	hasTok      bool
-	tokFromHere bool
-	tokUsed     bool
-	tokInfo     tokenInfo
-	tokErr      error
-	secondaryID string
-	revealed    bool
-
-	epReq      ops.EnablePrimaryRequest
-	stReq      ops.SecondaryTokenRequest
-	esReq      ops.EnableSecondaryRequest
-	needAddr   bool
-	actPrimary string // the configured cluster the activation token points at
-
-	res  ops.WriteResult
-	err  error
-	diag *facts
+	res      ops.WriteResult
+	err      error
+	diag     *facts
+	// unclear is a write's error whose reply was lost or unclear, while the
+	// cluster is read again; rechecked says that read is done (and not
+	// landed); landed keeps the error of a write that took effect anyway.
+	unclear   error
+	rechecked bool
+	landed    error
 
 	note      string // one line of feedback: copied, saved, refused
 	noteLevel level
@@ -109,8 +64,8 @@ type Model struct {
 	afterLogin step
 	loginErr   error
 
-	seen     uint16 // steps entered in this run, for the progress line
-	changed  []string
+	seen     uint64 // steps entered in this run, for the progress line
+	skipped  uint64 // steps the operator skipped (the log-in)
 	closing  bool
 	closed   bool
 	spinning bool
@@ -141,8 +96,9 @@ func New(d Deps, start Start) Model {
 	m := Model{
 		d: d, start: start, keys: DefaultKeyMap(), st: d.Styles, ht: huhTheme(d.Styles),
 		width: 80, height: 24, explain: d.Explain,
-		typ: start.Type, primary: start.Primary, secondary: start.Secondary, secondaryID: start.SecondaryID,
-		v: &values{}, survey: map[string]facts{},
+		session: session{typ: start.Type, primary: start.Primary, secondary: start.Secondary, secondaryID: start.SecondaryID,
+			survey: map[string]facts{}},
+		v:  &values{},
 		ph: phLoading, loading: "Reading the clusters' replication status", spinning: true,
 		tick: tea.Tick,
 	}
@@ -152,22 +108,6 @@ func New(d Deps, start Start) Model {
 		m.step = firstStep(start.Flow)
 	}
 	return m
-}
-
-func firstStep(f Flow) step {
-	switch f {
-	case FlowEnablePrimary, FlowSetup:
-		return stPrimary
-	case FlowSecondaryToken:
-		return stToken
-	case FlowActivateSecondary:
-		return stActivate
-	case FlowWatch:
-		return stWatch
-	case FlowVerify:
-		return stVerify
-	}
-	return stPrimary
 }
 
 // Init reads every cluster's status (so that choices show current roles) and
@@ -223,10 +163,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case writeMsg:
 		return m.onWrite(msg)
 	case recheckMsg:
-		if msg.gen == m.gen && m.ph == phChecks && waiting(m.checks) {
-			return m.runChecks()
-		}
-		return m, nil
+		return m.onRecheck(msg)
 	case pollDueMsg:
 		return m.onPollDue(msg)
 	case watchMsg:
@@ -322,32 +259,29 @@ func (m Model) updateKey(k tea.KeyMsg) (Model, tea.Cmd) {
 	return m.phaseKey(k)
 }
 
-// phaseKey handles the keys of screens without a form.
+// phaseKey handles the keys of screens without a form: the step's own
+// first, then the write flow's.
 func (m Model) phaseKey(k tea.KeyMsg) (Model, tea.Cmd) {
+	if kd, ok := stepOf(m.step).(keyed); ok {
+		before := m.ph
+		next, cmd := kd.key(m, k)
+		if cmd != nil || next.ph != before || next.step != m.step {
+			return next, cmd
+		}
+		m = next
+	}
 	switch m.ph {
 	case phChecks:
 		return m.checksKey(k)
 	case phReview:
-		if key.Matches(k, m.keys.Next) {
+		if _, ok := m.writer(); ok && key.Matches(k, m.keys.Next) {
 			return m.execute()
 		}
 	case phResult:
-		return m.resultKey(k)
-	case phToken:
-		return m.tokenKey(k)
-	case phWatching:
-		return m.watchKey(k)
-	case phInfo:
-		if key.Matches(k, m.keys.Next) {
-			return m.enterStep(m.afterLogin)
+		if _, ok := m.writer(); ok {
+			return m.resultKey(k)
 		}
-	case phCleanup:
-		return m.cleanupKey(k)
-	case phDone:
-		if key.Matches(k, m.keys.Next) {
-			return m.enterStep(stNext)
-		}
-	case phLoading, phForm, phConfirm, phRunning, phPolling:
+	case phLoading, phForm, phConfirm, phRunning, phToken, phWatching, phInfo, phPolling, phCleanup, phDone:
 	}
 	return m, nil
 }
@@ -392,35 +326,7 @@ func (m Model) sizeForm() {
 	m.form.Update(tea.WindowSizeMsg{Width: max(m.tw(), 20), Height: max(m.height/2, 6)})
 }
 
-func (m Model) cluster(name string) (Cluster, bool) {
-	for _, c := range m.d.Clusters {
-		if c.Name == name {
-			return c, true
-		}
-	}
-	return Cluster{}, false
-}
-
-func (m Model) clusterByAddr(addr string) string {
-	want := normAddr(addr)
-	if want == "" {
-		return ""
-	}
-	for _, c := range m.d.Clusters {
-		if normAddr(c.Address) == want {
-			return c.Name
-		}
-	}
-	return ""
-}
-
 func (m *Model) setNote(l level, s string) { m.note, m.noteLevel = s, l }
-
-func (m *Model) markChanged(name string) {
-	if name != "" && !slices.Contains(m.changed, name) {
-		m.changed = append(m.changed, name)
-	}
-}
 
 // dirty reports whether leaving now would lose something: an unused
 // activation token, a secondary being watched, a canary still mounted.

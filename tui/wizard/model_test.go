@@ -340,15 +340,24 @@ func TestDownPrimary(t *testing.T) {
 		d.keys("enter")
 		d.wantPhase(stActivate, phResult)
 		d.wantFlat("activate performance secondary failed", "error unwrapping secondary token",
-			"Likely cause: the primary us-east-2 did not answer", "Nothing is retried automatically")
+			"Likely cause: the primary us-east-2 did not answer", "Nothing is retried automatically",
+			"us-east-1 read again; the pre-flight now finds:", "r: re-check")
 		n := len(w.wrote())
-		// r goes back to the review; nothing is sent until enter and the name again.
+		// The 5xx left open whether the write happened: us-east-1 was read
+		// again, and the pre-flight found the primary down, so r re-checks.
 		d.keys("r")
+		d.wantPhase(stActivate, phChecks)
+		if len(w.wrote()) != n {
+			t.Fatal("a re-check wrote")
+		}
+		w.get("us-east-2").down = false
+		d.keys("r")
+		d.wantPhase(stActivate, phForm) // TLS options
+		d.keys("enter")
 		d.wantPhase(stActivate, phReview)
 		if len(w.wrote()) != n {
 			t.Fatal("retry sent without confirmation")
 		}
-		w.get("us-east-2").down = false
 		d.keys("enter")
 		d.typeText("us-east-1")
 		d.keys("enter")
