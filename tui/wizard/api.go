@@ -105,9 +105,16 @@ const (
 	FlowWatch
 	// FlowVerify runs the propagation check on an existing replication set.
 	FlowVerify
+	// FlowFailover is the disaster: promote a DR secondary (Start.Secondary)
+	// with a DR operation token, then point the performance secondaries at
+	// it one by one, each watched to stream-wals.
+	FlowFailover
+	// FlowFollow points the performance secondaries at a new performance
+	// primary (Start.Primary), one by one.
+	FlowFollow
 )
 
-var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify"}
+var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify", "failover", "follow"}
 
 // String returns the flow's name as used on the command palette.
 func (f Flow) String() string {

@@ -10,7 +10,10 @@ type flowDef struct {
 	// seq is the order of the steps, as the progress line shows them.
 	seq []step
 	// only restricts a step of seq to one replication type.
-	only map[step]ops.ReplicationType
+	// after, when set, may send a step somewhere else than the next in seq
+	// (a flow that repeats steps, once per cluster).
+	after func(Model) (step, bool)
+	only  map[step]ops.ReplicationType
 }
 
 // setupSeq is the guided setup: every setup flow is an entry into it.
@@ -27,6 +30,8 @@ var flows = map[Flow]flowDef{
 	FlowActivateSecondary: {first: stActivate, seq: setupSeq, only: setupOnly},
 	FlowWatch:             {first: stWatch, seq: setupSeq, only: setupOnly},
 	FlowVerify:            {first: stVerify, seq: setupSeq, only: setupOnly},
+	FlowFailover:          {first: stPromoteDR, seq: []step{stPromoteDR, stFollow, stWatch}, after: (Model).afterWatchFollow},
+	FlowFollow:            {first: stFollow, seq: []step{stFollow, stWatch}, after: (Model).afterWatchFollow},
 }
 
 func (m Model) flow() flowDef {
@@ -61,6 +66,11 @@ func (m Model) steps() []step {
 func (m Model) stepAfter() step {
 	if m.step == stType {
 		return firstStep(m.start.Flow)
+	}
+	if d := m.flow(); d.after != nil {
+		if s, ok := d.after(m); ok {
+			return s
+		}
 	}
 	seq := m.steps()
 	for i, s := range seq {
