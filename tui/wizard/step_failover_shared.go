@@ -147,10 +147,10 @@ func followsAlready(ts ops.TypeStatus, addr string) bool {
 
 // followPlan is how one performance secondary will follow the new primary.
 type followPlan struct {
-	// byAddrs: update-primary with update_primary_addrs (the secondary keeps
-	// its credentials); else a new activation token from the new primary.
+	// byAddrs: update_primary_addrs would also do (the secondary keeps its
+	// credentials for the set); why says why not, when it would not.
 	byAddrs bool
-	why     string // why the token is needed, when it is
+	why     string
 	// revokeFirst: the new primary already knows the secondary's id
 	// (inherited from the old primary): ids are unique on a primary, so the
 	// stale registration is revoked before a token is issued under it.
@@ -165,12 +165,9 @@ func (m Model) planFollow(secondary, newPrimary string) followPlan {
 	if p.id == "" {
 		p.id = secondary
 	}
-	ok, why := ops.UpdatePrimaryAddrsAllowed(sec, np)
-	if ok {
-		p.byAddrs = true
-		return p
-	}
-	p.why = why
+	// The follow step uses the token whenever; byAddrs records that the
+	// one-write alternative was open, for the review to mention.
+	p.byAddrs, p.why = ops.UpdatePrimaryAddrsAllowed(sec, np)
 	p.revokeFirst = slices.Contains(np.KnownSecondaries, p.id)
 	return p
 }

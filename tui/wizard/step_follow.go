@@ -140,6 +140,10 @@ func (followStep) review(m Model) (before, after []string) {
 			" from the old primary: it is revoked first, then a new token is issued under the same id.")...)
 	}
 	after = m.para(st.cur + " keeps its data; it resyncs with " + m.primary + " and is briefly unavailable.")
+	if st.plan.byAddrs {
+		after = append(after, m.para("By hand, update_primary_addrs=<"+m.primary+"'s cluster address> would also do: "+
+			st.cur+" still holds credentials for this replication set.")...)
+	}
 	return before, after
 }
 

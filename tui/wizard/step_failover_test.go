@@ -1,0 +1,131 @@
+package wizard
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+	"github.com/vaultrepl/vaultrepl/ops/sim"
+	"github.com/vaultrepl/vaultrepl/ops/sim/simtest"
+)
+
+// startGlobalRun is startLabRun on the global topology (primary us-east-2,
+// performance secondaries us-east-1 and eu-west-1, DR secondary
+// us-east-2-dr), with the lab's background writes so that WALs move.
+func startGlobalRun(t *testing.T, start Start, before func(*sim.Lab)) *labRun {
+	t.Helper()
+	lab := simtest.Start(t, sim.Options{Topology: "global", Seed: 7, Clock: sim.NewManualClock(t0), WriteRate: 2})
+	lab.Advance(10 * time.Second)
+	if before != nil {
+		before(lab)
+	}
+	r := &labRun{t: t, lab: lab, clients: map[string]*ops.Client{}, rec: &recorder{}}
+	var cs []Cluster
+	for _, ci := range lab.Clusters() {
+		c, err := ops.NewClient(ops.ClusterConfig{Name: ci.Name, Address: ci.Addr, Token: ops.TokenSource{Inline: ci.Token}}, ops.ClientOptions{Timeout: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.clients[ci.Name] = c
+		cs = append(cs, Cluster{Name: ci.Name, Address: ci.Addr, Op: c})
+	}
+	deps := Deps{Clusters: cs, Now: lab.Now, Interval: 5 * time.Millisecond, Timeout: 10 * time.Second,
+		StuckAfter: 100000, VerifyPolls: 100000, Copy: func(string) error { return nil }, SaveDir: t.TempDir()}
+	r.tm = teatest.NewTestModel(t, host{w: New(deps, start), rec: r.rec}, teatest.WithInitialTermSize(80, 24))
+	t.Cleanup(func() {
+		_ = r.tm.Quit()
+		r.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	})
+	return r
+}
+
+// follow confirms one performance secondary's update-primary and watches
+// it to stream-wals.
+func (r *labRun) follow(name string) {
+	r.t.Helper()
+	r.waitFor("the review for "+name, 250*time.Millisecond, func(s shot) bool {
+		return s.step == stFollow && s.ph == phReview && strings.Contains(s.view, "point "+name)
+	})
+	r.wantFlat("/performance/primary/secondary-token", "update-primary")
+	r.press("enter")
+	r.at(stFollow, phConfirm)
+	r.typeText(name)
+	r.press("enter")
+	r.at(stFollow, phResult)
+	r.wantFlat(name + " now follows us-east-2-dr")
+	r.press("enter")
+	r.waitFor(name+" streaming", time.Second, func(s shot) bool { return s.step == stWatch && s.watchDone })
+}
+
+// TestLabFlowDisasterFailover is the disaster of the global topology by
+// keyboard: us-east-2 is stopped; us-east-2-dr is promoted with a DR
+// operation token made from the key share; us-east-1 and eu-west-1 follow
+// it one by one, each confirmed by name and watched to stream-wals.
+func TestLabFlowDisasterFailover(t *testing.T) {
+	r := startGlobalRun(t, Start{Flow: FlowFailover, Type: ops.DR, TypeKnown: true, Secondary: "us-east-2-dr"},
+		func(lab *sim.Lab) {
+			if err := lab.Stop("us-east-2"); err != nil {
+				t.Fatal(err)
+			}
+		})
+	r.atForm(stPromoteDR, fkInputs)
+	r.wantFlat("✓ fenced")
+	r.press("enter") // key shares
+	r.tm.Type(r.lab.UnsealKey())
+	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
+	if strings.Contains(r.rec.shot().view, r.lab.UnsealKey()) {
+		t.Fatal("the key share is shown")
+	}
+	r.press("enter")
+	r.press("enter") // no primary_cluster_addr
+	r.at(stPromoteDR, phReview)
+	r.wantFlat("generate-root -dr-token -init", "sys/replication/dr/secondary/promote")
+	if strings.Contains(r.rec.shot().view, r.lab.UnsealKey()) {
+		t.Fatal("the review shows the key share")
+	}
+	r.press("enter")
+	r.at(stPromoteDR, phConfirm)
+	r.typeText("us-east-2-dr")
+	r.press("enter")
+	r.at(stPromoteDR, phResult)
+	r.wantFlat("us-east-2-dr was promoted to DR primary", "key shares 1/1", "clients keep their tokens")
+	if dr := r.status("us-east-2-dr").DR; dr.Mode != ops.ModePrimary {
+		t.Fatalf("us-east-2-dr after promote: %+v", dr)
+	}
+	r.press("enter")
+	r.follow("us-east-1")
+	r.press("enter")
+	r.follow("eu-west-1")
+	r.press("enter")
+	r.waitFor("what next, once no follower is left", 250*time.Millisecond, func(s shot) bool { return s.step == stNext })
+	r.wantFlat("Performance replication from us-east-2-dr is set up.")
+	for _, name := range []string{"us-east-1", "eu-west-1"} {
+		p := r.status(name).Performance
+		if p.State != ops.StateStreamWALs || len(p.Primaries) == 0 || normAddr(p.Primaries[0].APIAddress) != normAddr(r.addr("us-east-2-dr")) {
+			t.Errorf("%s: %+v", name, p)
+		}
+	}
+}
+
+// With the old primary still up and unsealed, the failover asks for the
+// typed "<primary> is fenced" before anything can be sent.
+func TestLabFlowFailoverSplitBrainGuard(t *testing.T) {
+	r := startGlobalRun(t, Start{Flow: FlowFailover, Type: ops.DR, TypeKnown: true, Secondary: "us-east-2-dr"}, nil)
+	r.atForm(stPromoteDR, fkInputs)
+	r.wantFlat("split brain", "us-east-2 still answers, unsealed, as the DR primary")
+	r.press("down")
+	r.press("enter") // a batch token
+	r.tm.Type("hvb.not-a-real-token")
+	r.press("enter")
+	r.press("enter") // no primary_cluster_addr
+	r.waitFor("the fence field", 0, func(s shot) bool { return strings.Contains(s.view, `"us-east-2 is fenced"`) })
+	r.typeText("us-east-2 is down")
+	r.press("enter")
+	r.wantFlat(`type "us-east-2 is fenced"`)
+	if dr := r.status("us-east-2-dr").DR; dr.Mode != ops.ModeSecondary {
+		t.Fatalf("sent despite the guard: %+v", dr)
+	}
+}
