@@ -112,9 +112,12 @@ const (
 	// FlowFollow points the performance secondaries at a new performance
 	// primary (Start.Primary), one by one.
 	FlowFollow
+	// FlowRevoke revokes a secondary on a primary (Start.Primary;
+	// Start.SecondaryID preselects it: the "token never used" finding).
+	FlowRevoke
 )
 
-var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify", "failover", "follow"}
+var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify", "failover", "follow", "revoke"}
 
 // String returns the flow's name as used on the command palette.
 func (f Flow) String() string {

@@ -31,6 +31,7 @@ var flows = map[Flow]flowDef{
 	FlowWatch:             {first: stWatch, seq: setupSeq, only: setupOnly},
 	FlowVerify:            {first: stVerify, seq: setupSeq, only: setupOnly},
 	FlowFailover:          {first: stPromoteDR, seq: []step{stPromoteDR, stFollow, stWatch}, after: (Model).afterWatchFollow},
+	FlowRevoke:            {first: stRevoke, seq: []step{stRevoke}},
 	FlowFollow:            {first: stFollow, seq: []step{stFollow, stWatch}, after: (Model).afterWatchFollow},
 }
 

@@ -1,6 +1,8 @@
 package wizard
 
 import (
+	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -127,5 +129,67 @@ func TestLabFlowFailoverSplitBrainGuard(t *testing.T) {
 	r.wantFlat(`type "us-east-2 is fenced"`)
 	if dr := r.status("us-east-2-dr").DR; dr.Mode != ops.ModeSecondary {
 		t.Fatalf("sent despite the guard: %+v", dr)
+	}
+}
+
+// neverUsedFinding reports whether the assessment of the lab finds the
+// "token never used" reason for id.
+func (r *labRun) neverUsedFinding(id string) bool {
+	r.t.Helper()
+	var obs []ops.Observation
+	for name, c := range r.clients {
+		snap, err := c.Status(context.Background())
+		o := ops.Observation{Name: name, Err: err}
+		if err == nil {
+			o.Snapshot = &snap
+		}
+		obs = append(obs, o)
+	}
+	rep := ops.Assess(r.lab.Now(), obs, ops.DefaultThresholds())
+	for _, c := range rep.Clusters {
+		for _, ta := range []ops.TypeAssessment{c.Performance, c.DR} {
+			for _, rs := range ta.Reasons {
+				if strings.Contains(rs.Text, "secondary "+id+" has a token but has never connected") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// TestLabFlowRevokeClearsFinding: a token issued and never used is a
+// finding; the revoke flow, started on it, clears it.
+func TestLabFlowRevokeClearsFinding(t *testing.T) {
+	r := startGlobalRun(t, Start{Flow: FlowRevoke, Type: ops.Performance, TypeKnown: true, Primary: "us-east-2", SecondaryID: "never-used"},
+		func(lab *sim.Lab) {
+			c, err := ops.NewClient(ops.ClusterConfig{Name: "us-east-2", Address: lab.Clusters()[0].Addr,
+				Token: ops.TokenSource{Inline: lab.Clusters()[0].Token}}, ops.ClientOptions{Timeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.SecondaryToken(context.Background(), ops.Performance, ops.SecondaryTokenRequest{ID: "never-used"}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	if !r.neverUsedFinding("never-used") {
+		t.Fatal("no finding before the revoke")
+	}
+	r.atForm(stRevoke, fkInputs)
+	r.wantFlat("> never-used", "(token never used)")
+	r.press("enter")
+	r.at(stRevoke, phReview)
+	r.wantFlat(`vault write sys/replication/performance/primary/revoke-secondary id="never-used"`, "never connected")
+	r.press("enter")
+	r.at(stRevoke, phConfirm)
+	r.typeText("us-east-2")
+	r.press("enter")
+	r.at(stRevoke, phResult)
+	r.wantFlat("never-used was revoked on us-east-2")
+	if r.neverUsedFinding("never-used") {
+		t.Error("the finding is still there after the revoke")
+	}
+	if known := r.status("us-east-2").Performance.KnownSecondaries; slices.Contains(known, "never-used") || !slices.Contains(known, "us-east-1") {
+		t.Errorf("known secondaries after the revoke: %v", known)
 	}
 }
