@@ -115,9 +115,14 @@ const (
 	// FlowRevoke revokes a secondary on a primary (Start.Primary;
 	// Start.SecondaryID preselects it: the "token never used" finding).
 	FlowRevoke
+	// FlowDrill is a planned failover from the DR primary (Start.Primary)
+	// to its DR secondary (Start.Secondary), which ends with the old
+	// primary a DR secondary of the new one; started from the other side it
+	// is the failback.
+	FlowDrill
 )
 
-var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify", "failover", "follow", "revoke"}
+var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify", "failover", "follow", "revoke", "drill"}
 
 // String returns the flow's name as used on the command palette.
 func (f Flow) String() string {

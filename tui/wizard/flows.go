@@ -32,7 +32,9 @@ var flows = map[Flow]flowDef{
 	FlowVerify:            {first: stVerify, seq: setupSeq, only: setupOnly},
 	FlowFailover:          {first: stPromoteDR, seq: []step{stPromoteDR, stFollow, stWatch}, after: (Model).afterWatchFollow},
 	FlowRevoke:            {first: stRevoke, seq: []step{stRevoke}},
-	FlowFollow:            {first: stFollow, seq: []step{stFollow, stWatch}, after: (Model).afterWatchFollow},
+	FlowDrill: {first: stDemoteDR, seq: []step{stDemoteDR, stPromoteDR, stFollow, stRejoin, stWatch},
+		after: (Model).afterDrill},
+	FlowFollow: {first: stFollow, seq: []step{stFollow, stWatch}, after: (Model).afterWatchFollow},
 }
 
 func (m Model) flow() flowDef {

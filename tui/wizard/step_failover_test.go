@@ -24,6 +24,12 @@ func startGlobalRun(t *testing.T, start Start, before func(*sim.Lab)) *labRun {
 	if before != nil {
 		before(lab)
 	}
+	return runOn(t, lab, start)
+}
+
+// runOn opens the wizard on a running lab.
+func runOn(t *testing.T, lab *sim.Lab, start Start) *labRun {
+	t.Helper()
 	r := &labRun{t: t, lab: lab, clients: map[string]*ops.Client{}, rec: &recorder{}}
 	var cs []Cluster
 	for _, ci := range lab.Clusters() {
@@ -46,7 +52,9 @@ func startGlobalRun(t *testing.T, start Start, before func(*sim.Lab)) *labRun {
 
 // follow confirms one performance secondary's update-primary and watches
 // it to stream-wals.
-func (r *labRun) follow(name string) {
+func (r *labRun) follow(name string) { r.followTo(name, "us-east-2-dr") }
+
+func (r *labRun) followTo(name, primary string) {
 	r.t.Helper()
 	r.waitFor("the review for "+name, 250*time.Millisecond, func(s shot) bool {
 		return s.step == stFollow && s.ph == phReview && strings.Contains(s.view, "point "+name)
@@ -57,7 +65,7 @@ func (r *labRun) follow(name string) {
 	r.typeText(name)
 	r.press("enter")
 	r.at(stFollow, phResult)
-	r.wantFlat(name + " now follows us-east-2-dr")
+	r.wantFlat(name + " now follows " + primary)
 	r.press("enter")
 	r.waitFor(name+" streaming", time.Second, func(s shot) bool { return s.step == stWatch && s.watchDone })
 }
@@ -192,4 +200,80 @@ func TestLabFlowRevokeClearsFinding(t *testing.T) {
 	if known := r.status("us-east-2").Performance.KnownSecondaries; slices.Contains(known, "never-used") || !slices.Contains(known, "us-east-1") {
 		t.Errorf("known secondaries after the revoke: %v", known)
 	}
+}
+
+// promoteWithShare fills the promote step's form with the lab's key share
+// and confirms with the cluster's name.
+func (r *labRun) promoteWithShare(name string) {
+	r.t.Helper()
+	r.atForm(stPromoteDR, fkInputs)
+	r.press("enter") // key shares
+	r.tm.Type(r.lab.UnsealKey())
+	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
+	r.press("enter")
+	r.press("enter") // no primary_cluster_addr
+	r.at(stPromoteDR, phReview)
+	r.press("enter")
+	r.at(stPromoteDR, phConfirm)
+	r.typeText(name)
+	r.press("enter")
+	r.at(stPromoteDR, phResult)
+	r.wantFlat(name + " was promoted to DR primary")
+	r.press("enter")
+}
+
+// drill runs the planned failover from primary to its DR secondary.
+func (r *labRun) drill(primary, secondary string) {
+	r.t.Helper()
+	r.at(stDemoteDR, phReview)
+	r.wantFlat("vault write -f sys/replication/dr/primary/demote")
+	r.press("enter")
+	r.at(stDemoteDR, phConfirm)
+	r.typeText(primary)
+	r.press("enter")
+	r.at(stDemoteDR, phResult)
+	r.press("enter")
+	r.promoteWithShare(secondary)
+	r.followTo("us-east-1", secondary)
+	r.press("enter")
+	r.followTo("eu-west-1", secondary)
+	r.press("enter")
+	r.atForm(stRejoin, fkInputs)
+	r.tm.Type(r.lab.UnsealKey())
+	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
+	r.press("enter")
+	r.at(stRejoin, phReview)
+	r.wantFlat("sys/replication/dr/primary/secondary-token", "sys/replication/dr/secondary/update-primary")
+	r.press("enter")
+	r.at(stRejoin, phConfirm)
+	r.typeText(primary)
+	r.press("enter")
+	r.at(stRejoin, phResult)
+	r.wantFlat(primary + " now follows " + secondary + " as its DR secondary")
+	r.press("enter")
+	r.waitFor(primary+" streaming as a DR secondary", time.Second, func(s shot) bool { return s.step == stWatch && s.watchDone })
+	r.press("enter")
+	r.at(stNext, phForm)
+	dr := r.status(primary).DR
+	if dr.Mode != ops.ModeSecondary || dr.State != ops.StateStreamWALs {
+		r.t.Fatalf("%s after the drill: %+v", primary, dr)
+	}
+	if p := r.status(secondary); p.DR.Mode != ops.ModePrimary || p.Performance.Mode != ops.ModePrimary {
+		r.t.Fatalf("%s after the drill: %+v", secondary, p)
+	}
+	for _, name := range []string{"us-east-1", "eu-west-1"} {
+		p := r.status(name).Performance
+		if p.State != ops.StateStreamWALs || normAddr(p.Primaries[0].APIAddress) != normAddr(r.addr(secondary)) {
+			r.t.Errorf("%s after the drill: %+v", name, p)
+		}
+	}
+}
+
+// TestLabFlowDrillAndFailback: the planned failover from us-east-2 to
+// us-east-2-dr, then the same flow back.
+func TestLabFlowDrillAndFailback(t *testing.T) {
+	r := startGlobalRun(t, Start{Flow: FlowDrill, Type: ops.DR, TypeKnown: true, Primary: "us-east-2", Secondary: "us-east-2-dr"}, nil)
+	r.drill("us-east-2", "us-east-2-dr")
+	back := runOn(t, r.lab, Start{Flow: FlowDrill, Type: ops.DR, TypeKnown: true, Primary: "us-east-2-dr", Secondary: "us-east-2"})
+	back.drill("us-east-2-dr", "us-east-2")
 }
