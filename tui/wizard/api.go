@@ -120,9 +120,16 @@ const (
 	// primary a DR secondary of the new one; started from the other side it
 	// is the failback.
 	FlowDrill
+	// FlowPerfPromote promotes a performance secondary (Start.Secondary).
+	FlowPerfPromote
+	// FlowPerfDemote demotes a performance primary (Start.Primary).
+	FlowPerfDemote
+	// FlowDisable disables replication of Start.Type on Start.Primary,
+	// primary or secondary.
+	FlowDisable
 )
 
-var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify", "failover", "follow", "revoke", "drill"}
+var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify", "failover", "follow", "revoke", "drill", "performance-promote", "performance-demote", "disable"}
 
 // String returns the flow's name as used on the command palette.
 func (f Flow) String() string {

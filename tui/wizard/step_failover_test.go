@@ -277,3 +277,57 @@ func TestLabFlowDrillAndFailback(t *testing.T) {
 	back := runOn(t, r.lab, Start{Flow: FlowDrill, Type: ops.DR, TypeKnown: true, Primary: "us-east-2-dr", Secondary: "us-east-2"})
 	back.drill("us-east-2-dr", "us-east-2")
 }
+
+// confirmSingle goes from a lifecycle step's review through the typed
+// confirmation to its result.
+func (r *labRun) confirmSingle(s step, name string, wantReview ...string) {
+	r.t.Helper()
+	r.at(s, phReview)
+	r.wantFlat(wantReview...)
+	r.press("enter")
+	r.at(s, phConfirm)
+	r.typeText(name)
+	r.press("enter")
+	r.at(s, phResult)
+}
+
+// TestLabFlowPerformanceLifecycle: demote the performance primary, promote
+// a performance secondary, disable replication on another.
+func TestLabFlowPerformanceLifecycle(t *testing.T) {
+	r := startGlobalRun(t, Start{Flow: FlowPerfDemote, Type: ops.Performance, TypeKnown: true, Primary: "us-east-2"}, nil)
+	r.confirmSingle(stPerfDemote, "us-east-2", "vault write -f sys/replication/performance/primary/demote", "keeps its data and cluster id")
+	r.lab.Advance(5 * time.Second)
+	if p := r.status("us-east-2").Performance; p.Mode != ops.ModeSecondary {
+		t.Fatalf("us-east-2 after demote: %+v", p)
+	}
+	p := runOn(t, r.lab, Start{Flow: FlowPerfPromote, Type: ops.Performance, TypeKnown: true, Secondary: "us-east-1"})
+	p.atForm(stPerfPromote, fkInputs)
+	p.press("enter")
+	p.confirmSingle(stPerfPromote, "us-east-1", "vault write -f sys/replication/performance/secondary/promote", "Clients log in again on us-east-1")
+	p.wantFlat("Point clients at us-east-1")
+	r.lab.Advance(5 * time.Second)
+	if s := p.status("us-east-1").Performance; s.Mode != ops.ModePrimary {
+		t.Fatalf("us-east-1 after promote: %+v", s)
+	}
+	d := runOn(t, r.lab, Start{Flow: FlowDisable, Type: ops.Performance, TypeKnown: true, Primary: "eu-west-1"})
+	d.confirmSingle(stDisable, "eu-west-1", "vault write -f sys/replication/performance/secondary/disable",
+		"eu-west-1 leaves its performance replication set", "purges it")
+	r.lab.Advance(5 * time.Second)
+	if s := d.status("eu-west-1").Performance; s.Mode != ops.ModeDisabled {
+		t.Fatalf("eu-west-1 after disable: %+v", s)
+	}
+}
+
+// Disabling DR on a DR secondary takes a DR operation token from key shares.
+func TestLabFlowDisableDRSecondary(t *testing.T) {
+	r := startGlobalRun(t, Start{Flow: FlowDisable, Type: ops.DR, TypeKnown: true, Primary: "us-east-2-dr"}, nil)
+	r.atForm(stDisable, fkInputs)
+	r.tm.Type(r.lab.UnsealKey())
+	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
+	r.press("enter")
+	r.confirmSingle(stDisable, "us-east-2-dr", "sys/replication/dr/secondary/disable", `dr_operation_token="********"`)
+	r.lab.Advance(5 * time.Second)
+	if s := r.status("us-east-2-dr").DR; s.Mode != ops.ModeDisabled {
+		t.Fatalf("us-east-2-dr after disable: %+v", s)
+	}
+}
