@@ -127,9 +127,12 @@ const (
 	// FlowDisable disables replication of Start.Type on Start.Primary,
 	// primary or secondary.
 	FlowDisable
+	// FlowPathsFilter sets or removes a performance secondary's paths
+	// filter on the primary (Start.Primary; Start.SecondaryID preselects).
+	FlowPathsFilter
 )
 
-var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify", "failover", "follow", "revoke", "drill", "performance-promote", "performance-demote", "disable"}
+var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify", "failover", "follow", "revoke", "drill", "performance-promote", "performance-demote", "disable", "paths-filter"}
 
 // String returns the flow's name as used on the command palette.
 func (f Flow) String() string {

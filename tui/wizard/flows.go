@@ -35,6 +35,7 @@ var flows = map[Flow]flowDef{
 	FlowPerfPromote:       {first: stPerfPromote, seq: []step{stPerfPromote}},
 	FlowPerfDemote:        {first: stPerfDemote, seq: []step{stPerfDemote}},
 	FlowDisable:           {first: stDisable, seq: []step{stDisable}},
+	FlowPathsFilter:       {first: stPathsFilter, seq: []step{stPathsFilter}},
 	FlowDrill: {first: stDemoteDR, seq: []step{stDemoteDR, stPromoteDR, stFollow, stRejoin, stWatch},
 		after: (Model).afterDrill},
 	FlowFollow: {first: stFollow, seq: []step{stFollow, stWatch}, after: (Model).afterWatchFollow},

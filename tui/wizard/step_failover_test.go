@@ -331,3 +331,34 @@ func TestLabFlowDisableDRSecondary(t *testing.T) {
 		t.Fatalf("us-east-2-dr after disable: %+v", s)
 	}
 }
+
+// TestLabFlowPathsFilter denies secret/ to us-east-1, then removes the filter.
+func TestLabFlowPathsFilter(t *testing.T) {
+	r := startGlobalRun(t, Start{Flow: FlowPathsFilter, Type: ops.Performance, TypeKnown: true, Primary: "us-east-2", SecondaryID: "us-east-1"}, nil)
+	r.atForm(stPathsFilter, fkInputs)
+	r.press("enter") // us-east-1
+	r.press("enter") // deny
+	r.waitFor("the mounts", 0, func(s shot) bool { return strings.Contains(s.view, "secret/ (kv)") })
+	r.press(" ")
+	r.press("enter")
+	r.confirmSingle(stPathsFilter, "us-east-2", `paths-filter/us-east-1 mode="deny" paths="secret/"`, "removed from us-east-1")
+	f, found, err := r.clients["us-east-2"].PathsFilter(context.Background(), "us-east-1")
+	if err != nil || !found || f.Mode != ops.FilterDeny || !slices.Equal(f.Paths, []string{"secret/"}) {
+		t.Fatalf("filter: %+v %v %v", f, found, err)
+	}
+	d := runOn(t, r.lab, Start{Flow: FlowPathsFilter, Type: ops.Performance, TypeKnown: true, Primary: "us-east-2", SecondaryID: "us-east-1"})
+	d.atForm(stPathsFilter, fkInputs)
+	d.press("enter")
+	d.press("down")
+	d.press("down")
+	d.press("enter") // none
+	d.press("enter")
+	// Removing a filter takes nothing away from the secondary: no typed name.
+	d.at(stPathsFilter, phReview)
+	d.wantFlat("vault delete sys/replication/performance/primary/paths-filter/us-east-1", "Everything replicates to us-east-1 again")
+	d.press("enter")
+	d.at(stPathsFilter, phResult)
+	if _, found, err := r.clients["us-east-2"].PathsFilter(context.Background(), "us-east-1"); err != nil || found {
+		t.Fatalf("after delete: %v %v", found, err)
+	}
+}
