@@ -93,3 +93,26 @@ func TestOperationCommandMasksSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestActivationUnwrapReadsTheQuotedStatus(t *testing.T) {
+	mk := func(class ErrorClass, msg string) error {
+		return &Error{Class: class, Op: "enable performance secondary", Messages: []string{msg}}
+	}
+	cases := []struct {
+		err  error
+		want UnwrapFailure
+	}{
+		{mk(ErrServer, `error response unwrapping secondary token; status code is 403, message is "403 Forbidden"`), UnwrapWrongVault},
+		{mk(ErrServer, `error response unwrapping secondary token; status code is 400, message is "400 Bad Request"`), UnwrapRefused},
+		{mk(ErrServer, `error response unwrapping secondary token; status code is 502, message is "502 Bad Gateway"`), UnwrapOther},
+		{mk(ErrServer, "Service Unavailable (simulated)"), UnwrapUnknown},
+		// A timeout says nothing about the primary, whatever its text.
+		{mk(ErrTimeout, "unwrapping secondary token; status code is 400"), UnwrapUnknown},
+		{nil, UnwrapUnknown},
+	}
+	for _, c := range cases {
+		if got := ActivationUnwrap(c.err); got != c.want {
+			t.Errorf("ActivationUnwrap(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+}

@@ -120,10 +120,10 @@ func (h *wizardHost) login(ctx context.Context, cluster, user, pass string) (wiz
 }
 
 // open is the dashboard's tui.WizardOpener.
-func (h *wizardHost) open(_ string, width, height int) (tui.Overlay, tea.Cmd) {
+func (h *wizardHost) open(focused string, width, height int) (tui.Overlay, tea.Cmd) {
 	d := h.deps
 	d.Clusters = append([]wizard.Cluster(nil), h.clusters...)
-	m := wizard.New(d, wizard.Start{Flow: wizard.FlowSetup}).SetSize(width, height)
+	m := wizard.New(d, wizard.Start{Flow: wizard.FlowSetup, Focused: focused}).SetSize(width, height)
 	return wizardOverlay{m: m, host: h}, m.Init()
 }
 

@@ -163,6 +163,9 @@ type Start struct {
 	Secondary string
 	// SecondaryID preselects the activation token id (watch, verify).
 	SecondaryID string
+	// Focused is the cluster the host had focused when the wizard was
+	// opened: the first cluster choice starts on it (when it fits the role).
+	Focused string
 }
 
 // ClosedMsg is sent when the operator leaves the wizard. Changed lists the

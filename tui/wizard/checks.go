@@ -30,6 +30,14 @@ type check struct {
 	// Retry marks a blocker that clears by itself (bootstrapping, the brief
 	// unavailability after a role change): the wizard re-reads on its own.
 	Retry bool
+	// LoginTo names the cluster whose token was refused: l logs in there.
+	LoginTo string
+}
+
+// needsLogin marks c as cured by logging in to cluster.
+func needsLogin(c check, cluster string) check {
+	c.LoginTo = cluster
+	return c
 }
 
 // bootstrapping is the check of a cluster whose role is still starting.
@@ -203,8 +211,8 @@ func capCheck(f facts, path string, need ...string) check {
 	want := strings.Join(need, " and ") + " on " + path
 	if f.CapsErr != nil {
 		if c := ops.ClassOf(f.CapsErr); c == ops.ErrInvalidToken {
-			return fail("token", f.Name+": the token is not valid here",
-				"log in again (l): tokens are local to each cluster, and activation replaces a secondary's tokens")
+			return needsLogin(fail("token", f.Name+": the token is not valid here",
+				"log in again (l): tokens are local to each cluster, and activation replaces a secondary's tokens"), f.Name)
 		}
 		what, _ := errText(f.CapsErr)
 		return warn(title, "needs "+want+"; could not ask sys/capabilities-self: "+what, "Vault will refuse the write if the policy does not allow it")
@@ -439,7 +447,7 @@ func checkActivate(f facts, t ops.ReplicationType, c Cluster, a activation, now 
 	}
 	tc, tokenOK := tokenChecks(a, now)
 	cs = append(cs, tc...)
-	if c, ok := idCheck(a); ok {
+	if c, ok := idCheckOf(a); ok {
 		cs = append(cs, c)
 	}
 	if !tokenOK {
@@ -454,13 +462,13 @@ func checkActivate(f facts, t ops.ReplicationType, c Cluster, a activation, now 
 // primary will list this cluster under the other name, which misleads
 // whoever reads known_secondaries later, and the cluster the id was meant
 // for still needs a token.
-func idCheck(a activation) (check, bool) {
+func idCheckOf(a activation) (check, bool) {
 	id, name := a.SecondaryID, a.SecondaryName
 	if !a.FromHere || id == "" || name == "" || idFor(id, name) {
 		return check{}, false
 	}
-	return warn("secondary id", fmt.Sprintf("the token was generated for id %q, but %s is being activated: the primary will list %s as %q", id, name, name, id),
-		"go on if that is intended; otherwise go back (esc) and pick the cluster the token is for, or generate a token for "+name), true
+	return warn("secondary id", fmt.Sprintf("token made for %q, not %s", id, name),
+		fmt.Sprintf("the primary will list %s as %q; esc to pick another cluster", name, id)), true
 }
 
 // idFor reports whether id names the cluster: the name itself, or the name

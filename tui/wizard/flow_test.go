@@ -112,16 +112,28 @@ type labRun struct {
 
 func startLabRun(t *testing.T, start Start) *labRun {
 	t.Helper()
+	return startLabRunVia(t, start, nil)
+}
+
+// startLabRunVia is startLabRun with the wizard reaching some clusters
+// through another address (a proxy in front of the lab's): via maps a
+// cluster name to a function of its lab address.
+func startLabRunVia(t *testing.T, start Start, via map[string]func(addr string) string) *labRun {
+	t.Helper()
 	lab := simtest.Start(t, sim.Options{Topology: "fresh", Seed: 7, Clock: sim.NewManualClock(t0)})
 	r := &labRun{t: t, lab: lab, clients: map[string]*ops.Client{}, rec: &recorder{}}
 	var cs []Cluster
 	for _, ci := range lab.Clusters() {
-		c, err := ops.NewClient(ops.ClusterConfig{Name: ci.Name, Address: ci.Addr, Token: ops.TokenSource{Inline: ci.Token}}, ops.ClientOptions{Timeout: 10 * time.Second})
+		addr := ci.Addr
+		if f, ok := via[ci.Name]; ok {
+			addr = f(ci.Addr)
+		}
+		c, err := ops.NewClient(ops.ClusterConfig{Name: ci.Name, Address: addr, Token: ops.TokenSource{Inline: ci.Token}}, ops.ClientOptions{Timeout: 10 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
 		r.clients[ci.Name] = c
-		cs = append(cs, Cluster{Name: ci.Name, Address: ci.Addr, Op: c})
+		cs = append(cs, Cluster{Name: ci.Name, Address: addr, Op: c})
 	}
 	user, _ := lab.Userpass()
 	deps := Deps{

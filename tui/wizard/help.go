@@ -120,8 +120,8 @@ func (m Model) backCloses() bool {
 		switch m.fk {
 		case fkInputs:
 			return !(m.step == stToken && m.askedSec) &&
-				!(m.askedPri && (m.step == stPrimary || m.step == stToken)) &&
-				!(m.askedSec && m.step == stActivate)
+				!(m.askedPri && (m.choosesPrimary() && m.step != stVerify)) &&
+				!(m.askedSec && m.choosesSecondary())
 		case fkPaste:
 			return !m.askedSec
 		case fkTarget:
@@ -132,8 +132,8 @@ func (m Model) backCloses() bool {
 		}
 		return true
 	case phChecks, phLoading:
-		return !(m.askedPri && (m.step == stPrimary || m.step == stToken || m.step == stVerify)) &&
-			!(m.askedSec && m.step == stActivate) && m.step != stLogin
+		return !(m.askedPri && m.choosesPrimary()) &&
+			!(m.askedSec && m.choosesSecondary()) && m.step != stLogin
 	case phToken, phWatching, phPolling, phCleanup, phDone:
 	}
 	return true

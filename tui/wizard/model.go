@@ -291,9 +291,13 @@ func (m Model) updateForm(msg tea.Msg) (Model, tea.Cmd) {
 	if m.form == nil || (m.ph != phForm && m.ph != phConfirm) {
 		return m, nil
 	}
+	before := m.form.GetFocusedField()
 	f, cmd := m.form.Update(msg)
 	if hf, ok := f.(*huh.Form); ok {
 		m.form = hf
+	}
+	if m.form.State == huh.StateNormal && m.form.GetFocusedField() != before {
+		m.showAllOptions()
 	}
 	switch m.form.State {
 	case huh.StateCompleted:
@@ -314,7 +318,23 @@ func (m Model) setForm(kind formKind, f *huh.Form) (Model, tea.Cmd) {
 		m.ph = phConfirm
 	}
 	m.sizeForm()
-	return m, m.form.Init()
+	cmd := m.form.Init()
+	m.showAllOptions()
+	return m, cmd
+}
+
+// showAllOptions works around huh v1.0.0 scrolling a height-constrained
+// select to its preselected option on first paint, which hides the options
+// above it (the TLS choice's "None" when "Set ca_file" was chosen before)
+// until an arrow is pressed (charmbracelet/huh#679). One step up and one
+// down (the list wraps) bring the cursor back where it was with the list
+// scrolled to its top.
+func (m Model) showAllOptions() {
+	if _, ok := m.form.GetFocusedField().(*huh.Select[string]); !ok {
+		return
+	}
+	m.form.Update(tea.KeyMsg{Type: tea.KeyUp})
+	m.form.Update(tea.KeyMsg{Type: tea.KeyDown})
 }
 
 // sizeForm gives the form the width of the wizard and the height left under

@@ -60,6 +60,9 @@ func (m Model) showSelect(kind formKind) (Model, tea.Cmd) {
 			stWatch:   "Which cluster is the " + t + " primary of " + m.secondary + "?",
 		}[m.step]
 		desc := "Each cluster's current roles are shown next to its name."
+		if c, ok := stepOf(m.step).(chooser); ok {
+			title, desc = c.choose(m, kind)
+		}
 		return m.setForm(fkPrimary, m.clusterForm(title, desc, m.d.Clusters, m.defaultPrimary()))
 	case fkTarget:
 		var choices []Cluster
@@ -85,6 +88,9 @@ func (m Model) showSelect(kind formKind) (Model, tea.Cmd) {
 			title = "Which " + t + " secondary do you want to watch?"
 			desc = ""
 		}
+		if c, ok := stepOf(m.step).(chooser); ok {
+			title, desc = c.choose(m, kind)
+		}
 		return m.setForm(fkTarget, m.targetForm(title, desc, choices))
 	}
 	return m, nil
@@ -97,6 +103,13 @@ func (m Model) targetForm(title, desc string, choices []Cluster) *huh.Form {
 // defaultPrimary prefers a cluster that already is a primary of the type,
 // then one where the type is disabled.
 func (m Model) defaultPrimary() string {
+	if f := m.start.Focused; f != "" {
+		// The operator pressed w on this cluster: start there, unless it
+		// is a secondary of the type (it cannot be this type's primary).
+		if _, ok := m.cluster(f); ok && m.survey[f].of(m.typ).Mode != ops.ModeSecondary {
+			return f
+		}
+	}
 	for _, c := range m.d.Clusters {
 		if f, ok := m.survey[c.Name]; ok && f.of(m.typ).Mode == ops.ModePrimary {
 			return c.Name
@@ -208,10 +221,12 @@ func (m Model) targetChosen(name string) (Model, tea.Cmd) {
 			return m.showSelect(fkPrimary)
 		}
 		return m.startWatch()
+	case stActivate:
+		if !m.hasTok || m.tokUsed {
+			return m.setForm(fkPaste, m.pasteForm())
+		}
 	}
-	if !m.hasTok || m.tokUsed {
-		return m.setForm(fkPaste, m.pasteForm())
-	}
+	// Any other step: its pre-flight, on the cluster just chosen.
 	return m.runChecks()
 }
 
@@ -246,11 +261,11 @@ func (m Model) back() (Model, tea.Cmd) {
 		return m.backFromForm()
 	case phChecks, phLoading:
 		m.gen++ // drop reads still in flight
-		if m.askedPri && (m.step == stPrimary || m.step == stToken || m.step == stVerify) {
+		if m.askedPri && m.choosesPrimary() {
 			m.primary = ""
 			return m.openSelect(fkPrimary)
 		}
-		if m.askedSec && m.step == stActivate {
+		if m.askedSec && m.choosesSecondary() {
 			m.secondary = ""
 			return m.openSelect(fkTarget)
 		}
@@ -270,11 +285,11 @@ func (m Model) backFromForm() (Model, tea.Cmd) {
 		if m.step == stToken && m.askedSec {
 			return m.showSelect(fkTarget)
 		}
-		if m.askedPri && (m.step == stPrimary || m.step == stToken) {
+		if m.askedPri && (m.choosesPrimary() && m.step != stVerify) {
 			m.primary = ""
 			return m.openSelect(fkPrimary)
 		}
-		if m.askedSec && m.step == stActivate {
+		if m.askedSec && m.choosesSecondary() {
 			m.secondary = ""
 			return m.openSelect(fkTarget)
 		}
@@ -357,4 +372,19 @@ func normAddr(s string) string {
 		port = map[string]string{"https": "443", "http": "80"}[strings.ToLower(u.Scheme)]
 	}
 	return strings.ToLower(u.Scheme) + "://" + host + ":" + port + strings.TrimRight(u.Path, "/")
+}
+
+// choosesPrimary: the current step acts on the primary it asked for, so
+// back from its first screens asks again.
+func (m Model) choosesPrimary() bool {
+	if ws, ok := m.writer(); ok {
+		return m.primary != "" && ws.target(m) == m.primary
+	}
+	return m.step == stVerify
+}
+
+// choosesSecondary: the current step acts on the secondary it asked for.
+func (m Model) choosesSecondary() bool {
+	ws, ok := m.writer()
+	return ok && m.secondary != "" && ws.target(m) == m.secondary
 }

@@ -97,8 +97,8 @@ func checkVerify(pri facts, others []facts, t ops.ReplicationType, path string) 
 		what, _ := errText(f.AuthErr)
 		switch ops.ClassOf(f.AuthErr) {
 		case ops.ErrInvalidToken, ops.ErrPermissionDenied:
-			cs = append(cs, fail("token on "+f.Name, f.Name+": cannot list auth methods ("+what+")",
-				"log in (l): tokens are local to each performance cluster, and activation removed the old one"))
+			cs = append(cs, needsLogin(fail("token on "+f.Name, f.Name+": cannot list auth methods ("+what+")",
+				"log in (l): tokens are local to each performance cluster, and activation removed the old one"), f.Name))
 		default:
 			cs = append(cs, fail("auth methods on "+f.Name, f.Name+": "+what, "check the cluster, then re-check (r)"))
 		}

@@ -154,6 +154,13 @@ type (
 	beforeSend interface {
 		fresh(m Model) bool
 	}
+	// chooser words the cluster choice a step asks for with
+	// m.openSelect(fkPrimary) (the primary) or fkTarget (the secondary);
+	// the choice lands in m.primary or m.secondary, then the step's
+	// pre-flight runs.
+	chooser interface {
+		choose(m Model, kind formKind) (title, desc string)
+	}
 	// reviewHinter names the review screen's enter action.
 	reviewHinter interface {
 		reviewAction(m Model) string

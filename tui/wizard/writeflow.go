@@ -2,7 +2,6 @@ package wizard
 
 import (
 	"context"
-	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -291,10 +290,8 @@ func (m Model) checksKey(k tea.KeyMsg) (Model, tea.Cmd) {
 // invalidTokenCluster names a cluster whose token a failed check rejected.
 func (m Model) invalidTokenCluster() string {
 	for _, c := range m.checks {
-		if c.Level == lvFail && strings.HasPrefix(c.Fix, "log in") {
-			if i := strings.Index(c.Detail, ":"); i > 0 {
-				return c.Detail[:i]
-			}
+		if c.Level == lvFail && c.LoginTo != "" {
+			return c.LoginTo
 		}
 	}
 	return ""

@@ -189,9 +189,14 @@ func classDiagnosis(m Model, ws writeStep, isWrite bool) (cause, fix string) {
 	case ops.ErrSealed:
 		return target + " is sealed: Vault refused the write without acting on it.", "unseal it, then r"
 	case ops.ErrUnreachable, ops.ErrTimeout, ops.ErrServer, ops.ErrMalformed, ops.ErrCanceled, ops.ErrUnknownClass:
-		if m.rechecked {
-			return "No clear reply: the write may or may not have reached Vault. vaultrepl read " + target + " again before saying anything.", ""
+		if !m.rechecked {
+			break
 		}
+		cause = "No clear reply: the write may or may not have reached Vault. vaultrepl read " + target + " again before saying anything."
+		if anyFailed(m.checks) {
+			return cause, "fix what the pre-flight found, then r to re-check"
+		}
+		return cause, "nothing changed on " + target + ", so sending it again is safe: r shows the review first, and nothing is sent before you confirm"
 	case ops.ErrTLS, ops.ErrCommunityEdition, ops.ErrDRSecondary, ops.ErrUnsupported, ops.ErrNotFound,
 		ops.ErrBadRequest, ops.ErrRateLimited, ops.ErrStandby, ops.ErrTooLarge, ops.ErrConfig,
 		ops.ErrStatusDisabled, ops.ErrNotCaughtUp:
