@@ -130,9 +130,12 @@ const (
 	// FlowPathsFilter sets or removes a performance secondary's paths
 	// filter on the primary (Start.Primary; Start.SecondaryID preselects).
 	FlowPathsFilter
+	// FlowOperations offers the operations that fit the focused cluster's
+	// role (Start.Focused) and starts the one chosen.
+	FlowOperations
 )
 
-var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify", "failover", "follow", "revoke", "drill", "performance-promote", "performance-demote", "disable", "paths-filter"}
+var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify", "failover", "follow", "revoke", "drill", "performance-promote", "performance-demote", "disable", "paths-filter", "operations"}
 
 // String returns the flow's name as used on the command palette.
 func (f Flow) String() string {

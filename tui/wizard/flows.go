@@ -36,6 +36,7 @@ var flows = map[Flow]flowDef{
 	FlowPerfDemote:        {first: stPerfDemote, seq: []step{stPerfDemote}},
 	FlowDisable:           {first: stDisable, seq: []step{stDisable}},
 	FlowPathsFilter:       {first: stPathsFilter, seq: []step{stPathsFilter}},
+	FlowOperations:        {first: stOperations, seq: []step{stOperations}},
 	FlowDrill: {first: stDemoteDR, seq: []step{stDemoteDR, stPromoteDR, stFollow, stRejoin, stWatch},
 		after: (Model).afterDrill},
 	FlowFollow: {first: stFollow, seq: []step{stFollow, stWatch}, after: (Model).afterWatchFollow},

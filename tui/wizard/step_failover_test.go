@@ -362,3 +362,30 @@ func TestLabFlowPathsFilter(t *testing.T) {
 		t.Fatalf("after delete: %v %v", found, err)
 	}
 }
+
+// TestLabFlowOperationsMenu: on a performance primary with a token never
+// used, the menu offers its revoke first and starts the revoke flow on it;
+// on a DR secondary it offers the disaster failover first.
+func TestLabFlowOperationsMenu(t *testing.T) {
+	r := startGlobalRun(t, Start{Flow: FlowOperations, Type: ops.Performance, TypeKnown: true, Focused: "us-east-2"},
+		func(lab *sim.Lab) {
+			c, err := ops.NewClient(ops.ClusterConfig{Name: "us-east-2", Address: lab.Clusters()[0].Addr,
+				Token: ops.TokenSource{Inline: lab.Clusters()[0].Token}}, ops.ClientOptions{Timeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.SecondaryToken(context.Background(), ops.Performance, ops.SecondaryTokenRequest{ID: "never-used"}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	r.atForm(stOperations, fkNext)
+	r.wantFlat("> Revoke never-used (token never used)", "Paths filter of a performance secondary", "Planned failover (drill) to us-east-2-dr")
+	r.press("enter")
+	r.atForm(stRevoke, fkInputs)
+	r.wantFlat("> never-used")
+	d := runOn(t, r.lab, Start{Flow: FlowOperations, Type: ops.Performance, TypeKnown: true, Focused: "us-east-2-dr"})
+	d.atForm(stOperations, fkNext)
+	d.wantFlat("> Disaster failover: promote us-east-2-dr")
+	d.press("enter")
+	d.atForm(stPromoteDR, fkInputs)
+}

@@ -74,6 +74,9 @@ func (pathsFilterStep) preflight(m Model) (Model, tea.Cmd) {
 
 func (pathsFilterStep) evaluate(m Model, msg factsMsg) Model {
 	m.remember(msg.main)
+	if state[pathsFilterState](m, stPathsFilter).in == nil { // the primary was chosen on a select
+		m = withState(m, stPathsFilter, pathsFilterState{in: &pathsFilterInputs{id: m.secondaryID, mode: "deny"}})
+	}
 	f := msg.main
 	cs, ok := usable(f)
 	c, _ := m.cluster(m.primary)

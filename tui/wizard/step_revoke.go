@@ -65,6 +65,10 @@ func (revokeStep) evaluate(m Model, msg factsMsg) Model {
 	c, _ := m.cluster(m.primary)
 	ts := f.of(m.typ)
 	st := revokeStateOf(m)
+	if st.in == nil { // the primary was chosen on a select, not preset
+		st.in = &struct{ id string }{id: m.secondaryID}
+		m = withState(m, stRevoke, st)
+	}
 	switch {
 	case !ok:
 	case c.ReadOnly:
