@@ -119,11 +119,12 @@ func (h *wizardHost) login(ctx context.Context, cluster, user, pass string) (wiz
 	return c.WithToken(tok)
 }
 
-// open is the dashboard's tui.WizardOpener.
+// open is the dashboard's tui.WizardOpener: the operations that fit the
+// focused cluster's role (straight to the guided setup when only it fits).
 func (h *wizardHost) open(focused string, width, height int) (tui.Overlay, tea.Cmd) {
 	d := h.deps
 	d.Clusters = append([]wizard.Cluster(nil), h.clusters...)
-	m := wizard.New(d, wizard.Start{Flow: wizard.FlowSetup, Focused: focused}).SetSize(width, height)
+	m := wizard.New(d, wizard.Start{Flow: wizard.FlowOperations, TypeKnown: true, Focused: focused}).SetSize(width, height)
 	return wizardOverlay{m: m, host: h}, m.Init()
 }
 

@@ -78,7 +78,7 @@ func (m Model) offers(name string) []operation {
 			add(operation{label: "Disable " + typeName(t) + " replication on " + name, flow: FlowDisable, typ: t, primary: name})
 		}
 	}
-	add(operation{label: "Guided setup (enable, token, activate, watch, verify)", flow: FlowSetup, typ: m.typ})
+	add(operation{label: "Guided setup (enable, token, activate, watch, verify)", flow: FlowSetup})
 	return out
 }
 
@@ -89,6 +89,11 @@ func (operationsStep) enter(m Model) (Model, tea.Cmd) {
 	}
 	st := operationsState{choice: new(int), offers: m.offers(name)}
 	m = withState(m, stOperations, st)
+	if len(st.offers) == 1 {
+		// Nothing but the setup fits (no replication yet): go there.
+		*st.choice = 0
+		return operationsStep{}.formDone(m)
+	}
 	opts := make([]huh.Option[int], len(st.offers))
 	for i, o := range st.offers {
 		opts[i] = huh.NewOption(o.label, i)
@@ -107,5 +112,10 @@ func (operationsStep) formDone(m Model) (Model, tea.Cmd) {
 	m.form = nil
 	m.start.Flow, m.start.TypeKnown = o.flow, true
 	m.typ, m.primary, m.secondary, m.secondaryID = o.typ, o.primary, o.secondary, o.id
+	if o.flow == FlowSetup {
+		// The setup asks the type first, as it does when opened directly.
+		m.start.TypeKnown = false
+		return m.enterStep(stType)
+	}
 	return m.enterStep(firstStep(o.flow))
 }
