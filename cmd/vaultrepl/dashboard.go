@@ -91,6 +91,7 @@ type wizardHost struct {
 type wizardLogin struct {
 	username string
 	hint     string
+	keyHint  string // the lab's key share, for a DR operation token
 }
 
 func newWizardHost(cfgs []ops.ClusterConfig, clients []*ops.Client, st theme.Styles, interval, timeout time.Duration, explain bool, now func() time.Time, login wizardLogin) *wizardHost {
@@ -101,7 +102,7 @@ func newWizardHost(cfgs []ops.ClusterConfig, clients []*ops.Client, st theme.Sty
 			Protected: c.Protected, ReadOnly: c.ReadOnly, Op: clients[i]})
 	}
 	h.deps = wizard.Deps{Now: now, Styles: st, Explain: explain, Interval: interval, Timeout: timeout,
-		Username: login.username, LoginHint: login.hint, Login: h.login}
+		Username: login.username, LoginHint: login.hint, KeyShareHint: login.keyHint, Login: h.login}
 	return h
 }
 

@@ -61,6 +61,10 @@ type Deps struct {
 	// lab's credentials ("lab user operator, password …"): a simulated lab's
 	// password is for training, and a new user has no other way to learn it.
 	LoginHint string
+	// KeyShareHint is shown where a DR operation token asks for key shares.
+	// In demo mode cmd passes the lab's one key share: a trainee has no key
+	// holders to ask.
+	KeyShareHint string
 	// Copy puts text on the clipboard. Default: an OSC 52 sequence written to
 	// the controlling terminal (/dev/tty), never to stdout or a log.
 	Copy func(text string) error

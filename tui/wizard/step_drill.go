@@ -224,7 +224,7 @@ func (rejoinStep) evaluate(m Model, msg factsMsg) Model {
 func (rejoinStep) inputs(m Model) *huh.Form {
 	in := rejoinStateOf(m).in
 	return m.newForm(huh.NewGroup(huh.NewInput().Title("Key shares for " + m.secondary + "'s DR operation token").
-		Description("Unseal or recovery key shares, separated by spaces (hidden).").
+		Description(strings.TrimSpace("Unseal or recovery key shares, separated by spaces (hidden). " + m.d.KeyShareHint)).
 		EchoMode(huh.EchoModePassword).
 		Validate(func(s string) error {
 			if strings.TrimSpace(s) == "" {
@@ -289,8 +289,12 @@ func (rejoinStep) landed(m Model, f facts) bool {
 	return false
 }
 
-func (rejoinStep) done(m Model, _ writeMsg) (Model, tea.Cmd) {
+func (rejoinStep) done(m Model, msg writeMsg) (Model, tea.Cmd) {
 	st := rejoinStateOf(m)
+	if len(msg.res.Warnings) > 0 && len(m.res.Warnings) > 0 {
+		// run put its own note first (how the DR operation token was made).
+		m.res.Warnings = m.res.Warnings[1:]
+	}
 	st.joined = true
 	m.secondaryID = m.secondary
 	return withState(m, stRejoin, st), nil

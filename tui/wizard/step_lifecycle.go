@@ -168,7 +168,7 @@ func (l lifeStep) inputs(m Model) *huh.Form {
 			Validate(optionalURL).Value(&in.addr)))
 	case l.drSecondaryDisable(m):
 		return m.newForm(huh.NewGroup(huh.NewInput().Title("Key shares for the DR operation token").
-			Description("Unseal or recovery key shares, separated by spaces (hidden).").
+			Description(strings.TrimSpace("Unseal or recovery key shares, separated by spaces (hidden). " + m.d.KeyShareHint)).
 			EchoMode(huh.EchoModePassword).
 			Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" {

@@ -141,13 +141,17 @@ func (promoteDRStep) evaluate(m Model, msg factsMsg) Model {
 func (m Model) promoteForm() *huh.Form {
 	st := promoteStateOf(m)
 	in := st.in
+	desc := "Unseal or recovery key shares of the primary's seal, separated by spaces (hidden); or the batch token."
+	if m.d.KeyShareHint != "" {
+		desc += " " + m.d.KeyShareHint
+	}
 	fields := []huh.Field{
 		huh.NewSelect[string]().Title("DR operation token").
 			Options(huh.NewOption("generate it here from key shares", "shares"),
 				huh.NewOption("paste a batch DR operation token made in advance", "batch")).
 			Value(&in.method),
 		huh.NewInput().Title("Key shares, or the batch token").
-			Description("Unseal or recovery key shares of the primary's seal, separated by spaces (hidden); or the batch token.").
+			Description(desc).
 			EchoMode(huh.EchoModePassword).
 			Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" {
@@ -262,7 +266,9 @@ func generateDRToken(ctx context.Context, fo failoverOperator, shares []string) 
 func (promoteDRStep) done(m Model, msg writeMsg) (Model, tea.Cmd) {
 	st := promoteStateOf(m)
 	if len(msg.res.Warnings) > 0 {
+		// run put its own note first; Vault's warnings follow it.
 		st.note = msg.res.Warnings[0]
+		m.res.Warnings = m.res.Warnings[1:]
 	}
 	m = withState(m, stPromoteDR, st)
 	// From here on the promoted cluster is the primary.
