@@ -57,9 +57,11 @@ func (promoteDRStep) confirmContext(m Model) []string { return m.code(promoteDRS
 func (promoteDRStep) confirmPrompt(m Model) string {
 	return "Type " + m.secondary + " to promote it to DR primary"
 }
-func promoteStateOf(m Model) promoteState                     { return state[promoteState](m, stPromoteDR) }
-func (promoteDRStep) request(m Model) Model                   { return m }
-func (promoteDRStep) explain(m Model) string                  { return explainFailover }
+func promoteStateOf(m Model) promoteState   { return state[promoteState](m, stPromoteDR) }
+func (promoteDRStep) request(m Model) Model { return m }
+func (promoteDRStep) explain(m Model) string {
+	return explainFailover + "\n\n" + strings.Join(drTokenExplain(), "\n")
+}
 func (promoteDRStep) verbText(m Model) string                 { return "promote " + m.secondary + " to DR primary" }
 func (promoteDRStep) inputs(m Model) *huh.Form                { return m.promoteForm() }
 func (promoteDRStep) review(m Model) (before, after []string) { return m.promoteReview() }
