@@ -13,6 +13,8 @@ type flowDef struct {
 	// after, when set, may send a step somewhere else than the next in seq
 	// (a flow that repeats steps, once per cluster).
 	after func(Model) (step, bool)
+	// title names the flow in the header when it is not the setup.
+	title string
 	only  map[step]ops.ReplicationType
 }
 
@@ -30,16 +32,16 @@ var flows = map[Flow]flowDef{
 	FlowActivateSecondary: {first: stActivate, seq: setupSeq, only: setupOnly},
 	FlowWatch:             {first: stWatch, seq: setupSeq, only: setupOnly},
 	FlowVerify:            {first: stVerify, seq: setupSeq, only: setupOnly},
-	FlowFailover:          {first: stPromoteDR, seq: []step{stPromoteDR, stFollow, stWatch}, after: (Model).afterWatchFollow},
-	FlowRevoke:            {first: stRevoke, seq: []step{stRevoke}},
-	FlowPerfPromote:       {first: stPerfPromote, seq: []step{stPerfPromote}},
-	FlowPerfDemote:        {first: stPerfDemote, seq: []step{stPerfDemote}},
-	FlowDisable:           {first: stDisable, seq: []step{stDisable}},
-	FlowPathsFilter:       {first: stPathsFilter, seq: []step{stPathsFilter}},
-	FlowOperations:        {first: stOperations, seq: []step{stOperations}},
+	FlowFailover:          {first: stPromoteDR, seq: []step{stPromoteDR, stFollow, stWatch}, after: (Model).afterWatchFollow, title: "Disaster failover"},
+	FlowRevoke:            {first: stRevoke, seq: []step{stRevoke}, title: "Revoke a secondary"},
+	FlowPerfPromote:       {first: stPerfPromote, seq: []step{stPerfPromote}, title: "Performance promote"},
+	FlowPerfDemote:        {first: stPerfDemote, seq: []step{stPerfDemote}, title: "Performance demote"},
+	FlowDisable:           {first: stDisable, seq: []step{stDisable}, title: "Disable replication"},
+	FlowPathsFilter:       {first: stPathsFilter, seq: []step{stPathsFilter}, title: "Paths filter"},
+	FlowOperations:        {first: stOperations, seq: []step{stOperations}, title: "Replication operations"},
 	FlowDrill: {first: stDemoteDR, seq: []step{stDemoteDR, stPromoteDR, stFollow, stRejoin, stWatch},
-		after: (Model).afterDrill},
-	FlowFollow: {first: stFollow, seq: []step{stFollow, stWatch}, after: (Model).afterWatchFollow},
+		after: (Model).afterDrill, title: "Planned failover (drill)"},
+	FlowFollow: {first: stFollow, seq: []step{stFollow, stWatch}, after: (Model).afterWatchFollow, title: "Secondaries follow the new primary"},
 }
 
 func (m Model) flow() flowDef {
