@@ -56,6 +56,8 @@ const (
 	OpDRTokenUpdate // POST …/update: one key share
 	OpDRTokenCancel // DELETE …/attempt
 	OpDRTokenDecode // no request: base64-decode, XOR with the OTP (the CLI's -decode)
+	OpDRTokenRevoke // …/dr/secondary/operation-token/delete: a generated DR operation token has no TTL
+	OpGetLeader     // GET sys/leader: the active node's cluster address, for update_primary_addrs
 
 	// The propagation check's canary auth method.
 	OpEnableAuth  // POST sys/auth/:path
@@ -164,6 +166,10 @@ var operations = [opCount]Operation{
 		Types: []ReplicationType{DR}, Auth: AuthNone, DRAuth: AuthNone, Write: true, CLI: "vault operator generate-root -dr-token -cancel"},
 	OpDRTokenDecode: {Name: "decode DR operation token", Types: []ReplicationType{DR}, Auth: AuthNone, DRAuth: AuthNone,
 		Secrets: []string{"-otp"}, CLI: "vault operator generate-root -dr-token"},
+	OpDRTokenRevoke: {Name: "revoke DR operation token", Method: http.MethodPost, Path: "sys/replication/dr/secondary/operation-token/delete",
+		Types: []ReplicationType{DR}, Auth: AuthDROperationToken, DRAuth: AuthDROperationToken, Write: true,
+		Secrets: []string{"dr_operation_token"}},
+	OpGetLeader: {Name: "read leader", Method: http.MethodGet, Path: "sys/leader", Auth: AuthNone, DRAuth: AuthNone},
 
 	OpEnableAuth: {Name: "enable auth method", Method: http.MethodPost, Path: "sys/auth/{id}",
 		Capabilities: []string{"update", "sudo"}, Write: true, CLI: "vault auth enable"},

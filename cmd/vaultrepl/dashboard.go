@@ -98,6 +98,7 @@ type wizardHost struct {
 type wizardLogin struct {
 	username string
 	hint     string
+	keyHint  string // the lab's key share, for a DR operation token
 }
 
 func newWizardHost(cfgs []ops.ClusterConfig, clients []*ops.Client, st theme.Styles, interval, timeout time.Duration, explain bool, now func() time.Time, login wizardLogin) *wizardHost {
@@ -108,7 +109,7 @@ func newWizardHost(cfgs []ops.ClusterConfig, clients []*ops.Client, st theme.Sty
 			Protected: c.Protected, ReadOnly: c.ReadOnly, Op: clients[i]})
 	}
 	h.deps = wizard.Deps{Now: now, Styles: st, Explain: explain, Interval: interval, Timeout: timeout,
-		Username: login.username, LoginHint: login.hint, Login: h.login}
+		Username: login.username, LoginHint: login.hint, KeyShareHint: login.keyHint, Login: h.login}
 	return h
 }
 
@@ -126,11 +127,12 @@ func (h *wizardHost) login(ctx context.Context, cluster, user, pass string) (wiz
 	return c.WithToken(tok)
 }
 
-// open is the dashboard's tui.WizardOpener.
+// open is the dashboard's tui.WizardOpener: the operations that fit the
+// focused cluster's role (straight to the guided setup when only it fits).
 func (h *wizardHost) open(focused string, width, height int) (tui.Overlay, tea.Cmd) {
 	d := h.deps
 	d.Clusters = append([]wizard.Cluster(nil), h.clusters...)
-	m := wizard.New(d, wizard.Start{Flow: wizard.FlowSetup, Focused: focused}).SetSize(width, height)
+	m := wizard.New(d, wizard.Start{Flow: wizard.FlowOperations, TypeKnown: true, Focused: focused}).SetSize(width, height)
 	return wizardOverlay{m: m, host: h}, m.Init()
 }
 

@@ -127,7 +127,8 @@ func demoDeps(g *globalOptions, o *demoOptions, ui *uiSetup, writes *writeTracke
 	// and they need it to log in on a freshly activated secondary. Token
 	// expiry and countdowns follow the lab's clock, which --speed scales.
 	user, pass := lab.Userpass()
-	login := wizardLogin{username: user, hint: fmt.Sprintf("lab login: username %s, password %s", user, pass)}
+	login := wizardLogin{username: user, hint: fmt.Sprintf("lab login: username %s, password %s", user, pass),
+		keyHint: "Lab key share (threshold 1): " + lab.UnsealKey()}
 	deps := baseDeps(g, s, ui, clients, lab.Now, login)
 	deps.Lab = lab
 	return deps, stop, nil

@@ -258,8 +258,8 @@ func TestSecretsDashboardAndWizard(t *testing.T) {
 
 	w.waitFor("4/4 reachable")
 	w.press("w")
-	w.waitFor("Performance")
-	w.press("enter") // performance
+	w.waitFor("Which replication do you want to set up?") // after the survey: w first reads what fits the focused cluster
+	w.press("enter")                                      // performance
 	w.choose("vault-a")
 	w.waitFor("primary_cluster_addr")
 	w.press("enter")

@@ -61,6 +61,10 @@ type Deps struct {
 	// lab's credentials ("lab user operator, password …"): a simulated lab's
 	// password is for training, and a new user has no other way to learn it.
 	LoginHint string
+	// KeyShareHint is shown where a DR operation token asks for key shares.
+	// In demo mode cmd passes the lab's one key share: a trainee has no key
+	// holders to ask.
+	KeyShareHint string
 	// Copy puts text on the clipboard. Default: an OSC 52 sequence written to
 	// the controlling terminal (/dev/tty), never to stdout or a log.
 	Copy func(text string) error
@@ -105,9 +109,37 @@ const (
 	FlowWatch
 	// FlowVerify runs the propagation check on an existing replication set.
 	FlowVerify
+	// FlowFailover is the disaster: promote a DR secondary (Start.Secondary)
+	// with a DR operation token, then point the performance secondaries at
+	// it one by one, each watched to stream-wals.
+	FlowFailover
+	// FlowFollow points the performance secondaries at a new performance
+	// primary (Start.Primary), one by one.
+	FlowFollow
+	// FlowRevoke revokes a secondary on a primary (Start.Primary;
+	// Start.SecondaryID preselects it: the "token never used" finding).
+	FlowRevoke
+	// FlowDrill is a planned failover from the DR primary (Start.Primary)
+	// to its DR secondary (Start.Secondary), which ends with the old
+	// primary a DR secondary of the new one; started from the other side it
+	// is the failback.
+	FlowDrill
+	// FlowPerfPromote promotes a performance secondary (Start.Secondary).
+	FlowPerfPromote
+	// FlowPerfDemote demotes a performance primary (Start.Primary).
+	FlowPerfDemote
+	// FlowDisable disables replication of Start.Type on Start.Primary,
+	// primary or secondary.
+	FlowDisable
+	// FlowPathsFilter sets or removes a performance secondary's paths
+	// filter on the primary (Start.Primary; Start.SecondaryID preselects).
+	FlowPathsFilter
+	// FlowOperations offers the operations that fit the focused cluster's
+	// role (Start.Focused) and starts the one chosen.
+	FlowOperations
 )
 
-var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify"}
+var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify", "failover", "follow", "revoke", "drill", "performance-promote", "performance-demote", "disable", "paths-filter", "operations"}
 
 // String returns the flow's name as used on the command palette.
 func (f Flow) String() string {

@@ -10,7 +10,12 @@ type flowDef struct {
 	// seq is the order of the steps, as the progress line shows them.
 	seq []step
 	// only restricts a step of seq to one replication type.
-	only map[step]ops.ReplicationType
+	// after, when set, may send a step somewhere else than the next in seq
+	// (a flow that repeats steps, once per cluster).
+	after func(Model) (step, bool)
+	// title names the flow in the header when it is not the setup.
+	title string
+	only  map[step]ops.ReplicationType
 }
 
 // setupSeq is the guided setup: every setup flow is an entry into it.
@@ -27,6 +32,16 @@ var flows = map[Flow]flowDef{
 	FlowActivateSecondary: {first: stActivate, seq: setupSeq, only: setupOnly},
 	FlowWatch:             {first: stWatch, seq: setupSeq, only: setupOnly},
 	FlowVerify:            {first: stVerify, seq: setupSeq, only: setupOnly},
+	FlowFailover:          {first: stPromoteDR, seq: []step{stPromoteDR, stFollow, stWatch}, after: (Model).afterWatchFollow, title: "Disaster failover"},
+	FlowRevoke:            {first: stRevoke, seq: []step{stRevoke}, title: "Revoke a secondary"},
+	FlowPerfPromote:       {first: stPerfPromote, seq: []step{stPerfPromote}, title: "Performance promote"},
+	FlowPerfDemote:        {first: stPerfDemote, seq: []step{stPerfDemote}, title: "Performance demote"},
+	FlowDisable:           {first: stDisable, seq: []step{stDisable}, title: "Disable replication"},
+	FlowPathsFilter:       {first: stPathsFilter, seq: []step{stPathsFilter}, title: "Paths filter"},
+	FlowOperations:        {first: stOperations, seq: []step{stOperations}, title: "Replication operations"},
+	FlowDrill: {first: stDemoteDR, seq: []step{stDemoteDR, stPromoteDR, stFollow, stRejoin, stWatch},
+		after: (Model).afterDrill, title: "Planned failover (drill)"},
+	FlowFollow: {first: stFollow, seq: []step{stFollow, stWatch}, after: (Model).afterWatchFollow, title: "Secondaries follow the new primary"},
 }
 
 func (m Model) flow() flowDef {
@@ -61,6 +76,11 @@ func (m Model) steps() []step {
 func (m Model) stepAfter() step {
 	if m.step == stType {
 		return firstStep(m.start.Flow)
+	}
+	if d := m.flow(); d.after != nil {
+		if s, ok := d.after(m); ok {
+			return s
+		}
 	}
 	seq := m.steps()
 	for i, s := range seq {

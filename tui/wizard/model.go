@@ -389,6 +389,9 @@ func (m Model) Title() string {
 	if m.step == stType {
 		return "Replication setup"
 	}
+	if t := m.flow().title; t != "" {
+		return t
+	}
 	return typeTitle(m.typ) + " replication setup"
 }
 

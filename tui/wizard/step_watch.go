@@ -204,6 +204,12 @@ func (m Model) onWatch(msg watchMsg) (Model, tea.Cmd) {
 
 func (m Model) watchKey(k tea.KeyMsg) (Model, tea.Cmd) {
 	if key.Matches(k, m.keys.Next) && m.watch.Done {
+		if m.flow().after != nil {
+			// A flow that routes its own steps (the failover flows watch a
+			// secondary that update-primary moved: nothing was purged, so
+			// there is no log-in to redo).
+			return m.enterStep(m.stepAfter())
+		}
 		if m.typ == ops.Performance {
 			m.loginFor, m.afterLogin = m.secondary, stNext
 			return m.enterStep(stLogin)

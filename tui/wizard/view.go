@@ -100,18 +100,23 @@ func (m Model) tw() int { return min(m.width-2, 100) }
 // are split with shell line continuations, so that a copied command still
 // runs.
 func (m Model) code(cmd string) []string {
-	lines := wrapArgs(cmd, m.tw()-8)
-	for i, l := range lines {
-		prefix := "  "
-		if i > 0 {
-			prefix = "      "
+	var out []string
+	// A step may show several commands, one per line (a failover runs a
+	// few in a row): each is wrapped on its own.
+	for _, one := range strings.Split(cmd, "\n") {
+		lines := wrapArgs(one, m.tw()-8)
+		for i, l := range lines {
+			prefix := "  "
+			if i > 0 {
+				prefix = "      "
+			}
+			if i < len(lines)-1 {
+				l += " \\"
+			}
+			out = append(out, prefix+m.st.Form.Code.Render(l))
 		}
-		if i < len(lines)-1 {
-			l += " \\"
-		}
-		lines[i] = prefix + m.st.Form.Code.Render(l)
 	}
-	return lines
+	return out
 }
 
 // wrapArgs splits a command line only at spaces outside double quotes, so

@@ -1,0 +1,295 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/vaultrepl/vaultrepl/ops"
+)
+
+// Steps of the failover flows. They are numbered apart from the setup's so
+// that both lists can grow without touching each other.
+const (
+	stPromoteDR step = 40 + iota // promote a DR secondary with a DR operation token (step_promote_dr.go)
+	stFollow                     // a performance secondary follows the new primary (step_follow.go)
+)
+
+// promoteDRStep is the disaster failover: get a DR operation token on the
+// DR secondary (key shares, or a batch token made in advance) and promote
+// it. m.secondary is the DR secondary; m.primary becomes it once promoted
+// (and the old primary moves to m.secondary), so that the steps after it
+// act on the new primary.
+type promoteDRStep struct{}
+
+// promoteInputs are bound to the form by pointer: Model values are copied.
+type promoteInputs struct {
+	method string // "shares" or "batch"
+	secret string // key shares (space separated) or the batch token
+	addr   string // primary_cluster_addr, optional
+	fenced string // the typed "<old> is fenced"
+}
+
+type promoteState struct {
+	old   string // the old DR primary ("" when not configured or unknown)
+	fence fence
+	in    *promoteInputs
+	note  string // how the token was obtained (progress n/threshold)
+}
+
+func init() { register(stPromoteDR, promoteDRStep{}) }
+
+func (promoteDRStep) crumb() string                { return "promote" }
+func (promoteDRStep) title(Model) string           { return "promoting the DR secondary" }
+func (promoteDRStep) op(Model) ops.OpKind          { return ops.OpPromote }
+func (promoteDRStep) target(m Model) string        { return m.secondary }
+func (promoteDRStep) landed(m Model, f facts) bool { return f.of(ops.DR).Mode == ops.ModePrimary }
+func (promoteDRStep) running(m Model) string {
+	return "Getting the DR operation token and promoting " + m.secondary
+}
+func (promoteDRStep) reviewAction(m Model) string     { return "confirm" }
+func (promoteDRStep) needsConfirm(m Model) bool       { return true }
+func (promoteDRStep) confirmContext(m Model) []string { return m.code(promoteDRStep{}.command(m)) }
+func (promoteDRStep) confirmPrompt(m Model) string {
+	return "Type " + m.secondary + " to promote it to DR primary"
+}
+func promoteStateOf(m Model) promoteState   { return state[promoteState](m, stPromoteDR) }
+func (promoteDRStep) request(m Model) Model { return m }
+func (promoteDRStep) explain(m Model) string {
+	return explainFailover + "\n\n" + strings.Join(drTokenExplain(), "\n")
+}
+func (promoteDRStep) verbText(m Model) string                 { return "promote " + m.secondary + " to DR primary" }
+func (promoteDRStep) inputs(m Model) *huh.Form                { return m.promoteForm() }
+func (promoteDRStep) review(m Model) (before, after []string) { return m.promoteReview() }
+
+const explainFailover = "Disaster failover: the DR secondary holds a copy of everything, tokens and leases " +
+	"included, and serves nothing until it is promoted. Promotion is authorised by a DR operation token, " +
+	"because a DR secondary accepts no Vault token. There must never be two primaries of one replication " +
+	"set: before promoting, make sure the old primary is down, sealed or demoted (fenced). If the old " +
+	"primary was also the performance primary, the promoted cluster takes that role too, and the " +
+	"performance secondaries must then be pointed at it with update-primary."
+
+func (promoteDRStep) enter(m Model) (Model, tea.Cmd) {
+	m.typ = ops.DR
+	if m.secondary == "" {
+		return m.openSelect(fkTarget)
+	}
+	m = withState(m, stPromoteDR, promoteState{in: &promoteInputs{method: "shares"}})
+	return m.runChecks()
+}
+
+func (promoteDRStep) preflight(m Model) (Model, tea.Cmd) {
+	sec, _ := m.cluster(m.secondary)
+	m.loading = "Pre-flight checks on " + m.secondary + " and its DR primary"
+	// A DR secondary refuses capabilities-self: nothing to ask its policy.
+	return m, m.factsCmd(sec, nil, false, m.othersThan(m.secondary))
+}
+
+func (promoteDRStep) evaluate(m Model, msg factsMsg) Model {
+	st := promoteStateOf(m)
+	if st.in == nil {
+		st.in = &promoteInputs{method: "shares"}
+	}
+	f := msg.main
+	cs, ok := usable(f)
+	c, _ := m.cluster(m.secondary)
+	switch {
+	case !ok:
+	case c.ReadOnly:
+		cs = append(cs, fail("writable", m.secondary+" is read-only in the configuration", "remove read_only for this cluster"))
+	case f.of(ops.DR).Mode == ops.ModePrimary:
+		cs = append(cs, pass("mode", m.secondary+" is already a DR primary: nothing to promote"))
+		m.already = true
+	case f.of(ops.DR).Mode != ops.ModeSecondary:
+		cs = append(cs, fail("mode", m.secondary+" is not a DR secondary ("+modePhrase(ops.DR, f.of(ops.DR).Mode)+")",
+			"pick the DR secondary to promote"))
+	default:
+		cs = append(cs, pass("mode", m.secondary+" is a DR secondary"))
+		if _, ok := m.opsOf(m.secondary); !ok {
+			cs = append(cs, fail("client", "this cluster's client cannot promote", "run vaultrepl with a Vault client for it"))
+		}
+	}
+	st.old = m.drPrimaryOf(m.secondary)
+	var old facts
+	for _, o := range msg.others {
+		if o.Name == st.old && st.old != "" {
+			old = o
+		}
+	}
+	st.fence = fenceOf(old)
+	switch st.fence {
+	case fenceLive:
+		cs = append(cs, warn("split brain", st.old+" still answers, unsealed, as the DR primary",
+			"demote it first (on "+st.old+": "+ops.Lookup(ops.OpDemotePrimary).Command(ops.DR, "")+"), or type \""+
+				fencePhrase(st.old)+"\" if clients can no longer reach it"))
+	case fenceUnknown:
+		cs = append(cs, warn("split brain", "the DR primary is not among the configured clusters",
+			"make sure it is down, sealed or demoted; you will type \""+fencePhrase(st.old)+"\""))
+	case fenceDown:
+		cs = append(cs, pass("fenced", st.old+" does not answer (make sure clients cannot reach it either)"))
+	case fenceSealed:
+		cs = append(cs, pass("fenced", st.old+" is sealed"))
+	case fenceDemoted:
+		cs = append(cs, pass("fenced", st.old+" is no longer a DR primary"))
+	}
+	m.checks = cs
+	return withState(m, stPromoteDR, st)
+}
+
+func (m Model) promoteForm() *huh.Form {
+	st := promoteStateOf(m)
+	in := st.in
+	desc := "Unseal or recovery key shares of the primary's seal, separated by spaces (hidden); or the batch token."
+	if m.d.KeyShareHint != "" {
+		desc += " " + m.d.KeyShareHint
+	}
+	fields := []huh.Field{
+		huh.NewSelect[string]().Title("DR operation token").
+			Options(huh.NewOption("generate it here from key shares", "shares"),
+				huh.NewOption("paste a batch DR operation token made in advance", "batch")).
+			Value(&in.method),
+		huh.NewInput().Title("Key shares, or the batch token").
+			Description(desc).
+			EchoMode(huh.EchoModePassword).
+			Validate(func(s string) error {
+				if strings.TrimSpace(s) == "" {
+					return errors.New("required")
+				}
+				return nil
+			}).
+			Value(&in.secret),
+		huh.NewInput().Title("primary_cluster_addr (optional)").
+			Description("The cluster address secondaries will connect to, e.g. a load balancer.").
+			Validate(optionalURL).Value(&in.addr),
+	}
+	if !st.fence.fenced() {
+		phrase := fencePhrase(st.old)
+		fields = append(fields, huh.NewInput().Title("Type \""+phrase+"\"").
+			Description("vaultrepl cannot see that the old primary is fenced: two primaries would diverge.").
+			Validate(func(s string) error {
+				if strings.TrimSpace(s) != phrase {
+					return fmt.Errorf("type %q", phrase)
+				}
+				return nil
+			}).Value(&in.fenced))
+	}
+	return m.newForm(huh.NewGroup(fields...))
+}
+
+func (m Model) promoteReview() (before, after []string) {
+	st := promoteStateOf(m)
+	before = []string{m.st.Form.Prompt.Render("Review: promote " + m.secondary + " to DR primary"), ""}
+	if st.in != nil && st.in.method == "shares" {
+		before = append(before, m.para("vaultrepl starts a DR operation token generation on "+m.secondary+
+			", enters the key shares, decodes the token locally with the one-time pad, then promotes:")...)
+	}
+	after = m.para("Vault is unavailable for a brief period while the role changes. The old primary's " +
+		"performance role, if it had one, moves to " + m.secondary + ".")
+	if st.old != "" && !st.fence.fenced() {
+		after = append(after, m.levelText(lvWarn, "You confirmed that "+st.old+" is fenced."))
+	}
+	return before, after
+}
+
+func (promoteDRStep) command(m Model) string {
+	st := promoteStateOf(m)
+	promote := ops.Lookup(ops.OpPromote).Command(ops.DR, "", ops.Arg{Key: "dr_operation_token", Value: "token"},
+		ops.Arg{Key: "primary_cluster_addr", Value: strings.TrimSpace(st.in.addr)})
+	if st.in == nil || st.in.method != "shares" {
+		return promote
+	}
+	return strings.Join([]string{
+		ops.Lookup(ops.OpDRTokenInit).Command(ops.DR, ""),
+		ops.Lookup(ops.OpDRTokenUpdate).Command(ops.DR, "", ops.Arg{Key: "-nonce", Value: "<nonce>"}, ops.Arg{Key: "<key>", Value: "share"}),
+		ops.Lookup(ops.OpDRTokenDecode).Command(ops.DR, "", ops.Arg{Key: "-decode", Value: "<encoded_token>"}, ops.Arg{Key: "-otp", Value: "otp"}),
+		promote,
+	}, "\n")
+}
+
+func (promoteDRStep) run(m Model) func(context.Context) writeMsg {
+	st := promoteStateOf(m)
+	fo, _ := m.opsOf(m.secondary)
+	method, secret, addr := st.in.method, strings.TrimSpace(st.in.secret), strings.TrimSpace(st.in.addr)
+	return func(ctx context.Context) writeMsg {
+		if fo == nil {
+			return writeMsg{err: errors.New("no client for the DR secondary")}
+		}
+		tok, note, err := secret, "batch DR operation token", error(nil)
+		if method == "shares" {
+			tok, note, err = generateDRToken(ctx, fo, strings.Fields(secret))
+			if err != nil {
+				return writeMsg{err: err}
+			}
+		}
+		res, err := fo.Promote(ctx, ops.DR, ops.PromoteRequest{DROperationToken: tok, PrimaryClusterAddr: addr})
+		res.Warnings = append([]string{note}, res.Warnings...)
+		return writeMsg{res: res, err: err}
+	}
+}
+
+// generateDRToken runs the generate-root -dr-token flow with the shares
+// given; any failure cancels the attempt, so no half-filled attempt (and
+// its shares) is left on the cluster.
+func generateDRToken(ctx context.Context, fo failoverOperator, shares []string) (tok, note string, err error) {
+	start, err := fo.StartDROperationToken(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	g := start
+	for _, s := range shares {
+		if g, err = fo.UpdateDROperationToken(ctx, start.Nonce, s); err != nil {
+			_ = fo.CancelDROperationToken(ctx)
+			return "", "", err
+		}
+		if g.Complete {
+			break
+		}
+	}
+	progress := "progress unknown"
+	if g.HasProgress {
+		progress = fmt.Sprintf("key shares %d/%d", g.Progress, g.Required)
+	}
+	if !g.Complete {
+		_ = fo.CancelDROperationToken(ctx)
+		return "", "", &ops.Error{Class: ops.ErrBadRequest, Op: "generate DR operation token",
+			Messages: []string{progress + ": more key shares are needed; the attempt was cancelled"}}
+	}
+	tok, err = ops.DecodeOperationToken(g.EncodedToken, start.OTP)
+	if err != nil {
+		return "", "", err
+	}
+	return tok, "DR operation token generated from " + progress + " and decoded locally", nil
+}
+
+func (promoteDRStep) done(m Model, msg writeMsg) (Model, tea.Cmd) {
+	st := promoteStateOf(m)
+	if len(msg.res.Warnings) > 0 {
+		// run put its own note first; Vault's warnings follow it.
+		st.note = msg.res.Warnings[0]
+		m.res.Warnings = m.res.Warnings[1:]
+	}
+	m = withState(m, stPromoteDR, st)
+	// From here on the promoted cluster is the primary.
+	m.primary, m.secondary = m.secondary, st.old
+	return m, nil
+}
+
+func (promoteDRStep) result(m Model) []string {
+	st := promoteStateOf(m)
+	c, _ := m.cluster(m.primary)
+	out := []string{m.levelText(lvPass, m.primary+" was promoted to DR primary.")}
+	if st.note != "" {
+		out = append(out, "  "+st.note)
+	}
+	for _, l := range clientAdvice(ops.DR, st.old, m.primary, c.Address) {
+		out = append(out, m.para(l)...)
+	}
+	if n := len(m.followers(m.primary)); n > 0 || m.survey[m.primary].of(ops.Performance).Mode == ops.ModePrimary {
+		out = append(out, m.para("Next: the performance secondaries follow "+m.primary+", one by one.")...)
+	}
+	return out
+}
