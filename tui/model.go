@@ -58,6 +58,10 @@ type Model struct {
 	labOpen   bool
 	labCursor int
 	labBusy   bool
+	// labView is the lab's faults and checklists (LabInspector), read
+	// every interval; labConfirm is a pending reset question.
+	labView    LabView
+	labConfirm bool
 
 	overlay Overlay
 
@@ -137,7 +141,7 @@ func (m Model) Init() tea.Cmd {
 		c := &m.clusters[i]
 		cmds = append(cmds, m.timer(stagger(i, len(m.clusters), m.deps.Interval), pollDueMsg{id: ClusterID(i), gen: c.gen}))
 	}
-	cmds = append(cmds, m.timer(time.Second, clockMsg{}))
+	cmds = append(cmds, m.timer(time.Second, clockMsg{}), m.labViewCmd())
 	return tea.Batch(cmds...)
 }
 
@@ -162,6 +166,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case labDoneMsg:
 		m, cmd = m.updateLabDone(msg)
+	case labViewMsg:
+		m, cmd = m.updateLabView(msg)
+	case labViewDueMsg:
+		cmd = m.labViewCmd()
+	case labResetMsg:
+		m, cmd = m.updateLabResetDone(msg)
 	case OverlayClosedMsg:
 		m.overlay = nil
 		m, cmd = m.refreshNamed(msg.Changed)

@@ -134,6 +134,9 @@ func (p *paneCtx) kv(k, v string) string { return p.sty(p.k.key, k) + " " + v }
 func (p *paneCtx) lines() []pline {
 	c := p.c
 	out := []pline{{text: p.title(), prio: prioKeep}}
+	if n := p.m.labNote(c.spec.Name); n != "" {
+		out = append(out, pline{text: p.k.accent.r(n), prio: prioReason})
+	}
 	switch {
 	case c.lastErr != nil:
 		out = append(out, p.errorLines()...)
@@ -181,6 +184,9 @@ func (p *paneCtx) title() string {
 	}
 	if c.spec.Protected {
 		left += "  " + p.k.tag.r(g.Protected+" PROTECTED")
+	}
+	if c.spec.NoToken {
+		left += "  " + p.k.muted.r("no token")
 	}
 	if c.spec.ReadOnly && !p.m.deps.ReadOnly {
 		// A read-only run says so once, in the header.

@@ -112,7 +112,7 @@ func demoDeps(g *globalOptions, o *demoOptions, ui *uiSetup) (tui.Deps, func(), 
 	user, pass := lab.Userpass()
 	login := wizardLogin{username: user, hint: fmt.Sprintf("lab login: username %s, password %s", user, pass)}
 	deps := baseDeps(g, s, ui, clients, lab.Now, login)
-	deps.Lab = lab
+	deps.Lab = labAdapter{labSource: lab}
 	return deps, stop, nil
 }
 

@@ -19,6 +19,7 @@ type globalOptions struct {
 	insecure   bool
 	theme      string
 	explain    bool
+	lab        string // --lab: a running lab's state file
 }
 
 func (g *globalOptions) register(root *cobra.Command) {
@@ -33,4 +34,5 @@ func (g *globalOptions) register(root *cobra.Command) {
 	f.BoolVar(&g.insecure, "insecure", false, "skip TLS verification (like VAULT_SKIP_VERIFY; shown as a warning)")
 	f.StringVar(&g.theme, "theme", "", "colour theme: default or colorblind")
 	f.BoolVar(&g.explain, "explain", false, "training mode: wizards explain each step")
+	f.StringVar(&g.lab, "lab", "", "a running lab's state file (vaultrepl lab prints it): its clusters, tokens, userpass login and control endpoint")
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vaultrepl/vaultrepl/ops"
+	"github.com/vaultrepl/vaultrepl/ops/sim"
 )
 
 // Exit codes of `vaultrepl status`. When several apply, the most urgent
@@ -165,8 +166,35 @@ func (w *statusWatch) once(ctx context.Context) int {
 func (w *statusWatch) draw(obs []ops.Observation) int {
 	now := w.deps.now()
 	doc := buildStatusDoc(now, w.settings.Clusters, obs, ops.Assess(now, obs, ops.DefaultThresholds()))
+	doc.Exercise = w.labProgress()
 	w.render(doc)
 	return doc.ExitCode
+}
+
+// labProgress reads the exercise checklists of a lab opened with --lab (a
+// student's own file: only theirs). A lab that does not answer leaves them
+// out: the clusters' status is what the command is for.
+func (w *statusWatch) labProgress() []sim.ExerciseProgress {
+	st := w.settings.Lab
+	if st == nil || st.Exercise == "" {
+		return nil
+	}
+	r, err := sim.NewRemote(st.Control, w.settings.Timeout)
+	if err != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), w.settings.Timeout)
+	defer cancel()
+	p, err := r.Progress(ctx, st.Student)
+	if err != nil {
+		return nil
+	}
+	if st.Student != "" {
+		for i := range p {
+			p[i].HiddenFault = "" // the trainee's own view does not give the answer away
+		}
+	}
+	return p
 }
 
 // loop refreshes every interval until ctx ends, returning the last frame's
@@ -235,8 +263,39 @@ func (w *statusWatch) render(doc statusDoc) {
 			doc.GeneratedAt.Local().Format("15:04:05"), w.settings.Interval)
 	}
 	renderTable(w.out, doc)
+	renderChecklists(w.out, doc.Exercise)
 	if w.watching && !w.tty {
 		fmt.Fprintln(w.out)
+	}
+}
+
+// renderChecklists prints each student's exercise checklist under the
+// table: a line per student, then the steps of whoever is not done.
+func renderChecklists(out io.Writer, ps []sim.ExerciseProgress) {
+	for i, p := range ps {
+		if i == 0 {
+			fmt.Fprintf(out, "\nexercise %s: %s\n", p.Exercise, p.Title)
+		}
+		done := 0
+		for _, st := range p.Steps {
+			if st.Done {
+				done++
+			}
+		}
+		who := p.Student
+		if who == "" {
+			who = "progress"
+		}
+		line := fmt.Sprintf("  %s: %d/%d steps", who, done, len(p.Steps))
+		if p.Complete {
+			line += ", complete: " + p.Summary[strings.LastIndexByte(p.Summary, '\n')+1:]
+		} else if done < len(p.Steps) {
+			line += ", next: " + p.Steps[done].Title
+			if h := p.Steps[done].Hint; h != "" {
+				line += " (hint: " + h + ")"
+			}
+		}
+		fmt.Fprintln(out, line)
 	}
 }
 
@@ -275,6 +334,9 @@ type statusDoc struct {
 	ExitCode      int          `json:"exit_code"`
 	Clusters      []clusterDoc `json:"clusters"`
 	Links         []linkDoc    `json:"links"`
+	// Exercise is the lab's exercise checklists (--lab on a lab run with
+	// --exercise): one per student, as the control endpoint reports them.
+	Exercise []sim.ExerciseProgress `json:"exercise,omitempty"`
 }
 
 type clusterDoc struct {
