@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -249,5 +250,33 @@ func TestStudentStateFiles(t *testing.T) {
 	}
 	if fi, err := os.Stat(paths[1]); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("s02's file mode: %v %v", fi, err)
+	}
+}
+
+// realCEReplicationStatus is GET sys/replication/status with the root token
+// as a real Vault CE 1.17.6 (vault server -dev) answered it, recorded
+// 2026-12-05.
+const realCEReplicationStatus = `{"auth": null, "data": {"mode": "disabled"}, "lease_duration": 0, "lease_id": "", "mount_type": "", "renewable": false, "request_id": "57200a34-f007-6579-cfc4-33a52660101c", "warnings": null, "wrap_info": null}`
+
+// The Community Edition personality answers sys/replication/status as the
+// recorded CE 1.17.6 does: 200, {"mode":"disabled"}, mount_type "".
+func TestCEReplicationStatusMatchesRealServer(t *testing.T) {
+	wantCode, want := 200, map[string]any{}
+	if err := json.Unmarshal([]byte(realCEReplicationStatus), &want); err != nil {
+		t.Fatal(err)
+	}
+	l := startLab(t, "fresh")
+	if err := l.SetCommunityEdition("vault-a", true); err != nil {
+		t.Fatal(err)
+	}
+	a := info(t, l, "vault-a")
+	code, got, _ := raw(t, "GET", a.Addr+"/v1/sys/replication/status", a.Token, "")
+	if code != wantCode || got["mount_type"] != want["mount_type"] || !jsonEqual(got["data"], want["data"]) {
+		t.Errorf("CE sys/replication/status = %d %v, recorded %d %v", code, got, wantCode, want)
+	}
+	for k := range want {
+		if _, ok := got[k]; !ok {
+			t.Errorf("envelope lacks %q, which the real server sends", k)
+		}
 	}
 }

@@ -43,9 +43,9 @@ func TestEnvelopeOnEverySuccess(t *testing.T) {
 		mountType                       string
 		injected                        bool // data keys also at the top level
 	}{
-		{pri.Addr, "GET", "sys/replication/status", "", "", 200, "system", false},
-		{pri.Addr, "GET", "sys/replication/performance/status", "", "", 200, "system", false},
-		{dr.Addr, "GET", "sys/replication/dr/status", "", "", 200, "system", false},
+		{pri.Addr, "GET", "sys/replication/status", "", "", 200, "", false},
+		{pri.Addr, "GET", "sys/replication/performance/status", "", "", 200, "", false},
+		{dr.Addr, "GET", "sys/replication/dr/status", "", "", 200, "", false},
 		{pri.Addr, "GET", "sys/auth", pri.Token, "", 200, "system", true},
 		{pri.Addr, "GET", "sys/mounts", pri.Token, "", 200, "system", true},
 		{pri.Addr, "GET", "sys/mounts/secret", pri.Token, "", 200, "system", false},
