@@ -45,7 +45,9 @@ func handleHealth(q *request) response {
 	c := q.c
 	qs := q.hr.URL.Query()
 	for _, name := range []string{"standbyok", "perfstandbyok"} {
-		if v, ok := qs[name]; ok {
+		// Vault parses these with parseutil.ParseBool, a weak decode that
+		// reads an empty value as false: a real 1.17.6 accepts ?standbyok=.
+		if v, ok := qs[name]; ok && v[0] != "" {
 			if _, err := strconv.ParseBool(v[0]); err != nil {
 				return errResp(http.StatusBadRequest)
 			}
