@@ -280,3 +280,20 @@ func TestCEReplicationStatusMatchesRealServer(t *testing.T) {
 		}
 	}
 }
+
+// A sealed cluster's health reports both replication modes as "unknown",
+// as Vault does before it has loaded its replication state.
+func TestSealedHealthReplicationModesUnknown(t *testing.T) {
+	l := startLab(t, "global")
+	if err := l.Seal("us-east-1"); err != nil {
+		t.Fatal(err)
+	}
+	code, body, _ := raw(t, "GET", info(t, l, "us-east-1").Addr+"/v1/sys/health?sealedcode=299", "", "")
+	if code != 299 || body["sealed"] != true || body["replication_performance_mode"] != "unknown" || body["replication_dr_mode"] != "unknown" {
+		t.Errorf("sealed health = %d %v", code, body)
+	}
+	_, body, _ = raw(t, "GET", info(t, l, "us-east-2").Addr+"/v1/sys/health", "", "")
+	if body["replication_performance_mode"] != "primary" {
+		t.Errorf("unsealed primary's health = %v", body)
+	}
+}

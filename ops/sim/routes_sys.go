@@ -24,6 +24,11 @@ var licenseFeatures = []string{
 
 // healthMode is the replication mode sys/health reports for a type.
 func (c *cluster) healthMode(t replType) string {
+	if c.sealed {
+		// A sealed Vault has not loaded its replication state: its health
+		// says "unknown" for both types (consts.ReplicationUnknown).
+		return "unknown"
+	}
 	if c.ce {
 		return modeDisabled
 	}
