@@ -297,3 +297,32 @@ func TestSealedHealthReplicationModesUnknown(t *testing.T) {
 		t.Errorf("unsealed primary's health = %v", body)
 	}
 }
+
+// realHANodeKeys are the keys of a node of GET sys/ha-status as a raft-backed real Vault
+// CE 1.17.6 answered it (recorded 2026-12-05): the keys every node carries.
+var realHANodeKeys = []string{"active_node", "api_address", "clock_skew_ms", "cluster_address", "echo_duration_ms",
+	"hostname", "last_echo", "replication_primary_canary_age_ms", "upgrade_version", "version"}
+
+func TestHAStatusNodesMatchRealServer(t *testing.T) {
+	l := startLab(t, "fresh")
+	if err := l.SetCommunityEdition("vault-a", true); err != nil {
+		t.Fatal(err)
+	}
+	a := info(t, l, "vault-a")
+	_, body, _ := raw(t, "GET", a.Addr+"/v1/sys/ha-status", a.Token, "")
+	nodes, _ := body["data"].(map[string]any)["nodes"].([]any)
+	if len(nodes) == 0 {
+		t.Fatalf("ha-status = %v", body)
+	}
+	for _, n := range nodes {
+		m := n.(map[string]any)
+		var keys []string
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		if !slices.Equal(keys, realHANodeKeys) || m["upgrade_version"] != "1.17.6" {
+			t.Errorf("node keys %q (upgrade_version %v), recorded %q", keys, m["upgrade_version"], realHANodeKeys)
+		}
+	}
+}

@@ -214,6 +214,9 @@ func handleHAStatus(q *request) response {
 			"hostname": host, "api_address": scheme + "://" + host + ":8200", "cluster_address": clusterAddr,
 			"active_node": i == 0, "last_echo": nil, "version": c.displayVersion(),
 			"echo_duration_ms": 0, "clock_skew_ms": 0, "replication_primary_canary_age_ms": 0,
+			// A real 1.17.6 reports each node's upgrade_version (the same as
+			// its version when no upgrade is in progress).
+			"upgrade_version": c.displayVersion(),
 		}
 		if i == 0 {
 			n["api_address"] = c.apiAddr
@@ -224,6 +227,8 @@ func handleHAStatus(q *request) response {
 		}
 		c.dropBefore(n, 1, 16, "echo_duration_ms", "clock_skew_ms")
 		c.dropBefore(n, 1, 17, peerFields117...)
+		// Older versions' answers were not recorded: inferred absent.
+		c.dropBefore(n, 1, 17, "upgrade_version")
 		nodes[i] = n
 	}
 	return q.injected(map[string]any{"nodes": nodes})
