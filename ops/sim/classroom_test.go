@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -323,6 +324,32 @@ func TestHAStatusNodesMatchRealServer(t *testing.T) {
 		slices.Sort(keys)
 		if !slices.Equal(keys, realHANodeKeys) || m["upgrade_version"] != "1.17.6" {
 			t.Errorf("node keys %q (upgrade_version %v), recorded %q", keys, m["upgrade_version"], realHANodeKeys)
+		}
+	}
+}
+
+// Under a skew (and --speed, which moves the lab's clock), a cluster's
+// Date header and sys/health server_time_utc tell the same time: the
+// cluster's own.
+func TestDateHeaderFollowsClusterClock(t *testing.T) {
+	l := startLab(t, "global")
+	if err := l.SkewClock("eu-west-1", 90*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	l.Advance(10 * time.Minute)
+	for _, name := range []string{"us-east-2", "eu-west-1"} {
+		_, body, hdr := raw(t, "GET", info(t, l, name).Addr+"/v1/sys/health", "", "")
+		date, err := http.ParseTime(hdr.Get("Date"))
+		if err != nil {
+			t.Fatalf("%s: Date %q: %v", name, hdr.Get("Date"), err)
+		}
+		server, _ := body["server_time_utc"].(json.Number).Int64()
+		want := l.Now()
+		if name == "eu-west-1" {
+			want = want.Add(90 * time.Second)
+		}
+		if date.Unix() != server || server != want.Unix() {
+			t.Errorf("%s: Date %v, server_time_utc %d, want both %v", name, date, server, want)
 		}
 	}
 }
