@@ -353,3 +353,31 @@ func TestDateHeaderFollowsClusterClock(t *testing.T) {
 		}
 	}
 }
+
+// sys/key-status and LIST sys/version-history exist and answer in the shape
+// a real CE 1.17.6 recorded (2026-12-05).
+func TestKeyStatusAndVersionHistoryMatchRealServer(t *testing.T) {
+	l := startLab(t, "fresh")
+	if err := l.SetCommunityEdition("vault-a", true); err != nil {
+		t.Fatal(err)
+	}
+	a := info(t, l, "vault-a")
+	code, ks, _ := raw(t, "GET", a.Addr+"/v1/sys/key-status", a.Token, "")
+	d, _ := ks["data"].(map[string]any)
+	if code != 200 || ks["mount_type"] != "system" || d["term"] != json.Number("1") || ks["term"] != json.Number("1") ||
+		d["install_time"] != ks["install_time"] || ks["encryptions"] == nil {
+		t.Errorf("key-status = %d %v", code, ks)
+	}
+	if _, err := time.Parse(time.RFC3339Nano, d["install_time"].(string)); err != nil {
+		t.Errorf("install_time: %v", err)
+	}
+	code, vh, _ := raw(t, "LIST", a.Addr+"/v1/sys/version-history", a.Token, "")
+	d, _ = vh["data"].(map[string]any)
+	info1, _ := d["key_info"].(map[string]any)["1.17.6"].(map[string]any)
+	if code != 200 || !jsonEqual(d["keys"], []any{"1.17.6"}) || info1 == nil || info1["previous_version"] != nil || info1["build_date"] != "" {
+		t.Errorf("version-history = %d %v", code, vh)
+	}
+	if code, _, _ := raw(t, "GET", a.Addr+"/v1/sys/key-status", "", ""); code != 403 {
+		t.Errorf("key-status without a token = %d, want 403", code)
+	}
+}
