@@ -381,3 +381,23 @@ func TestKeyStatusAndVersionHistoryMatchRealServer(t *testing.T) {
 		t.Errorf("key-status without a token = %d, want 403", code)
 	}
 }
+
+// POST sys/capabilities answers for the token in the body, in the shape a
+// real CE 1.17.6 recorded: {"capabilities":["root"],"sys/mounts":["root"]}
+// in data and at the top level.
+func TestCapabilitiesOfAnotherTokenMatchesRealServer(t *testing.T) {
+	l := startLab(t, "fresh")
+	a := info(t, l, "vault-a")
+	code, body, _ := raw(t, "POST", a.Addr+"/v1/sys/capabilities", a.Token, `{"token":"`+a.Token+`","paths":["sys/mounts"]}`)
+	want := []any{"root"}
+	if code != 200 || body["mount_type"] != "system" || !jsonEqual(body["capabilities"], want) || !jsonEqual(body["sys/mounts"], want) ||
+		!jsonEqual(body["data"], map[string]any{"capabilities": want, "sys/mounts": want}) {
+		t.Errorf("sys/capabilities = %d %v", code, body)
+	}
+	if code, _, _ := raw(t, "POST", a.Addr+"/v1/sys/capabilities", a.Token, `{"token":"hvs.nope","paths":["sys/mounts"]}`); code != 400 {
+		t.Errorf("unknown token = %d, want 400", code)
+	}
+	if code, _, _ := raw(t, "POST", a.Addr+"/v1/sys/capabilities", "", `{"token":"`+a.Token+`","paths":["sys/mounts"]}`); code != 403 {
+		t.Errorf("without a token = %d, want 403", code)
+	}
+}

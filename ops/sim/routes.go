@@ -45,6 +45,7 @@ func buildRoutes() []*route {
 		ops: ops("read", handlerFunc(handleRaftConfiguration), "update", handlerFunc(handleRaftConfiguration))})
 	add(route{pattern: "sys/license/features", unauth: true, ent: true, ops: ops("read", handlerFunc(handleLicenseFeatures))})
 	add(route{pattern: "sys/capabilities-self", ops: ops("update", handlerFunc(handleCapabilitiesSelf))})
+	add(route{pattern: "sys/capabilities", ops: ops("update", handlerFunc(handleCapabilities))})
 	add(route{pattern: "sys/wrapping/unwrap", unauth: true, ops: ops("update", handlerFunc(handleUnwrap))})
 	add(route{pattern: "sys/decode-token", unauth: true, drOK: true, ops: ops("update", handlerFunc(handleDecodeToken))})
 	add(route{pattern: "auth/token/lookup-self", ops: ops("read", handlerFunc(handleLookupSelf))})

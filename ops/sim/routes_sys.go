@@ -298,6 +298,22 @@ func handleLicenseFeatures(q *request) response {
 // "capabilities" (kept by Vault for backwards compatibility), injected at the
 // top level as well.
 func handleCapabilitiesSelf(q *request) response {
+	return q.capabilities(q.token)
+}
+
+// handleCapabilities is POST sys/capabilities: the capabilities of the
+// token named in the body (a real 1.17.6 answers it like capabilities-self,
+// data repeated at the top level). An unknown token is a 400 "invalid
+// token", inferred from Vault's core (Core.Capabilities).
+func handleCapabilities(q *request) response {
+	t := q.c.lookupToken(q.str("token"), q.now)
+	if t == nil {
+		return errResp(http.StatusBadRequest, "invalid token")
+	}
+	return q.capabilities(t)
+}
+
+func (q *request) capabilities(t *tokenEntry) response {
 	paths := q.strings("paths")
 	if len(paths) == 0 {
 		paths = q.strings("path")
@@ -307,7 +323,7 @@ func handleCapabilitiesSelf(q *request) response {
 	}
 	data := map[string]any{}
 	for _, p := range paths {
-		data[p] = q.c.capabilitiesOf(q.token, strings.TrimPrefix(p, "/"))
+		data[p] = q.c.capabilitiesOf(t, strings.TrimPrefix(p, "/"))
 	}
 	if len(paths) == 1 {
 		data["capabilities"] = data[paths[0]]
