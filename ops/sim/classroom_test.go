@@ -401,3 +401,15 @@ func TestCapabilitiesOfAnotherTokenMatchesRealServer(t *testing.T) {
 		t.Errorf("without a token = %d, want 403", code)
 	}
 }
+
+// An unknown sys/ path answers Vault's multierror text, as the recorded
+// GET sys/nonexistent-path of a real CE 1.17.6 does.
+func TestUnknownSysPathMatchesRealServer(t *testing.T) {
+	l := startLab(t, "fresh")
+	a := info(t, l, "vault-a")
+	code, hdr, body, err := do(t, "GET", a.Addr+"/v1/sys/nonexistent-path", a.Token, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, "sys/nonexistent-path", code, hdr, body, 404, "1 error occurred:\n\t* unsupported path\n\n")
+}

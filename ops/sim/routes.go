@@ -180,7 +180,7 @@ func (l *Lab) findRoute(path string) (*route, map[string]string) {
 func handleUnknown(q *request) response {
 	if strings.HasPrefix(q.path, "sys/") || strings.HasPrefix(q.path, "auth/") {
 		if strings.HasPrefix(q.path, "sys/") || q.c.data.auth[strings.SplitN(strings.TrimPrefix(q.path, "auth/"), "/", 2)[0]+"/"] != nil {
-			return errResp(http.StatusNotFound, errUnsupportedPath)
+			return errResp(http.StatusNotFound, multiError(errUnsupportedPath)) // as a real 1.17.6 answers GET sys/nonexistent-path
 		}
 	}
 	mount := strings.SplitN(q.path, "/", 2)[0] + "/"
