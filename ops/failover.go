@@ -149,7 +149,7 @@ func (c *Client) parseTokenGeneration(rep reply, op string, secrets ...string) (
 		g.OTPLength = int(n)
 	}
 	g.PGPFingerprint, _ = f.str("pgp_fingerprint")
-	g.PGPFingerprint = sanitize(g.PGPFingerprint, append([]string{c.token}, secrets...)...)
+	g.PGPFingerprint = redactSecrets(g.PGPFingerprint, append([]string{c.token}, secrets...)...)
 	if g.Complete && g.EncodedToken == "" && g.PGPFingerprint == "" {
 		return g, c.withOp(malformed("the generation is complete but carries no encoded_token"), op, rep.status)
 	}
@@ -293,9 +293,9 @@ func (c *Client) PathsFilter(ctx context.Context, id string) (filter PathsFilter
 		return PathsFilter{}, false, err
 	}
 	filter.RawMode, _ = src.str("mode")
-	filter.RawMode = sanitize(filter.RawMode, c.token)
+	filter.RawMode = redactSecrets(filter.RawMode, c.token)
 	filter.Mode = ParseFilterMode(filter.RawMode)
-	filter.Paths = sanitizeAll(src.strs("paths"), c.token)
+	filter.Paths = redactAll(src.strs("paths"), c.token)
 	return filter, true, nil
 }
 
@@ -369,8 +369,8 @@ func (c *Client) Leader(ctx context.Context) (Leader, error) {
 	l.IsSelf, _ = top.boolean("is_self")
 	l.LeaderAddress, _ = top.str("leader_address")
 	l.LeaderClusterAddress, _ = top.str("leader_cluster_address")
-	l.LeaderAddress = sanitize(l.LeaderAddress, c.token)
-	l.LeaderClusterAddress = sanitize(l.LeaderClusterAddress, c.token)
+	l.LeaderAddress = redactSecrets(l.LeaderAddress, c.token)
+	l.LeaderClusterAddress = redactSecrets(l.LeaderClusterAddress, c.token)
 	return l, nil
 }
 

@@ -38,7 +38,10 @@ type ClusterSpec struct {
 	Label     string // optional, e.g. "production"
 	Protected bool   // drawn unmistakably: double border and the PROTECTED tag
 	ReadOnly  bool   // this cluster is never written to (shown in the pane)
-	Reader    StatusReader
+	// NoToken: no token is configured, so only the unauthenticated status
+	// is read and every write will be refused (shown in the pane).
+	NoToken bool
+	Reader  StatusReader
 }
 
 // LabControl is what the lab menu needs from the simulator: inject a fault on

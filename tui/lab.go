@@ -1,8 +1,10 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,6 +130,10 @@ func (m Model) updateLabKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	for _, b := range []*key.Binding{&k.Back, &k.Lab, &k.Quit, &k.Down, &k.Next, &k.Up, &k.Prev, &k.Enter} {
 		b.SetEnabled(true)
 	}
+	if !(msg.Type == tea.KeyRunes && string(msg.Runes) == "R") {
+		// Any other key withdraws a pending reset question.
+		m.labConfirm = false
+	}
 	switch {
 	case key.Matches(msg, k.Back, k.Lab, k.Quit):
 		m.labOpen = false
@@ -137,6 +143,8 @@ func (m Model) updateLabKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		m.labCursor = max(m.labCursor-1, 0)
 	case key.Matches(msg, k.Enter):
 		return m.runLab(acts, m.labCursor)
+	case msg.Type == tea.KeyRunes && string(msg.Runes) == "R" && m.labInspector() != nil:
+		return m.updateLabReset()
 	case msg.Type == tea.KeyRunes && len(msg.Runes) == 1 && msg.Runes[0] >= '0' && msg.Runes[0] <= '9':
 		n := int(msg.Runes[0] - '1')
 		if msg.Runes[0] == '0' {
@@ -185,7 +193,7 @@ func (m Model) updateLabDone(msg labDoneMsg) (Model, tea.Cmd) {
 		flash = m.setFlash(fmt.Sprintf("lab: %s%s", msg.action, on), false)
 	}
 	m, cmd := m.refreshNamed(msg.refresh)
-	return m, tea.Batch(flash, cmd)
+	return m, tea.Batch(flash, cmd, m.labViewCmd())
 }
 
 // labBox draws the menu as a box to lay over the body.
@@ -221,6 +229,15 @@ func (m *Model) labBox(width int) string {
 				marker = "  "
 			}
 			b.WriteString(marker + text + "\n")
+		}
+	}
+	if li := m.labInstructorLines(); len(li) > 0 {
+		b.WriteString("\n" + strings.Join(li, "\n") + "\n")
+		switch {
+		case m.labConfirm:
+			b.WriteString("\n" + st.Accent.Render("R again resets "+m.labSet()+" to the start; any other key cancels") + "\n")
+		default:
+			b.WriteString("\n" + st.Muted.Render("R  reset "+m.labSet()+" to the start") + "\n")
 		}
 	}
 	b.WriteString("\n" + st.Muted.Render("enter or "+labNumbers(len(acts))+" apply "+st.Glyphs.Sep+" esc close"))
@@ -270,4 +287,256 @@ func (m *Model) promoteAction(name string, affected []string) labAction {
 		}
 	}
 	return labAction{"promote without demoting (not a secondary)", nil, nil}
+}
+
+// LabInspector is implemented by a lab dependency that can also say what it
+// is doing (the instructor's view) and start again: the faults in effect,
+// the exercise checklists, and a reset. demo and `vaultrepl --lab` provide it.
+type LabInspector interface {
+	// LabView reads the faults in effect and the exercise checklists.
+	LabView(ctx context.Context) (LabView, error)
+	// SetOf names the set the cluster belongs to ("s01's clusters", or
+	// "every cluster of the lab" without students): what R resets.
+	SetOf(cluster string) string
+	// ResetSet puts that set back in its starting state and names it.
+	ResetSet(cluster string) (string, error)
+}
+
+// LabView is the lab as its control endpoint describes it.
+type LabView struct {
+	// Faults are the faults in effect by cluster, each a short phrase
+	// ("partitioned from us-east-1", "sealed").
+	Faults map[string][]string
+	// Checklists are the exercise's, one per student (none without an
+	// exercise).
+	Checklists []Checklist
+}
+
+// Checklist is one student's exercise progress.
+type Checklist struct {
+	Student  string // "" in a lab without students
+	Title    string
+	Steps    []ChecklistStep
+	Complete bool
+	Summary  string // when complete: the steps and their times
+	Hidden   string // the diagnosis's hidden fault (instructor's view)
+}
+
+// ChecklistStep is one step of a checklist.
+type ChecklistStep struct {
+	Title   string
+	Command string
+	Done    bool
+	Took    string
+	Hint    string // shown after the trainee has been on the step a while
+}
+
+// labViewMsg carries a LabView read.
+type labViewMsg struct {
+	view LabView
+	err  error
+}
+
+// labViewDueMsg asks for the next read of the lab view.
+type labViewDueMsg struct{}
+
+// labResetMsg is the result of a reset from the lab menu.
+type labResetMsg struct {
+	set string
+	err error
+}
+
+func (m *Model) labInspector() LabInspector {
+	if m.deps.Lab == nil {
+		return nil
+	}
+	li, _ := m.deps.Lab.(LabInspector)
+	return li
+}
+
+// labViewCmd reads the lab view once, in a Cmd (it is I/O).
+func (m *Model) labViewCmd() tea.Cmd {
+	li := m.labInspector()
+	if li == nil {
+		return nil
+	}
+	ctx, timeout := m.ctx, m.deps.Timeout
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		v, err := li.LabView(c)
+		return labViewMsg{view: v, err: err}
+	}
+}
+
+// updateLabView keeps the newest view, marks the panes whose lab faults
+// changed (their cache key is their version) and schedules the next read.
+func (m Model) updateLabView(msg labViewMsg) (Model, tea.Cmd) {
+	next := m.timer(m.deps.Interval, labViewDueMsg{})
+	if msg.err != nil {
+		// The lab may be restarting; keep the last view rather than
+		// unmarking every pane.
+		return m, next
+	}
+	for i := range m.clusters {
+		c := &m.clusters[i]
+		if !slices.Equal(m.labView.Faults[c.spec.Name], msg.view.Faults[c.spec.Name]) {
+			c.version++
+		}
+	}
+	m.labView = msg.view
+	return m, next
+}
+
+// labNote is the line a pane shows for the lab faults in effect on it.
+func (m *Model) labNote(name string) string {
+	f := m.labView.Faults[name]
+	if len(f) == 0 {
+		return ""
+	}
+	return "lab: " + strings.Join(f, ", ")
+}
+
+// labSet is the set the focused cluster belongs to, for the reset key.
+func (m *Model) labSet() string {
+	li := m.labInspector()
+	if li == nil || int(m.focus) >= len(m.clusters) {
+		return ""
+	}
+	return li.SetOf(m.clusters[m.focus].spec.Name)
+}
+
+// updateLabReset handles R in the lab menu: the first press asks, the
+// second resets (a reset throws away everything done on the set).
+func (m Model) updateLabReset() (Model, tea.Cmd) {
+	li := m.labInspector()
+	if li == nil || m.labBusy || int(m.focus) >= len(m.clusters) {
+		return m, nil
+	}
+	if !m.labConfirm {
+		m.labConfirm = true
+		return m, nil
+	}
+	m.labConfirm, m.labOpen, m.labBusy = false, false, true
+	name := m.clusters[m.focus].spec.Name
+	return m, func() tea.Msg {
+		set, err := li.ResetSet(name)
+		return labResetMsg{set: set, err: err}
+	}
+}
+
+func (m Model) updateLabResetDone(msg labResetMsg) (Model, tea.Cmd) {
+	m.labBusy = false
+	if msg.err != nil {
+		return m, m.setFlash("lab: reset failed: "+msg.err.Error(), true)
+	}
+	now := m.deps.Now()
+	for i := range m.clusters {
+		m.clusters[i].record(now, ops.SeverityUnknown, "lab: reset (%s)", msg.set)
+	}
+	names := make([]string, len(m.clusters))
+	for i := range m.clusters {
+		names[i] = m.clusters[i].spec.Name
+	}
+	m, cmd := m.refreshNamed(names)
+	return m, tea.Batch(m.setFlash("lab: reset "+msg.set+" to the topology's start", false), cmd, m.labViewCmd())
+}
+
+// maxLabListLines bounds each list of the instructor's view in the menu, so
+// the box fits a 24-line terminal whatever the class size.
+const maxLabListLines = 6
+
+// labInstructorLines are the menu's view of the whole lab: faults in effect
+// and each student's checklist.
+func (m *Model) labInstructorLines() []string {
+	if m.labInspector() == nil {
+		return nil
+	}
+	st := &m.st
+	var out []string
+	var faults []string
+	for _, c := range m.clusters {
+		if n := m.labView.Faults[c.spec.Name]; len(n) > 0 {
+			faults = append(faults, c.spec.Name+": "+strings.Join(n, ", "))
+		}
+	}
+	out = append(out, st.Detail.Title.Render("Faults in effect"))
+	if len(faults) == 0 {
+		out = append(out, st.Muted.Render("none"))
+	}
+	out = append(out, capLines(faults, st.Glyphs.Ellipsis)...)
+	cls := m.labView.Checklists
+	if len(cls) == 0 {
+		return out
+	}
+	out = append(out, "", st.Detail.Title.Render("Exercise: "+cls[0].Title))
+	if len(cls) == 1 {
+		return append(out, m.checklistLines(cls[0])...)
+	}
+	var rows []string
+	for _, c := range cls {
+		rows = append(rows, m.checklistRow(c))
+	}
+	return append(out, capLines(rows, st.Glyphs.Ellipsis)...)
+}
+
+// checklistLines is one trainee's checklist in full.
+func (m *Model) checklistLines(c Checklist) []string {
+	g := m.st.Glyphs
+	var out []string
+	for i, s := range c.Steps {
+		mark := g.Unknown
+		if s.Done {
+			mark = g.OK
+		}
+		line := fmt.Sprintf("%s %d. %s", mark, i+1, s.Title)
+		if s.Took != "" {
+			line += " (" + s.Took + ")"
+		}
+		out = append(out, line)
+		if s.Hint != "" {
+			out = append(out, m.st.Muted.Render("   hint: "+s.Hint))
+		}
+	}
+	if c.Complete {
+		out = append(out, m.st.Accent.Render("Complete: "+lastLine(c.Summary)))
+	}
+	return out
+}
+
+// checklistRow is one student's checklist in a line: a mark per step.
+func (m *Model) checklistRow(c Checklist) string {
+	g := m.st.Glyphs
+	var b strings.Builder
+	done := 0
+	for _, s := range c.Steps {
+		if s.Done {
+			done++
+			b.WriteString(g.OK)
+		} else {
+			b.WriteString(g.Unknown)
+		}
+	}
+	row := fmt.Sprintf("%s %s %d/%d", c.Student, b.String(), done, len(c.Steps))
+	if c.Complete {
+		row += " complete " + lastLine(c.Summary)
+	}
+	if c.Hidden != "" && !c.Complete {
+		row += " " + g.Sep + " hidden: " + c.Hidden
+	}
+	return row
+}
+
+func lastLine(s string) string {
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+func capLines(lines []string, ellipsis string) []string {
+	if len(lines) <= maxLabListLines {
+		return lines
+	}
+	return append(lines[:maxLabListLines-1:maxLabListLines-1], fmt.Sprintf("%s and %d more", ellipsis, len(lines)-maxLabListLines+1))
 }

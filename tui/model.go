@@ -67,6 +67,10 @@ type Model struct {
 	labOpen   bool
 	labCursor int
 	labBusy   bool
+	// labView is the lab's faults and checklists (LabInspector), read
+	// every interval; labConfirm is a pending reset question.
+	labView    LabView
+	labConfirm bool
 
 	overlay Overlay
 
@@ -158,7 +162,7 @@ func (m Model) Init() tea.Cmd {
 		c := &m.clusters[i]
 		cmds = append(cmds, m.timer(stagger(i, len(m.clusters), m.deps.Interval), pollDueMsg{id: ClusterID(i), gen: c.gen}))
 	}
-	cmds = append(cmds, m.timer(time.Second, clockMsg{}))
+	cmds = append(cmds, m.timer(time.Second, clockMsg{}), m.labViewCmd())
 	return tea.Batch(cmds...)
 }
 
@@ -187,6 +191,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m, cmd = m.updateLabDone(msg)
 	case copiedMsg:
 		m, cmd = m.updateCopied(msg)
+	case labViewMsg:
+		m, cmd = m.updateLabView(msg)
+	case labViewDueMsg:
+		cmd = m.labViewCmd()
+	case labResetMsg:
+		m, cmd = m.updateLabResetDone(msg)
 	case OverlayClosedMsg:
 		m.overlay = nil
 		m, cmd = m.refreshNamed(msg.Changed)

@@ -163,6 +163,9 @@ func (p *paneCtx) kv(k, v string) string { return p.sty(p.k.key, k) + " " + v }
 func (p *paneCtx) lines() []pline {
 	c := p.c
 	out := []pline{{text: p.title(), prio: prioKeep}}
+	if n := p.m.labNote(c.spec.Name); n != "" {
+		out = append(out, pline{text: p.k.accent.r(n), prio: prioReason})
+	}
 	switch {
 	case c.lastErr != nil:
 		out = append(out, p.errorLines()...)
@@ -215,7 +218,12 @@ func (p *paneCtx) title() string {
 	if c.spec.Protected {
 		protected = "  " + p.k.tag.r(g.Protected+" PROTECTED")
 	}
-	if c.spec.ReadOnly && !p.m.deps.ReadOnly {
+	switch {
+	case c.spec.NoToken:
+		// Without a token it can only be read where reads need none; it
+		// takes the read-only tag's place (and is dropped as late).
+		readOnly = "  " + p.k.muted.r("no token")
+	case c.spec.ReadOnly && !p.m.deps.ReadOnly:
 		// A read-only run says so once, in the header.
 		readOnly = "  " + p.k.muted.r("read-only")
 	}

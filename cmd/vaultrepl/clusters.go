@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vaultrepl/vaultrepl/ops"
+	"github.com/vaultrepl/vaultrepl/ops/sim"
 	"github.com/vaultrepl/vaultrepl/theme"
 )
 
@@ -26,6 +27,7 @@ const (
 	sourceFlags  = "--cluster flags"
 	sourceConfig = "config file"
 	sourceEnv    = "VAULT_ADDR"
+	sourceLab    = "lab state file"
 )
 
 // settings is everything a command needs to reach its clusters, resolved
@@ -46,6 +48,9 @@ type settings struct {
 	// (--insecure, VAULT_SKIP_VERIFY or a cluster's tls.insecure): the UI
 	// shows it as a warning.
 	Insecure bool
+	// Lab is the running lab's state file (--lab): control endpoint,
+	// userpass login, students. Nil otherwise.
+	Lab *sim.StateFile
 }
 
 // loadSettings turns the global flags, the environment and the config file
@@ -161,6 +166,9 @@ func flagError(msg string) error {
 // chooseClusters picks the cluster list: flags, else file, else VAULT_ADDR.
 func (s *settings) chooseClusters(g *globalOptions, cfg ops.Config) error {
 	switch {
+	case g.lab != "":
+		s.Source = sourceLab
+		return s.clustersFromLab(g.lab)
 	case len(g.clusters) > 0:
 		s.Source = sourceFlags
 		return s.clustersFromFlags(g.clusters)
@@ -201,6 +209,42 @@ func (s *settings) clustersFromFlags(flags []string) error {
 		s.Clusters = append(s.Clusters, ops.ClusterConfig{Name: name, Address: addr, Token: ops.TokenSource{Env: "VAULT_TOKEN"}})
 	}
 	return nil
+}
+
+// clustersFromLab reads a running lab's state file: every cluster with its
+// own root token (in memory, never printed), labelled with its student in a
+// class so that the dashboard's filter finds a student's set.
+func (s *settings) clustersFromLab(path string) error {
+	st, err := sim.ReadStateFile(path)
+	if err != nil {
+		return &ops.Error{Class: ops.ErrConfig, Op: "read --lab", Messages: []string{err.Error() + " (start one with: vaultrepl lab --state-file " + path + ")"}}
+	}
+	for _, c := range st.Clusters {
+		if err := ops.ValidateClusterName(c.Name); err != nil {
+			return flagError("--lab " + path + ": " + err.Error())
+		}
+		if err := ops.ValidateAddress(c.Addr); err != nil {
+			return flagError("--lab " + path + ": " + c.Name + ": " + err.Error())
+		}
+		s.Clusters = append(s.Clusters, ops.ClusterConfig{Name: c.Name, Address: c.Addr,
+			Label: labStudent(c.Name, st), Token: ops.TokenSource{Inline: c.Token}})
+	}
+	s.Lab = &st
+	return nil
+}
+
+// labStudent is the student a cluster of a class belongs to ("s01"), from
+// its name's prefix; "" outside a class.
+func labStudent(name string, st sim.StateFile) string {
+	if st.Student != "" {
+		return st.Student
+	}
+	for _, p := range st.Students {
+		if strings.HasPrefix(name, p+"-") {
+			return p
+		}
+	}
+	return ""
 }
 
 // clusterFromEnv is the plain vault CLI set-up: one cluster at VAULT_ADDR.

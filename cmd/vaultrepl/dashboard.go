@@ -43,6 +43,13 @@ func runDashboard(cmd *cobra.Command, g *globalOptions) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	ui.log.Info("dashboard starting", "clusters", len(clients), "source", s.Source, "read_only", s.ReadOnly, "insecure", s.Insecure)
+	if s.Lab != nil {
+		deps, err := labDashboardDeps(g, s, ui, clients)
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		return runProgram(cmd.Context(), deps, writes, cmd.ErrOrStderr())
+	}
 	return runProgram(cmd.Context(), dashboardDeps(g, s, ui, clients), writes, cmd.ErrOrStderr())
 }
 
@@ -79,7 +86,7 @@ func clusterSpecs(cfgs []ops.ClusterConfig, clients []*ops.Client) []tui.Cluster
 	specs := make([]tui.ClusterSpec, len(cfgs))
 	for i, c := range cfgs {
 		specs[i] = tui.ClusterSpec{Name: c.Name, Address: c.Address, Label: c.Label,
-			Protected: c.Protected, ReadOnly: c.ReadOnly, Reader: clients[i]}
+			Protected: c.Protected, ReadOnly: c.ReadOnly, NoToken: !clients[i].HasToken(), Reader: clients[i]}
 	}
 	return specs
 }

@@ -147,9 +147,17 @@ func TestClusterSpecs(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := clusterSpecs(cfgs, []*ops.Client{c})
-	want := tui.ClusterSpec{Name: "a", Address: "https://a:8200", Label: "prod", Protected: true, ReadOnly: true, Reader: c}
+	// No token is configured: the pane says so.
+	want := tui.ClusterSpec{Name: "a", Address: "https://a:8200", Label: "prod", Protected: true, ReadOnly: true, NoToken: true, Reader: c}
 	if len(got) != 1 || got[0] != want {
 		t.Fatalf("got %+v", got)
+	}
+	cfgs[0].Token = ops.TokenSource{Inline: "hvs.x"}
+	if c, err = ops.NewClient(cfgs[0], ops.ClientOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := clusterSpecs(cfgs, []*ops.Client{c}); got[0].NoToken {
+		t.Errorf("a cluster with a token is marked NoToken")
 	}
 }
 

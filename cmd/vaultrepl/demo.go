@@ -130,7 +130,7 @@ func demoDeps(g *globalOptions, o *demoOptions, ui *uiSetup, writes *writeTracke
 	login := wizardLogin{username: user, hint: fmt.Sprintf("lab login: username %s, password %s", user, pass),
 		keyHint: "Lab key share (threshold 1): " + lab.UnsealKey()}
 	deps := baseDeps(g, s, ui, clients, lab.Now, login)
-	deps.Lab = lab
+	deps.Lab = labAdapter{labSource: lab}
 	return deps, stop, nil
 }
 

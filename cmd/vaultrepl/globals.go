@@ -20,6 +20,7 @@ type globalOptions struct {
 	theme      string
 	explain    bool
 	mouse      bool
+	lab        string // --lab: a running lab's state file
 }
 
 func (g *globalOptions) register(root *cobra.Command) {
@@ -35,4 +36,5 @@ func (g *globalOptions) register(root *cobra.Command) {
 	f.StringVar(&g.theme, "theme", "", "colour theme: default or colorblind")
 	f.BoolVar(&g.explain, "explain", false, "training mode: wizards explain each step")
 	f.BoolVar(&g.mouse, "mouse", false, "dashboard: click focuses a pane, the wheel scrolls (off: the terminal keeps text selection)")
+	f.StringVar(&g.lab, "lab", "", "a running lab's state file (vaultrepl lab prints it): its clusters, tokens, userpass login and control endpoint")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -52,12 +53,30 @@ func printInfo(out io.Writer, g *globalOptions) {
 	fmt.Fprintf(out, "\nclusters (from %s; read-only %t; interval %s; timeout %s):\n", s.Source, s.ReadOnly, s.Interval, s.Timeout)
 	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	for _, c := range s.Clusters {
-		fmt.Fprintf(tw, "  %s\t%s\ttoken: %s%s\n", c.Name, c.Address, c.Token.Describe(), clusterFlags(c))
+		fmt.Fprintf(tw, "  %s\t%s\ttoken: %s%s\n", c.Name, c.Address, describeToken(c.Token), clusterFlags(c))
 	}
 	_ = tw.Flush()
+	if s.Lab != nil {
+		fmt.Fprintf(out, "lab: control endpoint %s; userpass login %s\n", s.Lab.Control, s.Lab.Userpass.Username)
+	}
 	if s.Insecure {
 		fmt.Fprintln(out, "warning: TLS verification is off for at least one cluster (--insecure, VAULT_SKIP_VERIFY or tls.insecure)")
 	}
+}
+
+// describeToken names where a cluster's token comes from and says when
+// that place is empty: "env VAULT_TOKEN" for an unset variable would send
+// the reader looking for a token that is not there.
+func describeToken(t ops.TokenSource) string {
+	d := t.Describe()
+	if t.Env == "" || os.Getenv(t.Env) != "" {
+		return d
+	}
+	unset := "unset"
+	if t.Inline == "" && t.File == "" && !t.Helper {
+		unset = "unset: no token"
+	}
+	return strings.Replace(d, "env "+t.Env, "env "+t.Env+" ("+unset+")", 1)
 }
 
 // configLocation is the config path loadSettings uses, and why.

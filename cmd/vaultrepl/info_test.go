@@ -34,12 +34,18 @@ func TestInfo(t *testing.T) {
 		"log file: " + filepath.Join(dir, "x.log") + " (--log-file)",
 		"clusters (from config file; read-only false; interval 2s; timeout 5s):",
 		"us-east-2 https://vault.us-east-2:8200 token: inline; label primary; protected",
-		"us-east-1 https://vault.us-east-1:8200 token: env USE1_TOKEN; namespace team-a; TLS NOT VERIFIED",
+		"us-east-1 https://vault.us-east-1:8200 token: env USE1_TOKEN (unset: no token); namespace team-a; TLS NOT VERIFIED",
 		"warning: TLS verification is off",
 	} {
 		if !strings.Contains(squash(r.out), squash(want)) {
 			t.Errorf("lacks %q:\n%s", want, r.out)
 		}
+	}
+	// Set, the variable is named plainly.
+	t.Setenv("USE1_TOKEN", "hvs.set")
+	r = execute(t, context.Background(), testDeps(), "info", "--config", cfg)
+	if want := "token: env USE1_TOKEN; namespace team-a"; r.err != nil || !strings.Contains(squash(r.out), squash(want)) {
+		t.Errorf("with USE1_TOKEN set, lacks %q (%v):\n%s", want, r.err, r.out)
 	}
 	if strings.Contains(r.out, secret) {
 		t.Errorf("info prints the token")

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vaultrepl/vaultrepl/ops"
+	"github.com/vaultrepl/vaultrepl/ops/sim"
 )
 
 // Exit codes of `vaultrepl status`. When several apply, the most urgent
@@ -177,8 +179,35 @@ func (w *statusWatch) draw(obs []ops.Observation) int {
 	// Onsets live as long as the watch: a finding keeps its first sighting.
 	w.onsets.Stamp(&rep, now)
 	doc := buildStatusDoc(now, w.settings.Clusters, obs, rep)
+	doc.Exercise = w.labProgress()
 	w.render(doc)
 	return doc.ExitCode
+}
+
+// labProgress reads the exercise checklists of a lab opened with --lab (a
+// student's own file: only theirs). A lab that does not answer leaves them
+// out: the clusters' status is what the command is for.
+func (w *statusWatch) labProgress() []sim.ExerciseProgress {
+	st := w.settings.Lab
+	if st == nil || st.Exercise == "" {
+		return nil
+	}
+	r, err := sim.NewRemote(st.Control, w.settings.Timeout)
+	if err != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), w.settings.Timeout)
+	defer cancel()
+	p, err := r.Progress(ctx, st.Student)
+	if err != nil {
+		return nil
+	}
+	if st.Student != "" {
+		for i := range p {
+			p[i].HiddenFault = "" // the trainee's own view does not give the answer away
+		}
+	}
+	return p
 }
 
 // loop refreshes every interval until ctx ends, returning the last frame's
@@ -257,6 +286,7 @@ func (w *statusWatch) render(doc statusDoc) {
 		fmt.Fprintln(w.out)
 	}
 	renderTable(w.out, doc)
+	renderChecklists(w.out, doc.Exercise)
 	if w.watching && !w.tty {
 		fmt.Fprintln(w.out)
 	}
@@ -268,4 +298,34 @@ func (w *statusWatch) render(doc statusDoc) {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(f.Fd())
+}
+
+// renderChecklists prints each student's exercise checklist under the
+// table: a line per student, then the steps of whoever is not done.
+func renderChecklists(out io.Writer, ps []sim.ExerciseProgress) {
+	for i, p := range ps {
+		if i == 0 {
+			fmt.Fprintf(out, "\nexercise %s: %s\n", p.Exercise, p.Title)
+		}
+		done := 0
+		for _, st := range p.Steps {
+			if st.Done {
+				done++
+			}
+		}
+		who := p.Student
+		if who == "" {
+			who = "progress"
+		}
+		line := fmt.Sprintf("  %s: %d/%d steps", who, done, len(p.Steps))
+		if p.Complete {
+			line += ", complete: " + p.Summary[strings.LastIndexByte(p.Summary, '\n')+1:]
+		} else if done < len(p.Steps) {
+			line += ", next: " + p.Steps[done].Title
+			if h := p.Steps[done].Hint; h != "" {
+				line += " (hint: " + h + ")"
+			}
+		}
+		fmt.Fprintln(out, line)
+	}
 }

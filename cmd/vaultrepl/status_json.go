@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vaultrepl/vaultrepl/ops"
+	"github.com/vaultrepl/vaultrepl/ops/sim"
 )
 
 // statusSchemaVersion is bumped only on incompatible changes to the JSON
@@ -23,6 +24,9 @@ type statusDoc struct {
 	Links         []linkDoc    `json:"links"`
 	// SplitBrains lists the replication sets two clusters claim as primary.
 	SplitBrains []splitBrainDoc `json:"split_brains"`
+	// Exercise is the lab's exercise checklists (--lab on a lab run with
+	// --exercise): one per student, as the control endpoint reports them.
+	Exercise []sim.ExerciseProgress `json:"exercise,omitempty"`
 }
 
 type splitBrainDoc struct {

@@ -94,6 +94,9 @@ func (l *Lab) ControlHandler() http.Handler {
 				`POST /faults          apply one: {"kind":"partition","cluster":"a","peer":"b"}`,
 				`POST /faults/clear    {"cluster":"a"} clears one cluster; {} clears all`,
 				`POST /advance         {"duration":"5m"} moves simulated time forward`,
+				`POST /reset           {"student":"s01"} resets one student's clusters; {} resets the lab`,
+				"GET  /students        each student's clusters (no tokens)",
+				"GET  /exercise        each student's exercise checklist (?student=s01 for one)",
 			},
 			"topology": l.Topology(),
 		})
@@ -173,6 +176,7 @@ func (l *Lab) ControlHandler() http.Handler {
 		l.Advance(d)
 		writeControl(w, http.StatusOK, map[string]any{"ok": true, "now": l.Now().UTC().Format(time.RFC3339)})
 	})
+	l.classroomRoutes(mux)
 	return l.controlGuard(mux)
 }
 
@@ -245,6 +249,9 @@ func decodeControl(r *http.Request, v any) error {
 // controlStatus maps an unknown cluster to 404 and everything else to 400.
 func controlStatus(err error) int {
 	if _, ok := errors.AsType[*unknownClusterError](err); ok {
+		return http.StatusNotFound
+	}
+	if _, ok := errors.AsType[*unknownStudentError](err); ok {
 		return http.StatusNotFound
 	}
 	return http.StatusBadRequest

@@ -115,8 +115,18 @@
 //	                       {"kind":"skew-clock","cluster":"eu-west-1","duration":"-3s"}
 //	POST /faults/clear     {"cluster":"us-east-1"} clears one cluster, {} all
 //	POST /advance          {"duration":"31m"} moves simulated time forward
+//	POST /reset            {"student":"s01"} resets one student's clusters to
+//	                       the topology's start, {} the whole lab (Reset)
+//	GET  /students         each student's cluster names (Options.Students)
+//	GET  /exercise         each student's checklist (?student=s01 for one)
 //
-// Errors are {"error":"…"} with 400, or 404 for an unknown cluster. Tokens
+// A classroom (Options.Students) builds the topology once per student with
+// names s01-…, s02-…; Options.Exercise checks a lesson against the lab's
+// own state per student (Exercises lists them). Remote drives a lab in
+// another process through this endpoint.
+//
+// Errors are {"error":"…"} with 400, or 404 for an unknown cluster or
+// student. Tokens
 // never appear on the control endpoint.
 //
 // # Not simulated

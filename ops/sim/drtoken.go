@@ -72,10 +72,14 @@ var (
 	}
 )
 
-func (f tokenFlow) status(a *drAttempt, otp string) response {
+// status is the attempt's JSON; otpLen is what otp_length says: the
+// status and start responses report the OTP length, while Vault's update
+// handler (http/sys_generate_root.go) builds its response without it, so
+// a key share's answer, the completing one included, says 0.
+func (f tokenFlow) status(a *drAttempt, otp string, otpLen int) response {
 	m := map[string]any{
 		"nonce": "", "started": false, "progress": 0, "required": 1, "complete": false,
-		"encoded_token": "", "encoded_root_token": "", "pgp_fingerprint": "", "otp": otp, "otp_length": otpLength,
+		"encoded_token": "", "encoded_root_token": "", "pgp_fingerprint": "", "otp": otp, "otp_length": otpLen,
 	}
 	if a != nil {
 		m["nonce"], m["started"], m["progress"] = a.nonce, true, a.progress
@@ -95,7 +99,7 @@ func (f tokenFlow) handleStatus(q *request) response {
 	if resp, ok := f.allowed(q); !ok {
 		return resp
 	}
-	return f.status(*f.attempt(q.c), "")
+	return f.status(*f.attempt(q.c), "", otpLength)
 }
 
 func (f tokenFlow) handleStart(q *request) response {
@@ -125,7 +129,7 @@ func (f tokenFlow) handleStart(q *request) response {
 	if !genned {
 		otp = ""
 	}
-	return f.status(a, otp)
+	return f.status(a, otp, otpLength)
 }
 
 func (f tokenFlow) handleCancel(q *request) response {
@@ -167,7 +171,7 @@ func (f tokenFlow) handleUpdate(q *request) response {
 	a.progress = 1
 	a.encoded = encodeWithOTP(f.mint(q), a.otp)
 	*at = nil // a completed attempt is over; its result is this response
-	return f.status(a, "")
+	return f.status(a, "", 0)
 }
 
 // The barrier's key length bounds a share: 16 to 32 bytes, plus one for the

@@ -43,9 +43,9 @@ func TestEnvelopeOnEverySuccess(t *testing.T) {
 		mountType                       string
 		injected                        bool // data keys also at the top level
 	}{
-		{pri.Addr, "GET", "sys/replication/status", "", "", 200, "system", false},
-		{pri.Addr, "GET", "sys/replication/performance/status", "", "", 200, "system", false},
-		{dr.Addr, "GET", "sys/replication/dr/status", "", "", 200, "system", false},
+		{pri.Addr, "GET", "sys/replication/status", "", "", 200, "", false},
+		{pri.Addr, "GET", "sys/replication/performance/status", "", "", 200, "", false},
+		{dr.Addr, "GET", "sys/replication/dr/status", "", "", 200, "", false},
 		{pri.Addr, "GET", "sys/auth", pri.Token, "", 200, "system", true},
 		{pri.Addr, "GET", "sys/mounts", pri.Token, "", 200, "system", true},
 		{pri.Addr, "GET", "sys/mounts/secret", pri.Token, "", 200, "system", false},
@@ -299,6 +299,7 @@ func TestHealthParametersOnTheWire(t *testing.T) {
 		"?drsecondarycode=299":                299,
 		"?drsecondarycode=299&activecode=201": 299,
 		"?standbyok=true&perfstandbyok=1":     472,
+		"?standbyok=&perfstandbyok=":          472, // empty is false, as a real 1.17.6 accepts it
 		"?drsecondarycode=150":                200, // 1xx is informational: net/http sends it, then 200
 	} {
 		if code, _, _, err := do(t, "GET", dr+"/v1/sys/health"+q, "", ""); err != nil || code != want {
@@ -313,7 +314,7 @@ func TestHealthParametersOnTheWire(t *testing.T) {
 			t.Errorf("health?%s answered %d; Vault's WriteHeader panics and the connection is cut", q, code)
 		}
 	}
-	for _, q := range []string{"activecode=abc", "uninitcode=", "standbyok=maybe", "perfstandbyok=", "haunhealthycode=4x"} {
+	for _, q := range []string{"activecode=abc", "uninitcode=", "standbyok=maybe", "perfstandbyok=2", "haunhealthycode=4x"} {
 		code, hdr, body, err := do(t, "GET", p+"/v1/sys/health?"+q, "", "")
 		if err != nil {
 			t.Fatal(err)

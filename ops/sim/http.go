@@ -162,13 +162,24 @@ func (h *clusterHandler) respond(hr *http.Request, raw []byte, readErr error) re
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.syncLocked()
+	var resp response
 	switch {
 	case readErr != nil:
-		return errResp(http.StatusBadRequest, readErr.Error())
+		resp = errResp(http.StatusBadRequest, readErr.Error())
 	case len(raw) > maxRequestBody:
-		return errResp(http.StatusRequestEntityTooLarge, "http: request body too large")
+		resp = errResp(http.StatusRequestEntityTooLarge, "http: request body too large")
+	default:
+		resp = l.handle(h.c, hr, raw)
 	}
-	return l.handle(h.c, hr, raw)
+	// The Date header is the cluster's clock, as sys/health's
+	// server_time_utc is: under --speed or a skew both say the same time,
+	// so a client anchoring ages on either gets one answer (net/http
+	// writes its own Date only when the handler set none).
+	if resp.header == nil {
+		resp.header = http.Header{}
+	}
+	resp.header.Set("Date", h.c.clock(l.now()).UTC().Format(http.TimeFormat))
+	return resp
 }
 
 // responseDelay is the cluster's injected latency plus the lab-wide latency,

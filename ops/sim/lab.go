@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -24,7 +25,17 @@ type Options struct {
 	PortBase  int           // 0: ephemeral ports; else N, N+1, … in topology order, control after the clusters
 	Latency   time.Duration // real time added to every response of every cluster, jittered ±10%
 	WriteRate float64       // background writes per second on each primary (0: none)
+	// Students, when above 0, builds the topology once per student, each
+	// set with its own names ("s01-vault-a", "s02-vault-a", …), tokens
+	// and replication: a classroom on one lab, one control endpoint.
+	Students int
+	// Exercise names a lesson (see Exercises) whose progress the lab
+	// checks against its own state, per student.
+	Exercise string
 }
+
+// maxStudents bounds Options.Students: every cluster is a listener.
+const maxStudents = 64
 
 // ClusterInfo is how to reach one simulated cluster.
 type ClusterInfo struct {
@@ -52,6 +63,7 @@ type Lab struct {
 
 	clusters   []*cluster
 	byName     map[string]*cluster
+	groups     []*group // one per student; one unnamed group without students
 	links      map[[2]string]time.Duration
 	partitions map[[2]string]bool
 	username   string
@@ -85,8 +97,15 @@ func New(opts Options) (*Lab, error) {
 	if opts.Speed == 0 {
 		opts.Speed = 1
 	}
-	if opts.Speed < 0 || opts.WriteRate < 0 || opts.Latency < 0 || opts.PortBase < 0 || opts.PortBase > 65535 {
-		return nil, errors.New("lab options: speed, write rate, latency and port base must not be negative")
+	if opts.Speed < 0 || opts.WriteRate < 0 || opts.Latency < 0 || opts.PortBase < 0 || opts.PortBase > 65535 || opts.Students < 0 {
+		return nil, errors.New("lab options: speed, write rate, latency, port base and students must not be negative")
+	}
+	if opts.Students > maxStudents {
+		return nil, fmt.Errorf("lab options: at most %d students", maxStudents)
+	}
+	ex, err := exerciseByName(opts.Exercise)
+	if err != nil {
+		return nil, err
 	}
 	spec, err := parseTopology(opts.Topology)
 	if err != nil {
@@ -123,17 +142,67 @@ func New(opts Options) (*Lab, error) {
 	}
 	l.modelNow = l.clock.Now()
 	l.bootTime = l.modelNow
-	l.licenseID = l.ids.uuid()
-	l.password = l.ids.alnum(20)
-	key := make([]byte, 32)
-	for i := range key {
-		key[i] = byte(l.ids.r.UintN(256))
+	l.licenseID, l.password, l.unsealKey = identity(l.ids)
+	if ex != nil && ex.topology != "" && opts.Topology != ex.topology {
+		if opts.Topology != "fresh" {
+			return nil, fmt.Errorf("exercise %q runs on topology %q, not %q", ex.name, ex.topology, opts.Topology)
+		}
+		l.topology, spec = ex.topology, mustTopology(ex.topology)
 	}
-	l.unsealKey = base64.StdEncoding.EncodeToString(key)
-	if err := l.build(spec); err != nil {
-		return nil, err
+	if n := max(1, opts.Students) * len(spec.clusters); n > maxFleet {
+		return nil, fmt.Errorf("lab options: %d clusters is more than %d", n, maxFleet)
+	}
+	for k := range max(1, opts.Students) {
+		g := &group{index: k}
+		if opts.Students > 0 {
+			g.name = fmt.Sprintf("s%02d", k+1)
+		}
+		l.groups = append(l.groups, g)
+		if k > 0 {
+			l.ids = l.groupIDs(k)
+		}
+		if err := l.buildGroup(g, spec); err != nil {
+			return nil, err
+		}
+		if ex != nil {
+			g.exercise = newExerciseRun(ex, l.modelNow)
+			ex.setup(l, g)
+		}
 	}
 	return l, nil
+}
+
+// identity draws the lab-wide secrets from the seed's stream: the licence
+// ID, the userpass password and the unseal key.
+func identity(g *ids) (licenseID, password, unsealKey string) {
+	licenseID = g.uuid()
+	password = g.alnum(20)
+	key := make([]byte, 32)
+	for i := range key {
+		key[i] = byte(g.r.UintN(256))
+	}
+	return licenseID, password, base64.StdEncoding.EncodeToString(key)
+}
+
+// groupIDs is the random stream a group's clusters are built from. The first
+// group continues the seed's stream after identity, as a lab without
+// students always has; the others start from a seed of their own. Reset
+// rebuilds a group from the same stream, so it gets the same tokens back.
+func (l *Lab) groupIDs(k int) *ids {
+	if k == 0 {
+		g := newIDs(l.seed)
+		identity(g)
+		return g
+	}
+	return newIDs(l.seed + int64(k)*7919)
+}
+
+func mustTopology(name string) topoSpec {
+	spec, err := parseTopology(name)
+	if err != nil {
+		panic(err) // exercise topologies are constants of this package
+	}
+	return spec
 }
 
 // now is the lab's time; handlers and the model read nothing else.
@@ -187,6 +256,29 @@ func (l *Lab) Advance(d time.Duration) {
 		l.offset += d
 	}
 	l.syncLocked()
+}
+
+// Student is one student's set of clusters.
+type Student struct {
+	Name     string        `json:"name"` // "s01"
+	Clusters []ClusterInfo `json:"clusters"`
+}
+
+// Students lists the students' sets (nil for a lab without students).
+func (l *Lab) Students() []Student {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.opts.Students == 0 {
+		return nil
+	}
+	out := make([]Student, len(l.groups))
+	for i, g := range l.groups {
+		out[i].Name = g.name
+		for _, c := range g.clusters {
+			out[i].Clusters = append(out[i].Clusters, ClusterInfo{Name: c.name, Addr: c.apiAddr, Token: c.rootToken})
+		}
+	}
+	return out
 }
 
 // Clusters lists the clusters in topology order.
@@ -259,15 +351,21 @@ func (l *Lab) cluster(name string) (*cluster, error) {
 	return c, nil
 }
 
-// stateFile is the JSON WriteStateFile writes.
-type stateFile struct {
+// StateFile is the JSON WriteStateFile writes.
+type StateFile struct {
 	Clusters  []ClusterInfo `json:"clusters"`
 	Control   string        `json:"control"`
-	Userpass  userpassCreds `json:"userpass"`
+	Userpass  UserpassLogin `json:"userpass"`
 	UnsealKey string        `json:"unseal_key"`
+	Topology  string        `json:"topology"`
+	Seed      int64         `json:"seed"`
+	Student   string        `json:"student,omitempty"`  // a student's own file: whose clusters these are
+	Students  []string      `json:"students,omitempty"` // the class's file: every student
+	Exercise  string        `json:"exercise,omitempty"`
 }
 
-type userpassCreds struct {
+// UserpassLogin is the lab's userpass user, valid on every cluster.
+type UserpassLogin struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
 }
@@ -275,8 +373,52 @@ type userpassCreds struct {
 // WriteStateFile writes the clusters, control URL and credentials as JSON
 // with mode 0600 (it holds root tokens), replacing path atomically.
 func (l *Lab) WriteStateFile(path string) error {
-	st := stateFile{Clusters: l.Clusters(), Control: l.ControlURL(),
-		Userpass: userpassCreds{l.username, l.password}, UnsealKey: l.unsealKey}
+	st := l.state()
+	for _, s := range l.Students() {
+		st.Students = append(st.Students, s.Name)
+	}
+	return writeState(path, st)
+}
+
+// StudentStateFile is where WriteStudentStateFiles puts a student's file
+// beside the class's: /tmp/lab.json → /tmp/lab.s01.json.
+func StudentStateFile(path, student string) string {
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "." + student + cmpOr(ext, ".json")
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// WriteStudentStateFiles writes, for each student, a state file with only
+// that student's clusters (same format, same control endpoint) beside
+// path, so each trainee opens a dashboard on their own set. It returns the
+// paths written.
+func (l *Lab) WriteStudentStateFiles(path string) ([]string, error) {
+	var paths []string
+	for _, s := range l.Students() {
+		st := l.state()
+		st.Clusters, st.Student = s.Clusters, s.Name
+		p := StudentStateFile(path, s.Name)
+		if err := writeState(p, st); err != nil {
+			return paths, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+func (l *Lab) state() StateFile {
+	return StateFile{Clusters: l.Clusters(), Control: l.ControlURL(),
+		Userpass: UserpassLogin{l.username, l.password}, UnsealKey: l.unsealKey,
+		Topology: l.Topology(), Seed: l.seed, Exercise: l.opts.Exercise}
+}
+
+func writeState(path string, st StateFile) error {
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return err

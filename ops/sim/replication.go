@@ -25,6 +25,7 @@ func (l *Lab) step(now time.Time) {
 			}
 		}
 	}
+	l.checkExercises(now)
 }
 
 // stepTimers ends bootstrapping and reindexing when their time has come.

@@ -36,6 +36,8 @@ func buildRoutes() []*route {
 		ops: ops("read", handlerFunc(handleLeader))})
 	add(route{pattern: "sys/license/status", ent: true, ops: ops("read", handlerFunc(handleLicenseStatus))})
 	add(route{pattern: "sys/ha-status", ops: ops("read", handlerFunc(handleHAStatus))})
+	add(route{pattern: "sys/key-status", ops: ops("read", handlerFunc(handleKeyStatus))})
+	add(route{pattern: "sys/version-history", ops: ops("list", handlerFunc(handleVersionHistory))})
 	add(route{pattern: "sys/internal/ui/mounts/*path", unauth: true, ops: ops("read", handlerFunc(handleUIMount))})
 	// Authorised in the handler: by a token, or on a DR secondary by a DR
 	// operation token.
@@ -43,6 +45,7 @@ func buildRoutes() []*route {
 		ops: ops("read", handlerFunc(handleRaftConfiguration), "update", handlerFunc(handleRaftConfiguration))})
 	add(route{pattern: "sys/license/features", unauth: true, ent: true, ops: ops("read", handlerFunc(handleLicenseFeatures))})
 	add(route{pattern: "sys/capabilities-self", ops: ops("update", handlerFunc(handleCapabilitiesSelf))})
+	add(route{pattern: "sys/capabilities", ops: ops("update", handlerFunc(handleCapabilities))})
 	add(route{pattern: "sys/wrapping/unwrap", unauth: true, ops: ops("update", handlerFunc(handleUnwrap))})
 	add(route{pattern: "sys/decode-token", unauth: true, drOK: true, ops: ops("update", handlerFunc(handleDecodeToken))})
 	add(route{pattern: "auth/token/lookup-self", ops: ops("read", handlerFunc(handleLookupSelf))})
@@ -177,7 +180,7 @@ func (l *Lab) findRoute(path string) (*route, map[string]string) {
 func handleUnknown(q *request) response {
 	if strings.HasPrefix(q.path, "sys/") || strings.HasPrefix(q.path, "auth/") {
 		if strings.HasPrefix(q.path, "sys/") || q.c.data.auth[strings.SplitN(strings.TrimPrefix(q.path, "auth/"), "/", 2)[0]+"/"] != nil {
-			return errResp(http.StatusNotFound, errUnsupportedPath)
+			return errResp(http.StatusNotFound, multiError(errUnsupportedPath)) // as a real 1.17.6 answers GET sys/nonexistent-path
 		}
 	}
 	mount := strings.SplitN(q.path, "/", 2)[0] + "/"

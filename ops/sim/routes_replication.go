@@ -14,13 +14,22 @@ import (
 func handleReplicationStatus(q *request) response {
 	if q.c.ce {
 		// "This path, though an enterprise path, has always been handled in OSS."
-		return q.logical(map[string]any{"mode": modeDisabled})
+		return q.status(map[string]any{"mode": modeDisabled})
 	}
-	return q.logical(q.l.replicationStatus(q.c, q.now))
+	return q.status(q.l.replicationStatus(q.c, q.now))
 }
 
 func handleTypeStatus(q *request, t replType) response {
-	return q.logical(q.l.typeStatus(q.c, t, q.now))
+	return q.status(q.l.typeStatus(q.c, t, q.now))
+}
+
+// status is the envelope of the unauthenticated status paths: a real CE
+// 1.17.6 answers sys/replication/status with mount_type "" (no mount
+// serves the request), where other sys/ paths say "system". That the
+// per-type status paths of Enterprise do the same is inferred: they are
+// unauthenticated the same way.
+func (q *request) status(data map[string]any) response {
+	return jsonResponse(http.StatusOK, envelope{RequestID: q.l.ids.uuid(), MountType: "", Data: data})
 }
 
 func badRequest(format string, a ...any) response {

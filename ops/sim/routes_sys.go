@@ -24,6 +24,11 @@ var licenseFeatures = []string{
 
 // healthMode is the replication mode sys/health reports for a type.
 func (c *cluster) healthMode(t replType) string {
+	if c.sealed {
+		// A sealed Vault has not loaded its replication state: its health
+		// says "unknown" for both types (consts.ReplicationUnknown).
+		return "unknown"
+	}
 	if c.ce {
 		return modeDisabled
 	}
@@ -45,7 +50,9 @@ func handleHealth(q *request) response {
 	c := q.c
 	qs := q.hr.URL.Query()
 	for _, name := range []string{"standbyok", "perfstandbyok"} {
-		if v, ok := qs[name]; ok {
+		// Vault parses these with parseutil.ParseBool, a weak decode that
+		// reads an empty value as false: a real 1.17.6 accepts ?standbyok=.
+		if v, ok := qs[name]; ok && v[0] != "" {
 			if _, err := strconv.ParseBool(v[0]); err != nil {
 				return errResp(http.StatusBadRequest)
 			}
@@ -207,6 +214,9 @@ func handleHAStatus(q *request) response {
 			"hostname": host, "api_address": scheme + "://" + host + ":8200", "cluster_address": clusterAddr,
 			"active_node": i == 0, "last_echo": nil, "version": c.displayVersion(),
 			"echo_duration_ms": 0, "clock_skew_ms": 0, "replication_primary_canary_age_ms": 0,
+			// A real 1.17.6 reports each node's upgrade_version (the same as
+			// its version when no upgrade is in progress).
+			"upgrade_version": c.displayVersion(),
 		}
 		if i == 0 {
 			n["api_address"] = c.apiAddr
@@ -217,6 +227,8 @@ func handleHAStatus(q *request) response {
 		}
 		c.dropBefore(n, 1, 16, "echo_duration_ms", "clock_skew_ms")
 		c.dropBefore(n, 1, 17, peerFields117...)
+		// Older versions' answers were not recorded: inferred absent.
+		c.dropBefore(n, 1, 17, "upgrade_version")
 		nodes[i] = n
 	}
 	return q.injected(map[string]any{"nodes": nodes})
@@ -286,6 +298,22 @@ func handleLicenseFeatures(q *request) response {
 // "capabilities" (kept by Vault for backwards compatibility), injected at the
 // top level as well.
 func handleCapabilitiesSelf(q *request) response {
+	return q.capabilities(q.token)
+}
+
+// handleCapabilities is POST sys/capabilities: the capabilities of the
+// token named in the body (a real 1.17.6 answers it like capabilities-self,
+// data repeated at the top level). An unknown token is a 400 "invalid
+// token", inferred from Vault's core (Core.Capabilities).
+func handleCapabilities(q *request) response {
+	t := q.c.lookupToken(q.str("token"), q.now)
+	if t == nil {
+		return errResp(http.StatusBadRequest, "invalid token")
+	}
+	return q.capabilities(t)
+}
+
+func (q *request) capabilities(t *tokenEntry) response {
 	paths := q.strings("paths")
 	if len(paths) == 0 {
 		paths = q.strings("path")
@@ -295,7 +323,7 @@ func handleCapabilitiesSelf(q *request) response {
 	}
 	data := map[string]any{}
 	for _, p := range paths {
-		data[p] = q.c.capabilitiesOf(q.token, strings.TrimPrefix(p, "/"))
+		data[p] = q.c.capabilitiesOf(t, strings.TrimPrefix(p, "/"))
 	}
 	if len(paths) == 1 {
 		data["capabilities"] = data[paths[0]]

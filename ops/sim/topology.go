@@ -113,25 +113,81 @@ func fleet(n int) topoSpec {
 	return spec
 }
 
-// build creates the clusters and establishes the topology's replication as if
-// it had been set up before the lab started.
-func (l *Lab) build(spec topoSpec) error {
-	now := l.modelNow
-	for i, cs := range spec.clusters {
-		if l.byName[cs.name] != nil {
-			return fmt.Errorf("duplicate cluster %q", cs.name)
+// group is one student's set of clusters (the only one, unnamed, in a lab
+// without students), with the exercise run it is checked against.
+type group struct {
+	name     string // "s01"; "" without students
+	index    int
+	clusters []*cluster
+	exercise *exerciseRun
+}
+
+// prefix is what the group's cluster names start with.
+func (g *group) prefix() string {
+	if g.name == "" {
+		return ""
+	}
+	return g.name + "-"
+}
+
+// prefixed renames every cluster of the topology with p.
+func (s topoSpec) prefixed(p string) topoSpec {
+	if p == "" {
+		return s
+	}
+	out := topoSpec{links: map[[2]string]time.Duration{}}
+	for _, c := range s.clusters {
+		out.clusters = append(out.clusters, clusterSpec{p + c.name, c.zone})
+	}
+	for k, d := range s.links {
+		out.links[pairKey(p+k[0], p+k[1])] = d
+	}
+	for _, r := range s.repl {
+		out.repl = append(out.repl, replSpec{p + r.primary, p + r.secondary, r.typ})
+	}
+	return out
+}
+
+// buildGroup creates the group's clusters and establishes the topology's
+// replication as if it had been set up before the lab started.
+func (l *Lab) buildGroup(g *group, spec topoSpec) error {
+	spec = spec.prefixed(g.prefix())
+	made, err := l.makeClusters(spec, len(l.clusters))
+	if err != nil {
+		return err
+	}
+	for _, c := range made {
+		if l.byName[c.name] != nil {
+			return fmt.Errorf("duplicate cluster %q", c.name)
 		}
-		c := l.newCluster(i, cs, now)
 		l.clusters = append(l.clusters, c)
 		l.byName[c.name] = c
 	}
+	g.clusters = made
 	for k, d := range spec.links {
 		l.links[k] = d
 	}
-	for _, r := range spec.repl {
-		l.establish(l.byName[r.primary], l.byName[r.secondary], r.typ, r.secondary, now)
-	}
 	return nil
+}
+
+// makeClusters builds the clusters of spec, numbered from first, with their
+// replication established, without adding them to the lab.
+func (l *Lab) makeClusters(spec topoSpec, first int) ([]*cluster, error) {
+	now := l.modelNow
+	made := make([]*cluster, 0, len(spec.clusters))
+	byName := map[string]*cluster{}
+	for i, cs := range spec.clusters {
+		if byName[cs.name] != nil {
+			return nil, fmt.Errorf("duplicate cluster %q", cs.name)
+		}
+		c := l.newCluster(first+i, cs, now)
+		made = append(made, c)
+		byName[c.name] = c
+	}
+	for _, r := range spec.repl {
+		l.establish(byName[r.primary], byName[r.secondary], r.typ, r.secondary, now)
+	}
+	return made, nil
 }
 
 // newCluster makes an initialised, unsealed Enterprise cluster configured the

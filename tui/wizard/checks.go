@@ -98,6 +98,8 @@ type facts struct {
 	MountsErr error
 	Auth      []ops.Mount
 	AuthErr   error
+	// NoToken: the cluster's client carries no token at all.
+	NoToken bool
 }
 
 // repl returns the replication status, or nil when it could not be read.
@@ -209,6 +211,10 @@ func hasCaps(caps map[string][]string, path string, need ...string) bool {
 func capCheck(f facts, path string, need ...string) check {
 	const title = "capabilities"
 	want := strings.Join(need, " and ") + " on " + path
+	if f.NoToken {
+		return fail("token", f.Name+": no token is configured for this cluster",
+			"set VAULT_TOKEN or the cluster's token in the config file, or log in (l)")
+	}
 	if f.CapsErr != nil {
 		if c := ops.ClassOf(f.CapsErr); c == ops.ErrInvalidToken {
 			return needsLogin(fail("token", f.Name+": the token is not valid here",

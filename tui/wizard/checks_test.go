@@ -320,3 +320,13 @@ func TestPrimaryAddrAskedWhenTheTokenNamesAnotherAddress(t *testing.T) {
 		t.Fatal("the same address, spelled differently, should not be asked")
 	}
 }
+
+// A cluster configured without a token says so, instead of the
+// "permission denied" Vault would answer the write with.
+func TestCapCheckFailsWithoutToken(t *testing.T) {
+	f := facts{Name: "a", NoToken: true, CapsErr: &ops.Error{Class: ops.ErrPermissionDenied}}
+	c := capCheck(f, "sys/x", "update")
+	if c.Level != lvFail || !strings.Contains(c.Detail, "a: no token is configured") || !strings.Contains(c.Fix, "VAULT_TOKEN") {
+		t.Fatalf("capCheck without a token = %+v", c)
+	}
+}

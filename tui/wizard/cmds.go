@@ -138,6 +138,9 @@ func gather(ctx context.Context, c Cluster, capPaths []string, inventory bool) f
 		f.Err = &ops.Error{Class: ops.ErrReadOnly, Op: "read status", Cluster: c.Name}
 		return f
 	}
+	if t, ok := c.Op.(interface{ HasToken() bool }); ok {
+		f.NoToken = !t.HasToken()
+	}
 	f.Snap, f.Err = c.Op.Status(ctx)
 	if f.Snap.Health == nil && f.Snap.Replication == nil {
 		return f

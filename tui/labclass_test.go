@@ -1,0 +1,74 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// fakeClassLab is a lab that also shows the instructor's view and resets.
+type fakeClassLab struct {
+	fakeLab
+	view   LabView
+	resets []string
+}
+
+func (f *fakeClassLab) LabView(context.Context) (LabView, error) { return f.view, nil }
+
+func (f *fakeClassLab) SetOf(string) string { return "every cluster of the lab" }
+
+func (f *fakeClassLab) ResetSet(cluster string) (string, error) {
+	f.resets = append(f.resets, cluster)
+	return "every cluster of the lab", nil
+}
+
+// The panes say which lab faults are in effect on them, the lab menu lists
+// every fault and each student's checklist, and R (twice) resets.
+func TestLabMenuInstructorViewAndReset(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	lab := &fakeClassLab{view: LabView{
+		Faults: map[string][]string{"us-east-1": {"partitioned from us-east-2"}, "us-east-2": {"partitioned from us-east-1"}},
+		Checklists: []Checklist{
+			{Student: "s01", Title: "Performance replication by CLI", Complete: true, Summary: "1. a: 2s\nAll 4 steps in 1m3s.",
+				Steps: []ChecklistStep{{Title: "a", Done: true}, {Title: "b", Done: true}, {Title: "c", Done: true}, {Title: "d", Done: true}}},
+			{Student: "s02", Title: "Performance replication by CLI",
+				Steps: []ChecklistStep{{Title: "a", Done: true}, {Title: "b"}, {Title: "c"}, {Title: "d"}}},
+		},
+	}}
+	m := newTestModel(specs, clk, 160, 48, func(d *Deps) { d.Lab = lab })
+	m = pollAll(m, clk)
+	m, _, _ = update(m, m.labViewCmd()())
+	pane := func(name string) string {
+		return ansi.Strip(strings.Join(m.paneView(m.byName[name], 0, 150, 24, false, clk.Now(), nil), "\n"))
+	}
+	if got := pane("us-east-1"); !strings.Contains(got, "lab: partitioned from us-east-2") {
+		t.Errorf("us-east-1's pane lacks its lab fault:\n%s", got)
+	}
+	if got := pane("eu-west-1"); strings.Contains(got, "lab:") {
+		t.Errorf("eu-west-1's pane shows a lab fault it does not have:\n%s", got)
+	}
+	m = send(m, keyMsg("L"))
+	v := plain(m)
+	for _, want := range []string{"Faults in effect", "us-east-1: partitioned from us-east-2", "Exercise: Performance replication by CLI",
+		"s01 ✓✓✓✓ 4/4 complete All 4 steps in 1m3s.", "s02 ✓??? 1/4", "R  reset every cluster of the lab"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("lab menu lacks %q:\n%s", want, v)
+		}
+	}
+	m = send(m, keyMsg("R"))
+	if !strings.Contains(plain(m), "R again resets every cluster of the lab") || len(lab.resets) != 0 {
+		t.Fatalf("the first R reset without asking (%v):\n%s", lab.resets, plain(m))
+	}
+	m = send(m, keyMsg("j")) // any other key withdraws the question
+	m = send(m, keyMsg("R"))
+	m, _, _ = update(m, keyMsg("R"))
+	if len(lab.resets) != 1 || lab.resets[0] != "us-east-2" {
+		t.Fatalf("resets = %v", lab.resets)
+	}
+	if !strings.Contains(plain(m), "lab: reset every cluster of the lab") {
+		t.Errorf("no flash after the reset:\n%s", plain(m))
+	}
+}
