@@ -37,7 +37,7 @@ unit: ## go test -race
 	$(GO) test -race -count=1 $(PKGS)
 
 stress: ## N runs (N=20) of go test -race -count=1 beside a CPU hog of two busy loops; counts failing tests by name
-	@N=$(N) GO="$(GO)" PKGS="$(PKGS)" sh scripts/stress.sh
+	@N=$(N) GO="$(GO)" PKGS="$(PKGS)" sh .ci/stress
 
 bench: ## Go benchmarks, COUNT=5 times each (compare runs with benchstat); bench-idle has its own target
 	$(GO) test -run '^$$' -bench . -skip '^BenchmarkIdleDashboard$$' -benchmem -count=$${COUNT:-5} $(PKGS)

@@ -71,4 +71,4 @@ require (
 
 tool honnef.co/go/tools/cmd/staticcheck
 
-replace earlyterm => ./internal/earlyterm
+replace earlyterm => ./cmd/vaultrepl/earlyterm

@@ -34,7 +34,7 @@ const Timeout = 100 * time.Millisecond
 
 // ValueFlags are the global flags that take a value as the next argument
 // (cmd/vaultrepl's tests check this list against the command's flags).
-var ValueFlags = []string{"--config", "--cluster", "--interval", "--timeout", "--log-file", "--theme"}
+var ValueFlags = []string{"--config", "--cluster", "--interval", "--timeout", "--log-file", "--theme", "--lab"}
 
 // drawing are the commands that draw a full screen; "" is the root (the dashboard).
 var drawing = map[string]bool{"": true, "demo": true}
