@@ -283,10 +283,17 @@ const ClockOffsetShown = 2 * time.Second
 // drift, server_time_utc's whole seconds, the read's duration) are ignored. off is the cluster's clock minus
 // this machine's.
 func ClusterNow(now time.Time, s Snapshot) (clusterNow time.Time, off time.Duration) {
-	if s.Health == nil || s.Health.ServerTime.IsZero() || s.FetchedAt.IsZero() {
+	if s.Health == nil || s.Health.ServerTime.IsZero() {
 		return now, 0
 	}
-	off = s.Health.ServerTime.Sub(s.FetchedAt.Truncate(time.Second))
+	readAt := s.Health.ReadAt
+	if readAt.IsZero() {
+		readAt = s.FetchedAt
+	}
+	if readAt.IsZero() {
+		return now, 0
+	}
+	off = s.Health.ServerTime.Sub(readAt.Truncate(time.Second))
 	if absDuration(off) <= ClockOffsetShown {
 		return now, 0
 	}

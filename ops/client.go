@@ -43,6 +43,11 @@ type ClientOptions struct {
 	// undone by quitting, so the program can wait for it rather than exit
 	// mid-request.
 	OnWrite func(cluster, op string) (done func(error))
+	// Now is the clock that stamps snapshots and health reads (default
+	// time.Now). It must be the clock the caller judges with: a cluster's
+	// clock offset is its server_time_utc minus this clock's time of the
+	// read, and the judge adds that offset to its own "now".
+	Now func() time.Time
 }
 
 func (o ClientOptions) withDefaults() ClientOptions {
@@ -57,6 +62,9 @@ func (o ClientOptions) withDefaults() ClientOptions {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	return o
 }

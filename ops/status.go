@@ -53,7 +53,7 @@ var healthStatuses = map[int]bool{429: true, 472: true, 473: true, 474: true, 50
 // returns an error only when neither half could be read; the Snapshot then
 // still carries both errors and the timing.
 func (c *Client) Status(ctx context.Context) (Snapshot, error) {
-	start := time.Now()
+	start := c.opts.Now()
 	var (
 		wg             sync.WaitGroup
 		health         *Health
@@ -71,15 +71,15 @@ func (c *Client) Status(ctx context.Context) (Snapshot, error) {
 		replication, replicationErr = c.readReplication(ctx)
 	}()
 	wg.Wait()
-	return snapshot(start, health, healthErr, replication, replicationErr)
+	return c.snapshot(start, health, healthErr, replication, replicationErr)
 }
 
 // snapshot puts the two reads of a status together. It is an error only when
 // neither half was read, and then the replication error, which names the
 // more specific failure (a sealed cluster still answers health).
-func snapshot(start time.Time, health *Health, healthErr error, replication *Replication, replicationErr error) (Snapshot, error) {
+func (c *Client) snapshot(start time.Time, health *Health, healthErr error, replication *Replication, replicationErr error) (Snapshot, error) {
 	snap := Snapshot{
-		FetchedAt: start, Took: time.Since(start),
+		FetchedAt: start, Took: c.opts.Now().Sub(start),
 		Health: health, HealthErr: healthErr,
 		Replication: replication, ReplicationErr: replicationErr,
 	}
@@ -94,6 +94,7 @@ func snapshot(start time.Time, health *Health, healthErr error, replication *Rep
 
 // readHealth reads GET sys/health with the 299 overrides.
 func (c *Client) readHealth(ctx context.Context) (*Health, error) {
+	sent := c.opts.Now()
 	rep, err := c.do(ctx, request{op: OpReadHealth, method: http.MethodGet, path: "sys/health", query: healthQuery})
 	if err != nil && !(rep.status != 0 && healthStatuses[rep.status]) {
 		return nil, err
@@ -105,6 +106,7 @@ func (c *Client) readHealth(ctx context.Context) (*Health, error) {
 		}
 		return nil, c.withOp(perr, OpReadHealth, rep.status)
 	}
+	h.ReadAt = sent
 	return &h, nil
 }
 
@@ -149,13 +151,13 @@ func (c *Client) StatusAfter(ctx context.Context, prev *Snapshot) (Snapshot, err
 	if !healthCarriesOver(prev) {
 		return c.Status(ctx)
 	}
-	start := time.Now()
+	start := c.opts.Now()
 	replication, replicationErr := c.readReplication(ctx)
 	if replicationErr == nil && sameStory(prev.Replication, replication) {
-		return snapshot(start, prev.Health, nil, replication, nil)
+		return c.snapshot(start, prev.Health, nil, replication, nil)
 	}
 	health, healthErr := c.readHealth(ctx)
-	return snapshot(start, health, healthErr, replication, replicationErr)
+	return c.snapshot(start, health, healthErr, replication, replicationErr)
 }
 
 // healthCarriesOver reports whether prev's health data may stand for now.

@@ -403,6 +403,11 @@ type Health struct {
 	PerformanceMode    Mode // a hint only: trust sys/replication/status
 	DRMode             Mode
 	ServerTime         time.Time
+	// ReadAt is the reader's clock when this health was requested (zero when
+	// not known). A snapshot may carry health read polls ago (StatusAfter),
+	// so the cluster's clock offset is ServerTime minus ReadAt, never minus
+	// the snapshot's FetchedAt.
+	ReadAt time.Time
 	Version            string
 	Enterprise         bool
 	// HasEnterprise tells an absent "enterprise" (before 1.16; Enterprise
