@@ -407,9 +407,9 @@ type Health struct {
 	// not known). A snapshot may carry health read polls ago (StatusAfter),
 	// so the cluster's clock offset is ServerTime minus ReadAt, never minus
 	// the snapshot's FetchedAt.
-	ReadAt time.Time
-	Version            string
-	Enterprise         bool
+	ReadAt     time.Time
+	Version    string
+	Enterprise bool
 	// HasEnterprise tells an absent "enterprise" (before 1.16; Enterprise
 	// builds are then known by their version suffix) from false.
 	HasEnterprise bool
