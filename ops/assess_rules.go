@@ -27,10 +27,12 @@ func DefaultThresholds() Thresholds {
 // pure function of its arguments.
 //
 // Judgements that need care:
-//   - An unreachable or never-read cluster is unknown, not critical: vaultrepl
-//     cannot tell a dead cluster from a network problem on its own side.
-//     ClusterAssessment.Reachable says which (the status command exits 3).
-//   - Community Edition and an unsupported licence are unknown ("no
+//   - A cluster none of whose status could be read now (unreachable, timed
+//     out, or answering only errors) is critical, in the dashboard and in
+//     `status` alike: whatever its own state, nobody can see it from here.
+//     Its replication types are unknown, not judged. A never-read cluster
+//     (the first poll has not answered yet) is unknown.
+//   - Community Edition and an unsupported licence are n/a ("no
 //     replication"), never alarming: there is nothing to repair.
 //   - A sealed node is critical: it serves nothing, and its replication stops.
 //   - A DR secondary is normal; its performance type reads disabled.
@@ -91,7 +93,10 @@ func assessCluster(now time.Time, o Observation, th Thresholds) ClusterAssessmen
 		if o.Snapshot != nil && !o.Snapshot.FetchedAt.IsZero() {
 			text += fmt.Sprintf(" (last good data %s old)", formatDuration(now.Sub(o.Snapshot.FetchedAt)))
 		}
-		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityUnknown, Text: text})
+		// Nothing of it could be read now: critical, as the dashboard shows
+		// it. Its own state may be fine, but an operator can no longer see
+		// it from here, and its replication is not judged (types unknown).
+		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityCritical, Text: text, Do: errorDo(o.Err)})
 		markTypesUnknown(&ca, "not read: the cluster is unreachable")
 	case o.Snapshot == nil:
 		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityUnknown, Text: "not read yet"})
@@ -124,6 +129,15 @@ func errorWords(err error) string {
 		text = "unreachable: " + text
 	}
 	return text
+}
+
+// errorDo is the what-to-do of a failed read: the error class's hint.
+func errorDo(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Hint()
+	}
+	return classHint(ClassOf(err))
 }
 
 // errorSummary is the one-line text of an error for a reason: the class

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/vaultrepl/vaultrepl/ops"
 )
 
 // fixtureNow is two seconds after the heartbeats in ops/testdata.
@@ -276,14 +277,14 @@ func TestStatusExitCodes(t *testing.T) {
 		}, exitCritical, []string{"s  sealed", "s: critical: sealed"}},
 		{"unreachable", func(t *testing.T) []string {
 			return []string{"ok=" + healthy(t), "down=" + closedAddr(t)}
-		}, exitUnreachable, []string{"down  -", "unreachable", "down: unknown: unreachable: connection failed",
-			"error: read replication status of down: unreachable: connection failed: dial tcp", "hint:  check the address and port"}},
+		}, exitCritical, []string{"down  -", "unreachable", "down: critical: unreachable: connection failed",
+			"do:    check the address and port", "error: read replication status of down: unreachable: connection failed: dial tcp"}},
 		{"critical wins over unreachable", func(t *testing.T) []string {
 			return []string{"s=" + fixtureServer(t, "health_active.json", "status_demoted.json").URL, "down=" + closedAddr(t)}
 		}, exitCritical, nil},
 		{"a link to a cluster that could not be read is not called unconfigured", func(t *testing.T) []string {
 			return []string{"p=" + healthy(t), "down=" + closedAddr(t)}
-		}, exitUnreachable, []string{"p -> (not matched)"}},
+		}, exitCritical, []string{"p -> (not matched)"}},
 		{"community edition is not alarming", func(t *testing.T) []string {
 			return []string{"ce=" + fixtureServer(t, "health_ce.json", "status_ce.json").URL}
 		}, exitOK, []string{"n/a (Community Edition)", "ce: n/a: no replication (Community Edition)"}},
@@ -367,7 +368,7 @@ func TestStatusPerClusterTimeout(t *testing.T) {
 	slow := vaultServer(t, hang, hang)
 	ok := fixtureServer(t, "health_active.json", "status_disabled.json")
 	r := execute(t, context.Background(), testDeps(), "status", "--timeout", "1s", "--cluster", "slow="+slow.URL, "--cluster", "ok="+ok.URL)
-	if r.code != exitUnreachable || !strings.Contains(r.out, "timed out waiting for Vault") || !strings.Contains(squash(r.out), "ok active disabled disabled - ok") {
+	if r.code != exitCritical || !strings.Contains(r.out, "timed out waiting for Vault") || !strings.Contains(squash(r.out), "ok active disabled disabled - ok") {
 		t.Errorf("%d\n%s", r.code, r.out)
 	}
 }
@@ -473,7 +474,7 @@ func TestStatusWatchKeepsLastGoodData(t *testing.T) {
 	}
 	r := execute(t, ctx, deps, "status", "--watch", "--json", "--cluster", "p="+srv.URL)
 	lines := strings.Split(strings.TrimSpace(r.out), "\n")
-	if len(lines) != 2 || r.code != exitUnreachable {
+	if len(lines) != 2 || r.code != exitCritical {
 		t.Fatalf("exit %d, %d frames\n%s", r.code, len(lines), r.out)
 	}
 	var doc statusDoc
@@ -593,5 +594,25 @@ func TestStatusInsecureWarns(t *testing.T) {
 	r := execute(t, context.Background(), testDeps(), args...)
 	if r.code != exitOK || !strings.HasPrefix(r.out, "WARNING: TLS verification is off") {
 		t.Errorf("code %d:\n%s", r.code, r.out)
+	}
+}
+
+// The exit code is a function of `worst` alone, so that a script reading
+// either one learns the same thing; the README's exit-code table lists the
+// same pairs.
+func TestStatusExitCodeFollowsWorst(t *testing.T) {
+	want := map[ops.Severity]int{
+		ops.SeverityOK: exitOK, ops.SeveritySyncing: exitOK, ops.SeverityNA: exitOK,
+		ops.SeverityWarning: exitWarning, ops.SeverityCritical: exitCritical, ops.SeverityUnknown: exitUnknown,
+	}
+	for sev, code := range want {
+		if got := statusExitCode(ops.Report{Worst: sev}); got != code {
+			t.Errorf("worst %v: exit %d, want %d", sev, got, code)
+		}
+	}
+	// An unreachable cluster next to a healthy one: critical, exit 2.
+	rep := ops.Assess(time.Now(), []ops.Observation{{Name: "down", Err: &ops.Error{Class: ops.ErrUnreachable}}}, ops.DefaultThresholds())
+	if rep.Worst != ops.SeverityCritical || statusExitCode(rep) != exitCritical {
+		t.Errorf("unreachable: worst %v exit %d", rep.Worst, statusExitCode(rep))
 	}
 }
