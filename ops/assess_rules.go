@@ -118,7 +118,8 @@ func errorWords(err error) string {
 	if e != nil {
 		switch e.Class {
 		case ErrUnreachable, ErrTimeout, ErrTLS, ErrCanceled, ErrUnknownClass:
-			transport = e.StatusCode == 0
+			// A scheme mismatch got an answer, in the other scheme.
+			transport = e.StatusCode == 0 && e.schemeMismatch() == ""
 		case ErrServer:
 			if e.StatusCode != 0 {
 				text = fmt.Sprintf("server error %d", e.StatusCode)

@@ -131,7 +131,7 @@ func lagCell(name string, links []linkDoc) string {
 // FINDINGS says): a cluster that answered with an error is not called
 // unreachable.
 func statusCell(c clusterDoc) string {
-	if !c.Reachable && (c.Error == nil || transportClass(c.Error.Class)) {
+	if !c.Reachable && (c.Error == nil || transportClass(c.Error.Class) && !strings.HasPrefix(c.Error.Summary, "scheme mismatch")) {
 		return "unreachable"
 	}
 	return c.Severity
