@@ -270,6 +270,12 @@ func TestAssessClusterStates(t *testing.T) {
 		{"timed out", Observation{Name: "x", Err: &Error{Class: ErrTimeout}}, SeverityCritical, false, "unreachable: timed out waiting for Vault"},
 		{"answers only errors", Observation{Name: "x", Err: &Error{Class: ErrServer, StatusCode: 502}}, SeverityCritical, false, "server error 502"},
 		{"never read", Observation{Name: "x"}, SeverityUnknown, false, "not read yet"},
+		// Vault answers 404 {"errors":[]} for an unknown path; an address
+		// ending in /v1 asks for /v1/v1/sys/health.
+		{"address ends in /v1", Observation{Name: "x", Address: "https://vault.example.com:8200/v1/", Err: &Error{Class: ErrNotFound, StatusCode: 404}},
+			SeverityCritical, false, "not found: Vault does not serve this path (the address ends in /v1: vaultrepl adds /v1 itself, so drop it)"},
+		{"403 is not unreachable", Observation{Name: "x", Err: &Error{Class: ErrPermissionDenied, StatusCode: 403, Messages: []string{"permission denied"}}},
+			SeverityCritical, false, "permission denied: the token's policy"},
 		{"standby", observe("x", healthFixture(t, "health_standby.json"), ptr(parsedFixture(t, "status_disabled.json"))), SeverityOK, true, "standby node"},
 		{"not initialised", observe("x", &Health{}, ptr(parsedFixture(t, "status_disabled.json"))), SeverityWarning, true, "not initialised"},
 		{"licence terminated", observe("x", &Health{Initialized: true, License: &License{Terminated: true}}, ptr(parsedFixture(t, "status_disabled.json"))),
@@ -288,6 +294,16 @@ func TestAssessClusterStates(t *testing.T) {
 			}
 			if len(rep.Links) != 0 {
 				t.Errorf("links %+v", rep.Links)
+			}
+			// A cluster that answered HTTP is never called unreachable, and
+			// no word is said twice.
+			for _, r := range c.Reasons {
+				if code := ClassOf(tt.obs.Err); (code == ErrNotFound || code == ErrPermissionDenied || code == ErrServer) && strings.Contains(r.Text, "unreachable") {
+					t.Errorf("answered HTTP, called unreachable: %q", r.Text)
+				}
+				if strings.Contains(r.Text, "unreachable: unreachable") {
+					t.Errorf("doubled word: %q", r.Text)
+				}
 			}
 		})
 	}
