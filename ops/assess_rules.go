@@ -166,8 +166,9 @@ func assessSnapshot(now time.Time, s Snapshot, th Thresholds, ca *ClusterAssessm
 	var off time.Duration
 	now, off = ClusterNow(now, s)
 	if absDuration(off) > ClockOffsetShown {
+		_, src := clockOf(s)
 		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityOK,
-			Text: fmt.Sprintf("clock %s %s this machine's (server_time_utc); its ages are measured on its own clock", formatDuration(absDuration(off)), map[bool]string{true: "ahead of", false: "behind"}[off > 0])})
+			Text: fmt.Sprintf("clock %s %s this machine's (%s); its ages are measured on its own clock", formatDuration(absDuration(off)), map[bool]string{true: "ahead of", false: "behind"}[off > 0], src)})
 	}
 	if s.Replication == nil {
 		assessUnreadReplication(s, ca)
@@ -293,19 +294,45 @@ func assessType(now time.Time, ts TypeStatus, th Thresholds, ver string) TypeAss
 // future" is an anomaly (server_time_utc has whole seconds).
 const ClockOffsetShown = 2 * time.Second
 
-// ClusterNow is now on the cluster's own clock: sys/health's server_time_utc
-// plus the time since it was read. Offsets up to ClockOffsetShown (NTP
-// drift, server_time_utc's whole seconds, the read's duration) are ignored. off is the cluster's clock minus
-// this machine's.
+// ClusterNow is now on the cluster's own clock: the snapshot's ServerClock
+// (sys/health's server_time_utc, else the HTTP Date header) plus the time
+// since it was read. A snapshot not built by a Client (no ClockSource) uses
+// its Health's server_time_utc. Offsets up to ClockOffsetShown (NTP drift,
+// whole seconds, the read's duration) are ignored. off is the cluster's
+// clock minus this machine's.
 func ClusterNow(now time.Time, s Snapshot) (clusterNow time.Time, off time.Duration) {
-	if s.Health == nil || s.Health.ServerTime.IsZero() || s.FetchedAt.IsZero() {
+	clock, _ := clockOf(s)
+	if clock.IsZero() || s.FetchedAt.IsZero() {
 		return now, 0
 	}
-	off = s.Health.ServerTime.Sub(s.FetchedAt.Truncate(time.Second))
+	off = clock.Sub(s.FetchedAt.Truncate(time.Second))
 	if absDuration(off) <= ClockOffsetShown {
 		return now, 0
 	}
 	return now.Add(off), off
+}
+
+// clockOf is the cluster's clock reading of a snapshot and its source.
+func clockOf(s Snapshot) (time.Time, ClockSource) {
+	switch {
+	case s.ClockSource != "":
+		return s.ServerClock, s.ClockSource
+	case s.Health != nil && !s.Health.ServerTime.IsZero():
+		return s.Health.ServerTime, ClockServerTime
+	}
+	return time.Time{}, ClockNone
+}
+
+// ClockOffset is the cluster's clock minus this machine's, as ClusterNow
+// measures it (0 within ClockOffsetShown), and its source; ok is false when
+// the snapshot carries no clock of the cluster.
+func ClockOffset(s Snapshot) (off time.Duration, src ClockSource, ok bool) {
+	clock, src := clockOf(s)
+	if clock.IsZero() || s.FetchedAt.IsZero() {
+		return 0, src, false
+	}
+	_, off = ClusterNow(s.FetchedAt, s)
+	return off, src, true
 }
 
 // NotReportedBy is how a field the node's version leaves out is described:

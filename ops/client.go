@@ -221,6 +221,9 @@ type request struct {
 type reply struct {
 	status int
 	body   []byte
+	// date is the reply's HTTP Date header: the server's clock when it
+	// answered, in whole seconds; zero when absent or unparsable.
+	date time.Time
 }
 
 // ok reports a 2xx status.
@@ -310,6 +313,9 @@ func (c *Client) exchange(ctx context.Context, rq request) (reply, error) {
 	if resp != nil {
 		defer resp.Body.Close()
 		rep.status = resp.StatusCode
+		if d, derr := http.ParseTime(resp.Header.Get("Date")); derr == nil {
+			rep.date = d.UTC()
+		}
 		body, rerr := io.ReadAll(resp.Body)
 		if rerr != nil {
 			return rep, c.transportErr(rq, rep.status, rerr, timeout)

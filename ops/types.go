@@ -468,6 +468,13 @@ type Snapshot struct {
 	HealthErr      error
 	Replication    *Replication
 	ReplicationErr error
+	// ServerClock is the cluster's own clock at about FetchedAt (whole
+	// seconds): sys/health's server_time_utc when health was read in this
+	// poll, else the HTTP Date header (RFC 9110 §6.6.1) of a reply of this
+	// poll; zero when neither came. ClockSource names which ("" for a
+	// snapshot not built by a Client, whose Health.ServerTime is then used).
+	ServerClock time.Time
+	ClockSource ClockSource
 }
 
 // Edition infers the edition from whatever was read.
@@ -502,3 +509,14 @@ func hasEntSuffix(v string) bool {
 	}
 	return false
 }
+
+// ClockSource says where a Snapshot's ServerClock came from.
+type ClockSource string
+
+// Clock sources.
+const (
+	ClockServerTime ClockSource = "server_time_utc"
+	ClockDateHeader ClockSource = "Date header"
+	// ClockNone is a poll whose replies carried neither.
+	ClockNone ClockSource = "none"
+)

@@ -175,7 +175,7 @@ func TestStatusJSON(t *testing.T) {
 		t.Fatalf("%d clusters", len(clusters))
 	}
 	c0 := clusters[0].(map[string]any)
-	wantKeys(t, "cluster", c0, "name", "address", "reachable", "severity", "reasons", "edition", "fetched_at", "took_ms",
+	wantKeys(t, "cluster", c0, "name", "address", "reachable", "severity", "reasons", "edition", "fetched_at", "took_ms", "clock_offset_ms", "clock_source",
 		"error", "health", "health_error", "replication_error", "community_edition", "replication_unsupported", "performance", "dr")
 	perf := c0["performance"].(map[string]any)
 	wantKeys(t, "type", perf, "mode", "state", "connection_state", "severity", "reasons", "cluster_id", "merkle_root",
@@ -285,6 +285,15 @@ func TestStatusExitCodes(t *testing.T) {
 		{"a link to a cluster that could not be read is not called unconfigured", func(t *testing.T) []string {
 			return []string{"p=" + healthy(t), "down=" + closedAddr(t)}
 		}, exitCritical, []string{"p -> (not matched)"}},
+		{"a cluster's clock far from ours is shown, not judged", func(t *testing.T) []string {
+			// This machine's clock is 10 minutes slow: the cluster's
+			// server_time_utc and its heartbeats are 10 minutes later
+			// than in the fixture, and the heartbeats are 2 s old on its
+			// clock, not 10 minutes in the future.
+			h := serverTimeRe.ReplaceAll(opsFixture(t, "health_active.json"), []byte(fmt.Sprintf(`"server_time_utc": %d`, fixtureNow.Add(10*time.Minute).Unix())))
+			r := bytes.ReplaceAll(opsFixture(t, "status_primary_both.json"), []byte("2024-03-04T10:05:56-05:00"), []byte("2024-03-04T10:15:56-05:00"))
+			return []string{"p=" + vaultServer(t, serve(200, h), serve(200, r)).URL}
+		}, exitOK, []string{"p: note: its clock is 10m0s ahead of this machine's (server_time_utc); ages are on its clock"}},
 		{"community edition is not alarming", func(t *testing.T) []string {
 			return []string{"ce=" + fixtureServer(t, "health_ce.json", "status_ce.json").URL}
 		}, exitOK, []string{"n/a (Community Edition)", "ce: n/a: no replication (Community Edition)"}},

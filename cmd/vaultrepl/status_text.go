@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/vaultrepl/vaultrepl/ops"
 )
@@ -159,6 +160,16 @@ func renderFindings(out io.Writer, doc statusDoc) {
 			if t.doc != nil && !c.CommunityEdition && !c.ReplicationUnsupported {
 				lines = append(lines, findingLines(c.Name, t.name, t.doc.Reasons)...)
 			}
+		}
+		if c.ClockOffsetMS != nil && *c.ClockOffsetMS != 0 {
+			// Not a finding, but ages on this cluster are on its clock:
+			// say how far that is from the one the reader looks at.
+			off := time.Duration(*c.ClockOffsetMS) * time.Millisecond
+			dir := "ahead of"
+			if off < 0 {
+				off, dir = -off, "behind"
+			}
+			lines = append(lines, fmt.Sprintf("  %s: note: its clock is %s %s this machine's (%s); ages are on its clock", c.Name, off.Round(time.Second), dir, *c.ClockSource))
 		}
 		if c.Error != nil {
 			lines = append(lines, errorLines(c.Error, saidDo(c.Reasons))...)
