@@ -193,8 +193,9 @@ func assessSnapshot(now time.Time, s Snapshot, th Thresholds, ca *ClusterAssessm
 	if s.Health != nil {
 		ver = s.Health.Version
 	}
-	ca.Performance = assessType(now, r.Performance, th, ver)
-	ca.DR = assessType(now, r.DR, th, ver)
+	tok := tokenCtx{issued: s.Issued, off: off}
+	ca.Performance = assessType(now, r.Performance, th, ver, tok)
+	ca.DR = assessType(now, r.DR, th, ver, tok)
 }
 
 // assessUnreadReplication handles a snapshot with health but no replication
@@ -269,7 +270,14 @@ func healthReasons(h *Health) []Reason {
 
 // assessType judges one replication type on one cluster. ver is the node's
 // version, for saying which fields it does not report.
-func assessType(now time.Time, ts TypeStatus, th Thresholds, ver string) TypeAssessment {
+// tokenCtx is what judging unused activation tokens needs besides the
+// status: the tokens this process generated and the cluster's clock offset.
+type tokenCtx struct {
+	issued []IssuedToken
+	off    time.Duration
+}
+
+func assessType(now time.Time, ts TypeStatus, th Thresholds, ver string, tok tokenCtx) TypeAssessment {
 	var rs []Reason
 	switch ts.Mode {
 	case ModeDisabled:
@@ -279,7 +287,7 @@ func assessType(now time.Time, ts TypeStatus, th Thresholds, ver string) TypeAss
 	case ModeBootstrapping:
 		rs = append(rs, Reason{Severity: SeveritySyncing, Text: "bootstrapping: replication is being set up"})
 	case ModePrimary:
-		rs = append(rs, primaryReasons(now, ts, th, ver)...)
+		rs = append(rs, primaryReasons(now, ts, th, ver, tok)...)
 	case ModeSecondary:
 		rs = append(rs, secondaryReasons(now, ts, th, ver)...)
 	default:
@@ -352,7 +360,7 @@ func unknownValue(field, raw string) string {
 	return fmt.Sprintf("unrecognised %s %q", field, raw)
 }
 
-func primaryReasons(now time.Time, ts TypeStatus, th Thresholds, ver string) []Reason {
+func primaryReasons(now time.Time, ts TypeStatus, th Thresholds, ver string, tok tokenCtx) []Reason {
 	var rs []Reason
 	switch ts.State {
 	case StateUnknown:
@@ -384,7 +392,7 @@ func primaryReasons(now time.Time, ts TypeStatus, th Thresholds, ver string) []R
 	}
 	for _, id := range ts.KnownSecondaries {
 		if !seen[id] {
-			rs = append(rs, Reason{Severity: SeverityWarning, Text: fmt.Sprintf("secondary %s has a token but has never connected", id)})
+			rs = append(rs, unusedTokenReason(now, tok.off, ts.Type, id, tok.issued))
 		}
 	}
 	return rs

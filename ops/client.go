@@ -82,6 +82,10 @@ type Client struct {
 	// origins are where requests may go: the address's origin and the
 	// cluster's redirect_hosts (see originGuard).
 	origins map[string]bool
+	// issued are the activation tokens this process generated on the
+	// cluster, shared with the clients WithToken derives: the judge tells
+	// a token pending activation from one unused past its TTL with them.
+	issued *issuedTokens
 }
 
 // NewClient builds the Client of one cluster: validates the address, resolves
@@ -101,7 +105,7 @@ func newClient(cfg ClusterConfig, opts ClientOptions, token string) (*Client, er
 	if err := ValidateAddress(cfg.Address); err != nil {
 		return nil, &Error{Class: ErrConfig, Op: "configure client", Cluster: cfg.Name, Messages: []string{err.Error()}}
 	}
-	c := &Client{cfg: cfg, opts: opts, token: token}
+	c := &Client{cfg: cfg, opts: opts, token: token, issued: &issuedTokens{}}
 	var err error
 	if c.origins, err = allowedOrigins(cfg); err != nil {
 		return nil, &Error{Class: ErrConfig, Op: "configure client", Cluster: cfg.Name, Messages: []string{err.Error()}}
@@ -124,7 +128,11 @@ func newClient(cfg ClusterConfig, opts ClientOptions, token string) (*Client, er
 func (c *Client) WithToken(token string) (*Client, error) {
 	cfg := c.cfg
 	cfg.Token = TokenSource{Inline: token}
-	return newClient(cfg, c.opts, token)
+	nc, err := newClient(cfg, c.opts, token)
+	if nc != nil {
+		nc.issued = c.issued
+	}
+	return nc, err
 }
 
 // Name is the configured cluster name.

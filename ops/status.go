@@ -75,6 +75,7 @@ func (c *Client) Status(ctx context.Context) (Snapshot, error) {
 	wg.Wait()
 	snap, err := snapshot(start, health, healthErr, replication, replicationErr)
 	snap.ServerClock, snap.ClockSource = serverClock(health, healthDate, replicationDate)
+	snap.Issued = c.issued.snapshot()
 	return snap, err
 }
 
@@ -177,11 +178,13 @@ func (c *Client) StatusAfter(ctx context.Context, prev *Snapshot) (Snapshot, err
 		// this poll's clock is its reply's Date header.
 		snap, err := snapshot(start, prev.Health, nil, replication, nil)
 		snap.ServerClock, snap.ClockSource = serverClock(nil, replicationDate)
+		snap.Issued = c.issued.snapshot()
 		return snap, err
 	}
 	health, healthDate, healthErr := c.readHealth(ctx)
 	snap, err := snapshot(start, health, healthErr, replication, replicationErr)
 	snap.ServerClock, snap.ClockSource = serverClock(health, healthDate, replicationDate)
+	snap.Issued = c.issued.snapshot()
 	return snap, err
 }
 

@@ -475,6 +475,10 @@ type Snapshot struct {
 	// snapshot not built by a Client, whose Health.ServerTime is then used).
 	ServerClock time.Time
 	ClockSource ClockSource
+	// Issued are the activation tokens this process generated on the
+	// cluster (Vault's status says only that an id is known, not since
+	// when nor until when).
+	Issued []IssuedToken
 }
 
 // Edition infers the edition from whatever was read.
