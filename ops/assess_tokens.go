@@ -26,6 +26,12 @@ func unusedTokenReason(clusterNow time.Time, off time.Duration, t ReplicationTyp
 		return Reason{Severity: SeverityWarning, Text: fmt.Sprintf("secondary %s: its activation token expired at %s unused; the id stays known until revoked",
 			id, tok.Expires.Add(-off).Format("15:04")), Do: revoke}
 	}
-	return Reason{Severity: SeverityWarning, Text: fmt.Sprintf("secondary %s has a token but has never connected", id),
+	return Reason{Severity: SeverityWarning, Text: neverConnectedText(id),
 		Do: "if the token will not be used (or has expired): " + revoke}
+}
+
+// neverConnectedText is the finding of a known secondary of unknown token
+// age that never connected.
+func neverConnectedText(id string) string {
+	return fmt.Sprintf("secondary %s has a token but has never connected", id)
 }

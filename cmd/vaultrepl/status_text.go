@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -118,7 +119,10 @@ func lagCell(name string, links []linkDoc) string {
 			if l.Type == ops.DR.String() {
 				typ = "dr"
 			}
-			parts = append(parts, typ+" "+l.Lag)
+			// Two primaries of a split set both list it: say it once.
+			if p := typ + " " + l.Lag; !slices.Contains(parts, p) {
+				parts = append(parts, p)
+			}
 		}
 	}
 	if len(parts) == 0 {
