@@ -58,7 +58,7 @@ func secondaryIDs(p TypeStatus) []string {
 func buildLink(now time.Time, secs secondaryIndex, prim Observation, p TypeStatus, peers map[string]int, id string, th Thresholds) Link {
 	l := Link{Type: p.Type, Primary: prim.Name, SecondaryID: id, Stale: prim.Err != nil}
 	// The primary's heartbeat times are on the primary's clock.
-	primaryNow, _ := ClusterNow(now, *prim.Snapshot)
+	primaryNow, off := ClusterNow(now, *prim.Snapshot)
 	var peer Peer
 	i, hasPeer := peers[id]
 	if hasPeer {
@@ -79,7 +79,8 @@ func buildLink(now time.Time, secs secondaryIndex, prim Observation, p TypeStatu
 		samePrimary := !p.HasSecondaries || hasPeer
 		measureLag(&l, p, s, fresh, samePrimary)
 	}
-	judgeLink(primaryNow, &l, linkEnds{peer: peer, hasPeer: hasPeer, primary: p, secondary: s, found: found, version: versionOf(prim)}, th)
+	judgeLink(primaryNow, &l, linkEnds{peer: peer, hasPeer: hasPeer, primary: p, secondary: s, found: found, version: versionOf(prim),
+		issued: prim.Snapshot.Issued, clockOffset: off}, th)
 	return l
 }
 
@@ -91,6 +92,10 @@ type linkEnds struct {
 	secondary TypeStatus // when found
 	found     bool
 	version   string // the primary's Vault version
+	// issued are the tokens this process generated on the primary;
+	// clockOffset is the primary's clock minus this machine's.
+	issued      []IssuedToken
+	clockOffset time.Duration
 }
 
 func versionOf(o Observation) string {
@@ -188,8 +193,7 @@ func judgeLink(now time.Time, l *Link, e linkEnds, th Thresholds) {
 	case !e.primary.HasSecondaries:
 		rs = append(rs, unreportedLink(l, e))
 	default:
-		rs = append(rs, Reason{Severity: SeverityWarning, Text: fmt.Sprintf("secondary %s has a token but has never connected", l.SecondaryID),
-			Do: "if the token will not be used: vault write sys/replication/" + l.Type.String() + "/primary/revoke-secondary id=" + l.SecondaryID})
+		rs = append(rs, unusedTokenReason(now, e.clockOffset, l.Type, l.SecondaryID, e.issued))
 	}
 	l.LagSeverity = SeverityUnknown
 	if r, ok := lagReason(l, th); ok {

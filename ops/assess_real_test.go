@@ -198,6 +198,28 @@ func TestAssessSplitBrain(t *testing.T) {
 			t.Errorf("%+v", rep.SplitBrains)
 		}
 	})
+	t.Run("inherited known_secondaries are no unused tokens", func(t *testing.T) {
+		// The promoted cluster inherited the performance primary's
+		// known_secondaries by replication; its secondaries stream from
+		// the old primary (the 2024 docs sample's connected secondary).
+		rep := Assess(now, globalSet(t, func(p, s, dr *Replication) {
+			promote(p, s, dr)
+			dr.Performance = p.Performance
+			dr.Performance.Secondaries = []Peer{}
+		}), DefaultThresholds())
+		ta := typeOf(rep, "us-east-2-dr", Performance)
+		if hasReason(ta.Reasons, SeverityWarning, "never connected") || !hasReason(ta.Reasons, SeverityOK, "streams from us-east-2, the other primary of this set") {
+			t.Errorf("%+v", ta.Reasons)
+		}
+		for _, l := range rep.Links {
+			if l.Primary == "us-east-2-dr" && l.Type == Performance && (l.Severity != SeverityOK || !hasReason(l.Reasons, SeverityOK, "streams from us-east-2")) {
+				t.Errorf("link %+v", l)
+			}
+		}
+		if ta.Severity != SeverityCritical {
+			t.Errorf("the split brain is still critical: %v", ta.Severity)
+		}
+	})
 	t.Run("a stale primary is no split brain", func(t *testing.T) {
 		obs := globalSet(t, promote)
 		obs[0].Err = &Error{Class: ErrTimeout}

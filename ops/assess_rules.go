@@ -27,10 +27,12 @@ func DefaultThresholds() Thresholds {
 // pure function of its arguments.
 //
 // Judgements that need care:
-//   - An unreachable or never-read cluster is unknown, not critical: vaultrepl
-//     cannot tell a dead cluster from a network problem on its own side.
-//     ClusterAssessment.Reachable says which (the status command exits 3).
-//   - Community Edition and an unsupported licence are unknown ("no
+//   - A cluster none of whose status could be read now (unreachable, timed
+//     out, or answering only errors) is critical, in the dashboard and in
+//     `status` alike: whatever its own state, nobody can see it from here.
+//     Its replication types are unknown, not judged. A never-read cluster
+//     (the first poll has not answered yet) is unknown.
+//   - Community Edition and an unsupported licence are n/a ("no
 //     replication"), never alarming: there is nothing to repair.
 //   - A sealed node is critical: it serves nothing, and its replication stops.
 //   - A DR secondary is normal; its performance type reads disabled.
@@ -91,7 +93,10 @@ func assessCluster(now time.Time, o Observation, th Thresholds) ClusterAssessmen
 		if o.Snapshot != nil && !o.Snapshot.FetchedAt.IsZero() {
 			text += fmt.Sprintf(" (last good data %s old)", formatDuration(now.Sub(o.Snapshot.FetchedAt)))
 		}
-		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityUnknown, Text: text})
+		// Nothing of it could be read now: critical, as the dashboard shows
+		// it. Its own state may be fine, but an operator can no longer see
+		// it from here, and its replication is not judged (types unknown).
+		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityCritical, Text: text, Do: errorDo(o.Err)})
 		markTypesUnknown(&ca, "not read: the cluster is unreachable")
 	case o.Snapshot == nil:
 		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityUnknown, Text: "not read yet"})
@@ -113,7 +118,8 @@ func errorWords(err error) string {
 	if e != nil {
 		switch e.Class {
 		case ErrUnreachable, ErrTimeout, ErrTLS, ErrCanceled, ErrUnknownClass:
-			transport = e.StatusCode == 0
+			// A scheme mismatch got an answer, in the other scheme.
+			transport = e.StatusCode == 0 && e.schemeMismatch() == ""
 		case ErrServer:
 			if e.StatusCode != 0 {
 				text = fmt.Sprintf("server error %d", e.StatusCode)
@@ -124,6 +130,15 @@ func errorWords(err error) string {
 		text = "unreachable: " + text
 	}
 	return text
+}
+
+// errorDo is the what-to-do of a failed read: the error class's hint.
+func errorDo(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Hint()
+	}
+	return classHint(ClassOf(err))
 }
 
 // errorSummary is the one-line text of an error for a reason: the class
@@ -151,8 +166,9 @@ func assessSnapshot(now time.Time, s Snapshot, th Thresholds, ca *ClusterAssessm
 	var off time.Duration
 	now, off = ClusterNow(now, s)
 	if absDuration(off) > ClockOffsetShown {
+		_, src := clockOf(s)
 		ca.Reasons = append(ca.Reasons, Reason{Severity: SeverityOK,
-			Text: fmt.Sprintf("clock %s %s this machine's (server_time_utc); its ages are measured on its own clock", formatDuration(absDuration(off)), map[bool]string{true: "ahead of", false: "behind"}[off > 0])})
+			Text: fmt.Sprintf("clock %s %s this machine's (%s); its ages are measured on its own clock", formatDuration(absDuration(off)), map[bool]string{true: "ahead of", false: "behind"}[off > 0], src)})
 	}
 	if s.Replication == nil {
 		assessUnreadReplication(s, ca)
@@ -177,8 +193,9 @@ func assessSnapshot(now time.Time, s Snapshot, th Thresholds, ca *ClusterAssessm
 	if s.Health != nil {
 		ver = s.Health.Version
 	}
-	ca.Performance = assessType(now, r.Performance, th, ver)
-	ca.DR = assessType(now, r.DR, th, ver)
+	tok := tokenCtx{issued: s.Issued, off: off}
+	ca.Performance = assessType(now, r.Performance, th, ver, tok)
+	ca.DR = assessType(now, r.DR, th, ver, tok)
 }
 
 // assessUnreadReplication handles a snapshot with health but no replication
@@ -253,7 +270,14 @@ func healthReasons(h *Health) []Reason {
 
 // assessType judges one replication type on one cluster. ver is the node's
 // version, for saying which fields it does not report.
-func assessType(now time.Time, ts TypeStatus, th Thresholds, ver string) TypeAssessment {
+// tokenCtx is what judging unused activation tokens needs besides the
+// status: the tokens this process generated and the cluster's clock offset.
+type tokenCtx struct {
+	issued []IssuedToken
+	off    time.Duration
+}
+
+func assessType(now time.Time, ts TypeStatus, th Thresholds, ver string, tok tokenCtx) TypeAssessment {
 	var rs []Reason
 	switch ts.Mode {
 	case ModeDisabled:
@@ -263,7 +287,7 @@ func assessType(now time.Time, ts TypeStatus, th Thresholds, ver string) TypeAss
 	case ModeBootstrapping:
 		rs = append(rs, Reason{Severity: SeveritySyncing, Text: "bootstrapping: replication is being set up"})
 	case ModePrimary:
-		rs = append(rs, primaryReasons(now, ts, th, ver)...)
+		rs = append(rs, primaryReasons(now, ts, th, ver, tok)...)
 	case ModeSecondary:
 		rs = append(rs, secondaryReasons(now, ts, th, ver)...)
 	default:
@@ -278,26 +302,45 @@ func assessType(now time.Time, ts TypeStatus, th Thresholds, ver string) TypeAss
 // future" is an anomaly (server_time_utc has whole seconds).
 const ClockOffsetShown = 2 * time.Second
 
-// ClusterNow is now on the cluster's own clock: sys/health's server_time_utc
-// plus the time since it was read. Offsets up to ClockOffsetShown (NTP
-// drift, server_time_utc's whole seconds, the read's duration) are ignored. off is the cluster's clock minus
-// this machine's.
+// ClusterNow is now on the cluster's own clock: the snapshot's ServerClock
+// (sys/health's server_time_utc, else the HTTP Date header) plus the time
+// since it was read. A snapshot not built by a Client (no ClockSource) uses
+// its Health's server_time_utc. Offsets up to ClockOffsetShown (NTP drift,
+// whole seconds, the read's duration) are ignored. off is the cluster's
+// clock minus this machine's.
 func ClusterNow(now time.Time, s Snapshot) (clusterNow time.Time, off time.Duration) {
-	if s.Health == nil || s.Health.ServerTime.IsZero() {
+	clock, _ := clockOf(s)
+	if clock.IsZero() || s.FetchedAt.IsZero() {
 		return now, 0
 	}
-	readAt := s.Health.ReadAt
-	if readAt.IsZero() {
-		readAt = s.FetchedAt
-	}
-	if readAt.IsZero() {
-		return now, 0
-	}
-	off = s.Health.ServerTime.Sub(readAt.Truncate(time.Second))
+	off = clock.Sub(s.FetchedAt.Truncate(time.Second))
 	if absDuration(off) <= ClockOffsetShown {
 		return now, 0
 	}
 	return now.Add(off), off
+}
+
+// clockOf is the cluster's clock reading of a snapshot and its source.
+func clockOf(s Snapshot) (time.Time, ClockSource) {
+	switch {
+	case s.ClockSource != "":
+		return s.ServerClock, s.ClockSource
+	case s.Health != nil && !s.Health.ServerTime.IsZero():
+		return s.Health.ServerTime, ClockServerTime
+	}
+	return time.Time{}, ClockNone
+}
+
+// ClockOffset is the cluster's clock minus this machine's, as ClusterNow
+// measures it (0 within ClockOffsetShown), and its source; ok is false when
+// the snapshot carries no clock of the cluster.
+func ClockOffset(s Snapshot) (off time.Duration, src ClockSource, ok bool) {
+	clock, src := clockOf(s)
+	if clock.IsZero() || s.FetchedAt.IsZero() {
+		return 0, src, false
+	}
+	_, off = ClusterNow(s.FetchedAt, s)
+	return off, src, true
 }
 
 // NotReportedBy is how a field the node's version leaves out is described:
@@ -317,7 +360,7 @@ func unknownValue(field, raw string) string {
 	return fmt.Sprintf("unrecognised %s %q", field, raw)
 }
 
-func primaryReasons(now time.Time, ts TypeStatus, th Thresholds, ver string) []Reason {
+func primaryReasons(now time.Time, ts TypeStatus, th Thresholds, ver string, tok tokenCtx) []Reason {
 	var rs []Reason
 	switch ts.State {
 	case StateUnknown:
@@ -349,7 +392,7 @@ func primaryReasons(now time.Time, ts TypeStatus, th Thresholds, ver string) []R
 	}
 	for _, id := range ts.KnownSecondaries {
 		if !seen[id] {
-			rs = append(rs, Reason{Severity: SeverityWarning, Text: fmt.Sprintf("secondary %s has a token but has never connected", id)})
+			rs = append(rs, unusedTokenReason(now, tok.off, ts.Type, id, tok.issued))
 		}
 	}
 	return rs

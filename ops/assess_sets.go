@@ -65,6 +65,7 @@ func findSplitBrains(obs []Observation) []SplitBrain {
 func applySplitBrains(rep *Report, obs []Observation) {
 	rep.SplitBrains = findSplitBrains(obs)
 	for _, sb := range rep.SplitBrains {
+		streamsFrom := connectedTo(obs, sb)
 		for _, name := range sb.Primaries {
 			others := make([]string, 0, len(sb.Primaries)-1)
 			for _, n := range sb.Primaries {
@@ -78,13 +79,17 @@ func applySplitBrains(rep *Report, obs []Observation) {
 			for i := range rep.Clusters {
 				if rep.Clusters[i].Name == name {
 					ta := rep.Clusters[i].typ(sb.Type)
-					ta.Reasons = append(ta.Reasons, r)
+					ta.Reasons = append(notUnusedTokens(ta.Reasons, name, streamsFrom), r)
 					ta.Severity = SeverityCritical
 				}
 			}
 		}
 		for i := range rep.Links {
 			l := &rep.Links[i]
+			if l.Type == sb.Type && contains(sb.Primaries, l.Primary) {
+				l.Reasons = notUnusedTokens(l.Reasons, l.Primary, streamsFrom)
+				l.Severity = worstOf(l.Reasons)
+			}
 			if l.Type == sb.Type && contains(sb.Primaries, l.Primary) && !l.InSync {
 				l.WALGap, l.HasWALGap, l.LagSeverity = 0, false, SeverityUnknown
 				l.LagUnknown = "not measured: two primaries claim this replication set"
@@ -277,4 +282,40 @@ func hostPort(addr string) (string, bool) {
 		port = map[bool]string{true: "80", false: "443"}[u.Scheme == "http"]
 	}
 	return net.JoinHostPort(u.Hostname(), port), true
+}
+
+// connectedTo maps each secondary id of a split set to the primary of the
+// set its secondaries[] lists it as connected to.
+func connectedTo(obs []Observation, sb SplitBrain) map[string]string {
+	m := map[string]string{}
+	for _, o := range obs {
+		if !contains(sb.Primaries, o.Name) || o.Snapshot == nil || o.Snapshot.Replication == nil {
+			continue
+		}
+		for _, p := range o.Snapshot.Replication.Of(sb.Type).Secondaries {
+			if p.Status == PeerConnected {
+				m[p.NodeID] = o.Name
+			}
+		}
+	}
+	return m
+}
+
+// notUnusedTokens rewrites, on primary name of a split set, the "has a
+// token but has never connected" of a secondary that streams from the
+// other primary: the promoted cluster inherited known_secondaries by
+// replication, and no token is unused. That is said, as ok: the split
+// brain itself is the finding.
+func notUnusedTokens(rs []Reason, name string, streamsFrom map[string]string) []Reason {
+	out := make([]Reason, 0, len(rs))
+	for _, r := range rs {
+		for id, from := range streamsFrom {
+			if from != name && r.Text == neverConnectedText(id) {
+				r = Reason{Severity: SeverityOK, Text: fmt.Sprintf("secondary %s streams from %s, the other primary of this set", id, from)}
+				break
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }

@@ -225,8 +225,8 @@ func TestAssessLinks(t *testing.T) {
 		obs[0].Err = &Error{Class: ErrTimeout, Op: OpReadReplication, Cluster: "us-east-2"}
 		obs[0].Snapshot.FetchedAt = heartbeat.Add(-time.Minute)
 		rep := Assess(now, obs, DefaultThresholds())
-		if rep.Clusters[0].Reachable || rep.Clusters[0].Severity != SeverityUnknown ||
-			!hasReason(rep.Clusters[0].Reasons, SeverityUnknown, "unreachable: timed out waiting for Vault (last good data 1m1s old)") {
+		if rep.Clusters[0].Reachable || rep.Clusters[0].Severity != SeverityCritical ||
+			!hasReason(rep.Clusters[0].Reasons, SeverityCritical, "unreachable: timed out waiting for Vault (last good data 1m1s old)") {
 			t.Errorf("%+v", rep.Clusters[0])
 		}
 		for _, l := range rep.Links {
@@ -234,8 +234,9 @@ func TestAssessLinks(t *testing.T) {
 				t.Errorf("%+v", l)
 			}
 		}
-		// Its secondaries still say they stream: orphans, a warning each.
-		if rep.Worst != SeverityWarning || !hasReason(rep.Clusters[1].Performance.Reasons, SeverityWarning, "its primary us-east-2 is unreachable") {
+		// Its secondaries still say they stream: orphans, a warning each;
+		// the unreadable primary itself is critical.
+		if rep.Worst != SeverityCritical || !hasReason(rep.Clusters[1].Performance.Reasons, SeverityWarning, "its primary us-east-2 is unreachable") {
 			t.Errorf("worst %v: %+v", rep.Worst, rep.Clusters[1].Performance)
 		}
 	})
@@ -264,9 +265,17 @@ func TestAssessClusterStates(t *testing.T) {
 			SeverityCritical, true, "sealed"},
 		{"replication unreadable", Observation{Name: "x", Snapshot: &Snapshot{Health: healthFixture(t, "health_active.json"), ReplicationErr: serverErr}},
 			SeverityWarning, true, "replication status unreadable: server error 500"},
-		{"unreachable", Observation{Name: "x", Err: &Error{Class: ErrUnreachable}}, SeverityUnknown, false, "unreachable: connection failed"},
-		{"unreachable, plain error", Observation{Name: "x", Err: errors.New("dial hvs.CAESIJabcdefghijkl0000")}, SeverityUnknown, false, "[redacted]"},
+		{"unreachable", Observation{Name: "x", Err: &Error{Class: ErrUnreachable}}, SeverityCritical, false, "unreachable: connection failed"},
+		{"unreachable, plain error", Observation{Name: "x", Err: errors.New("dial hvs.CAESIJabcdefghijkl0000")}, SeverityCritical, false, "[redacted]"},
+		{"timed out", Observation{Name: "x", Err: &Error{Class: ErrTimeout}}, SeverityCritical, false, "unreachable: timed out waiting for Vault"},
+		{"answers only errors", Observation{Name: "x", Err: &Error{Class: ErrServer, StatusCode: 502}}, SeverityCritical, false, "server error 502"},
 		{"never read", Observation{Name: "x"}, SeverityUnknown, false, "not read yet"},
+		// Vault answers 404 {"errors":[]} for an unknown path; an address
+		// ending in /v1 asks for /v1/v1/sys/health.
+		{"address ends in /v1", Observation{Name: "x", Address: "https://vault.example.com:8200/v1/", Err: &Error{Class: ErrNotFound, StatusCode: 404}},
+			SeverityCritical, false, "not found: Vault does not serve this path (the address ends in /v1: vaultrepl adds /v1 itself, so drop it)"},
+		{"403 is not unreachable", Observation{Name: "x", Err: &Error{Class: ErrPermissionDenied, StatusCode: 403, Messages: []string{"permission denied"}}},
+			SeverityCritical, false, "permission denied: the token's policy"},
 		{"standby", observe("x", healthFixture(t, "health_standby.json"), ptr(parsedFixture(t, "status_disabled.json"))), SeverityOK, true, "standby node"},
 		{"not initialised", observe("x", &Health{}, ptr(parsedFixture(t, "status_disabled.json"))), SeverityWarning, true, "not initialised"},
 		{"licence terminated", observe("x", &Health{Initialized: true, License: &License{Terminated: true}}, ptr(parsedFixture(t, "status_disabled.json"))),
@@ -285,6 +294,16 @@ func TestAssessClusterStates(t *testing.T) {
 			}
 			if len(rep.Links) != 0 {
 				t.Errorf("links %+v", rep.Links)
+			}
+			// A cluster that answered HTTP is never called unreachable, and
+			// no word is said twice.
+			for _, r := range c.Reasons {
+				if code := ClassOf(tt.obs.Err); (code == ErrNotFound || code == ErrPermissionDenied || code == ErrServer) && strings.Contains(r.Text, "unreachable") {
+					t.Errorf("answered HTTP, called unreachable: %q", r.Text)
+				}
+				if strings.Contains(r.Text, "unreachable: unreachable") {
+					t.Errorf("doubled word: %q", r.Text)
+				}
 			}
 		})
 	}

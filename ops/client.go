@@ -90,6 +90,10 @@ type Client struct {
 	// origins are where requests may go: the address's origin and the
 	// cluster's redirect_hosts (see originGuard).
 	origins map[string]bool
+	// issued are the activation tokens this process generated on the
+	// cluster, shared with the clients WithToken derives: the judge tells
+	// a token pending activation from one unused past its TTL with them.
+	issued *issuedTokens
 }
 
 // NewClient builds the Client of one cluster: validates the address, resolves
@@ -109,7 +113,7 @@ func newClient(cfg ClusterConfig, opts ClientOptions, token string) (*Client, er
 	if err := ValidateAddress(cfg.Address); err != nil {
 		return nil, &Error{Class: ErrConfig, Op: "configure client", Cluster: cfg.Name, Messages: []string{err.Error()}}
 	}
-	c := &Client{cfg: cfg, opts: opts, token: token}
+	c := &Client{cfg: cfg, opts: opts, token: token, issued: &issuedTokens{}}
 	var err error
 	if c.origins, err = allowedOrigins(cfg); err != nil {
 		return nil, &Error{Class: ErrConfig, Op: "configure client", Cluster: cfg.Name, Messages: []string{err.Error()}}
@@ -132,7 +136,11 @@ func newClient(cfg ClusterConfig, opts ClientOptions, token string) (*Client, er
 func (c *Client) WithToken(token string) (*Client, error) {
 	cfg := c.cfg
 	cfg.Token = TokenSource{Inline: token}
-	return newClient(cfg, c.opts, token)
+	nc, err := newClient(cfg, c.opts, token)
+	if nc != nil {
+		nc.issued = c.issued
+	}
+	return nc, err
 }
 
 // Name is the configured cluster name.
@@ -229,6 +237,9 @@ type request struct {
 type reply struct {
 	status int
 	body   []byte
+	// date is the reply's HTTP Date header: the server's clock when it
+	// answered, in whole seconds; zero when absent or unparsable.
+	date time.Time
 }
 
 // ok reports a 2xx status.
@@ -318,6 +329,9 @@ func (c *Client) exchange(ctx context.Context, rq request) (reply, error) {
 	if resp != nil {
 		defer resp.Body.Close()
 		rep.status = resp.StatusCode
+		if d, derr := http.ParseTime(resp.Header.Get("Date")); derr == nil {
+			rep.date = d.UTC()
+		}
 		body, rerr := io.ReadAll(resp.Body)
 		if rerr != nil {
 			return rep, c.transportErr(rq, rep.status, rerr, timeout)

@@ -120,21 +120,48 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Summary is the one-line human message for the class.
-func (e *Error) Summary() string { return classSummary(e.Class) }
+// Summary is the one-line human message for the class. A scheme that does
+// not match the server is said as such: it is classed as a TLS failure, but
+// no certificate is involved and "certificate not trusted" would send the
+// operator after a CA file.
+func (e *Error) Summary() string {
+	switch e.schemeMismatch() {
+	case "http":
+		return "scheme mismatch: the address says https:// but the server speaks plain HTTP"
+	case "https":
+		return "scheme mismatch: the address says http:// but the server speaks HTTPS"
+	}
+	return classSummary(e.Class)
+}
 
 // Hint says what to do about it. A scheme that does not match the server
 // is a TLS failure whose cure is the address, not a CA certificate.
 func (e *Error) Hint() string {
-	if e.Class == ErrTLS {
-		switch detail := strings.ToLower(e.Detail()); {
-		case strings.Contains(detail, msgHTTPSToHTTP):
-			return "the server speaks plain HTTP: use an http:// address (or enable TLS on its listener)"
-		case strings.Contains(detail, msgHTTPToHTTPS):
-			return "the server speaks HTTPS: use an https:// address"
-		}
+	switch e.schemeMismatch() {
+	case "http":
+		return "use an http:// address (or enable TLS on its listener)"
+	case "https":
+		return "use an https:// address"
 	}
 	return classHint(e.Class)
+}
+
+// schemeMismatch is the scheme the server speaks when it is not the one the
+// address says: "http" when an https:// address got a plain HTTP answer
+// (Go's client: "server gave HTTP response to HTTPS client"), "https" when
+// an http:// address reached a TLS listener (Go's server answers 400
+// "Client sent an HTTP request to an HTTPS server."), else "".
+func (e *Error) schemeMismatch() string {
+	if e.Class != ErrTLS {
+		return ""
+	}
+	switch detail := strings.ToLower(e.Detail()); {
+	case strings.Contains(detail, msgHTTPSToHTTP):
+		return "http"
+	case strings.Contains(detail, msgHTTPToHTTPS):
+		return "https"
+	}
+	return ""
 }
 
 // Detail is Vault's own message (or the transport error), sanitised.

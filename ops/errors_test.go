@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestErrorClassNames(t *testing.T) {
@@ -151,5 +154,47 @@ func TestParseErrorBody(t *testing.T) {
 	}
 	if got := parseErrorBody([]byte(`{"errors":[]}`)); got != nil {
 		t.Errorf("%q", got)
+	}
+}
+
+// A scheme mismatch is said as such, on real servers: Go's client and
+// server produce the texts (net/http), and Vault's listener is Go's.
+func TestSchemeMismatchIsNotACertificateFailure(t *testing.T) {
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "{}")
+	}))
+	t.Cleanup(plain.Close)
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "{}")
+	}))
+	t.Cleanup(tlsSrv.Close)
+	tests := []struct {
+		name, addr, summary, hint string
+	}{
+		{"https address, plain HTTP server", strings.Replace(plain.URL, "http://", "https://", 1),
+			"scheme mismatch: the address says https:// but the server speaks plain HTTP", "use an http:// address"},
+		{"http address, TLS server", strings.Replace(tlsSrv.URL, "https://", "http://", 1),
+			"scheme mismatch: the address says http:// but the server speaks HTTPS", "use an https:// address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := testClient(t, tt.addr, ClientOptions{}).Status(context.Background())
+			var e *Error
+			if !errors.As(err, &e) || e.Class != ErrTLS {
+				t.Fatalf("error %v (%T), want a classified TLS error", err, err)
+			}
+			if e.Summary() != tt.summary || !strings.HasPrefix(e.Hint(), tt.hint) {
+				t.Errorf("summary %q hint %q", e.Summary(), e.Hint())
+			}
+			if strings.Contains(e.Error(), "certificate") {
+				t.Errorf("a scheme mismatch called a certificate failure: %q", e.Error())
+			}
+			// The judge says the same words, without calling a server
+			// that answered HTTP "unreachable".
+			rep := Assess(time.Now(), []Observation{{Name: "x", Address: tt.addr, Err: err}}, DefaultThresholds())
+			if r := rep.Clusters[0].Reasons; len(r) == 0 || !strings.HasPrefix(r[0].Text, "scheme mismatch") || r[0].Severity != SeverityCritical {
+				t.Errorf("reasons %+v", rep.Clusters[0].Reasons)
+			}
+		})
 	}
 }

@@ -55,23 +55,43 @@ var healthStatuses = map[int]bool{429: true, 472: true, 473: true, 474: true, 50
 func (c *Client) Status(ctx context.Context) (Snapshot, error) {
 	start := c.opts.Now()
 	var (
-		wg             sync.WaitGroup
-		health         *Health
-		healthErr      error
-		replication    *Replication
-		replicationErr error
+		wg              sync.WaitGroup
+		health          *Health
+		healthErr       error
+		healthDate      time.Time
+		replication     *Replication
+		replicationErr  error
+		replicationDate time.Time
 	)
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		health, healthErr = c.readHealth(ctx)
+		health, healthDate, healthErr = c.readHealth(ctx)
 	}()
 	go func() {
 		defer wg.Done()
-		replication, replicationErr = c.readReplication(ctx)
+		replication, replicationDate, replicationErr = c.readReplication(ctx)
 	}()
 	wg.Wait()
-	return c.snapshot(start, health, healthErr, replication, replicationErr)
+	snap, err := c.snapshot(start, health, healthErr, replication, replicationErr)
+	snap.ServerClock, snap.ClockSource = serverClock(health, healthDate, replicationDate)
+	snap.Issued = c.issued.snapshot()
+	return snap, err
+}
+
+// serverClock is the cluster's clock of one poll: server_time_utc of a
+// health read of this poll (health may be nil: carried over or failed),
+// else the Date header of either reply.
+func serverClock(health *Health, dates ...time.Time) (time.Time, ClockSource) {
+	if health != nil && !health.ServerTime.IsZero() {
+		return health.ServerTime, ClockServerTime
+	}
+	for _, d := range dates {
+		if !d.IsZero() {
+			return d, ClockDateHeader
+		}
+	}
+	return time.Time{}, ClockNone
 }
 
 // snapshot puts the two reads of a status together. It is an error only when
@@ -93,40 +113,40 @@ func (c *Client) snapshot(start time.Time, health *Health, healthErr error, repl
 }
 
 // readHealth reads GET sys/health with the 299 overrides.
-func (c *Client) readHealth(ctx context.Context) (*Health, error) {
-	sent := c.opts.Now()
+// The reply's Date header comes back even when the read failed: a server
+// that answered has a clock.
+func (c *Client) readHealth(ctx context.Context) (*Health, time.Time, error) {
 	rep, err := c.do(ctx, request{op: OpReadHealth, method: http.MethodGet, path: "sys/health", query: healthQuery})
 	if err != nil && !(rep.status != 0 && healthStatuses[rep.status]) {
-		return nil, err
+		return nil, rep.date, err
 	}
 	h, perr := ParseHealth(rep.body)
 	if perr != nil {
 		if err != nil {
-			return nil, err // the status code says more than the body
+			return nil, rep.date, err // the status code says more than the body
 		}
-		return nil, c.withOp(perr, OpReadHealth, rep.status)
+		return nil, rep.date, c.withOp(perr, OpReadHealth, rep.status)
 	}
-	h.ReadAt = sent
-	return &h, nil
+	return &h, rep.date, nil
 }
 
 // readReplication reads GET sys/replication/status (both types at once).
-func (c *Client) readReplication(ctx context.Context) (*Replication, error) {
+func (c *Client) readReplication(ctx context.Context) (*Replication, time.Time, error) {
 	rep, err := c.do(ctx, request{op: OpReadReplication, method: http.MethodGet, path: "sys/replication/status"})
 	if err != nil {
 		// CE has always answered this path with {"mode":"disabled"}, but a
 		// 404 "enterprise-only feature" here (as PR #18870 once planned)
 		// says the same thing, so it is data, not a failure.
 		if ClassOf(err) == ErrCommunityEdition {
-			return ceReplication(), nil
+			return ceReplication(), rep.date, nil
 		}
-		return nil, err
+		return nil, rep.date, err
 	}
 	r, perr := ParseReplicationStatus(rep.body)
 	if perr != nil {
-		return nil, c.withOp(perr, OpReadReplication, rep.status)
+		return nil, rep.date, c.withOp(perr, OpReadReplication, rep.status)
 	}
-	return &r, nil
+	return &r, rep.date, nil
 }
 
 func ceReplication() *Replication {
@@ -152,12 +172,20 @@ func (c *Client) StatusAfter(ctx context.Context, prev *Snapshot) (Snapshot, err
 		return c.Status(ctx)
 	}
 	start := c.opts.Now()
-	replication, replicationErr := c.readReplication(ctx)
+	replication, replicationDate, replicationErr := c.readReplication(ctx)
 	if replicationErr == nil && sameStory(prev.Replication, replication) {
-		return c.snapshot(start, prev.Health, nil, replication, nil)
+		// The carried-over health's server_time_utc is of an earlier poll:
+		// this poll's clock is its reply's Date header.
+		snap, err := c.snapshot(start, prev.Health, nil, replication, nil)
+		snap.ServerClock, snap.ClockSource = serverClock(nil, replicationDate)
+		snap.Issued = c.issued.snapshot()
+		return snap, err
 	}
-	health, healthErr := c.readHealth(ctx)
-	return c.snapshot(start, health, healthErr, replication, replicationErr)
+	health, healthDate, healthErr := c.readHealth(ctx)
+	snap, err := c.snapshot(start, health, healthErr, replication, replicationErr)
+	snap.ServerClock, snap.ClockSource = serverClock(health, healthDate, replicationDate)
+	snap.Issued = c.issued.snapshot()
+	return snap, err
 }
 
 // healthCarriesOver reports whether prev's health data may stand for now.

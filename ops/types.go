@@ -403,13 +403,8 @@ type Health struct {
 	PerformanceMode    Mode // a hint only: trust sys/replication/status
 	DRMode             Mode
 	ServerTime         time.Time
-	// ReadAt is the reader's clock when this health was requested (zero when
-	// not known). A snapshot may carry health read polls ago (StatusAfter),
-	// so the cluster's clock offset is ServerTime minus ReadAt, never minus
-	// the snapshot's FetchedAt.
-	ReadAt     time.Time
-	Version    string
-	Enterprise bool
+	Version            string
+	Enterprise         bool
 	// HasEnterprise tells an absent "enterprise" (before 1.16; Enterprise
 	// builds are then known by their version suffix) from false.
 	HasEnterprise bool
@@ -473,6 +468,17 @@ type Snapshot struct {
 	HealthErr      error
 	Replication    *Replication
 	ReplicationErr error
+	// ServerClock is the cluster's own clock at about FetchedAt (whole
+	// seconds): sys/health's server_time_utc when health was read in this
+	// poll, else the HTTP Date header (RFC 9110 §6.6.1) of a reply of this
+	// poll; zero when neither came. ClockSource names which ("" for a
+	// snapshot not built by a Client, whose Health.ServerTime is then used).
+	ServerClock time.Time
+	ClockSource ClockSource
+	// Issued are the activation tokens this process generated on the
+	// cluster (Vault's status says only that an id is known, not since
+	// when nor until when).
+	Issued []IssuedToken
 }
 
 // Edition infers the edition from whatever was read.
@@ -507,3 +513,14 @@ func hasEntSuffix(v string) bool {
 	}
 	return false
 }
+
+// ClockSource says where a Snapshot's ServerClock came from.
+type ClockSource string
+
+// Clock sources.
+const (
+	ClockServerTime ClockSource = "server_time_utc"
+	ClockDateHeader ClockSource = "Date header"
+	// ClockNone is a poll whose replies carried neither.
+	ClockNone ClockSource = "none"
+)

@@ -178,6 +178,7 @@ func (c *Client) SecondaryToken(ctx context.Context, t ReplicationType, r Second
 		return ActivationToken{}, c.withOp(perr, op, rep.status)
 	}
 	tok.ID = r.ID
+	c.issued.add(IssuedToken{Type: t, ID: r.ID, Expires: tok.Expires})
 	return tok, nil
 }
 

@@ -96,8 +96,9 @@ func (m *Model) detailContent(now time.Time) string {
 			text += " (" + since + ")"
 		}
 		line("  " + st.Badge(level(r.Severity), text))
-		if r.Do != "" {
-			line("      " + st.Pane.Hint.Render("do: "+r.Do))
+		// The error block above already gives a failed read's hint.
+		if r.Do != "" && (c.lastErr == nil || r.Do != errorHint(c.lastErr)) {
+			line("      " + st.Pane.Hint.Render(wrapText("do: "+r.Do, w-10, "          ")))
 		}
 	}
 	for _, r := range a.Reasons {

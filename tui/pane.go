@@ -181,7 +181,8 @@ func (p *paneCtx) lines() []pline {
 	notes, covered := p.notes()
 	out = append(out, notes...)
 	for _, r := range p.a.Reasons {
-		if !covered && (r.Severity == ops.SeverityWarning || r.Severity == ops.SeverityCritical) {
+		// A failed read's finding is its error, shown above.
+		if !covered && c.lastErr == nil && (r.Severity == ops.SeverityWarning || r.Severity == ops.SeverityCritical) {
 			out = append(out, pline{text: p.badge(r.Severity, p.m.named(r.Text)), prio: prioReason, data: true})
 		}
 	}

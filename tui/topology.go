@@ -48,7 +48,7 @@ func (m *Model) topologyContent(now time.Time) string {
 			head := "  " + st.Pane.Title.Render(pad(c.spec.Name, nameW, g.Ellipsis)) + "  primary " + state +
 				"  " + st.Muted.Render("set "+shortID(s.ClusterID)+"  wal "+strconv.FormatUint(s.PrimaryWAL(), 10))
 			if c.stale() {
-				head += "  " + st.Level(level(ops.SeverityWarning)).Render(g.Warn+" unreachable, last data "+ago(now.Sub(c.lastOK))+" old")
+				head += "  " + st.Level(level(ops.SeverityCritical)).Render(g.Crit+" unreachable, last data "+ago(now.Sub(c.lastOK))+" old")
 			}
 			line(head)
 			links := m.downLinks(t, id)

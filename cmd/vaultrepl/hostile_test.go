@@ -48,7 +48,7 @@ func TestStatusRefusesForeignRedirect(t *testing.T) {
 	first := hostiletest.NewServerWith(t, hostiletest.Redirect(http.StatusTemporaryRedirect, second.URL))
 	t.Setenv("VAULT_TOKEN", "hvs.status-redirect-token")
 	r := execute(t, context.Background(), testDeps(), "status", "--cluster", "standby="+first.URL)
-	if r.code != exitUnreachable || !strings.Contains(r.out, "redirect") || !strings.Contains(r.out, second.Listener.Addr().String()) {
+	if r.code != exitCritical || !strings.Contains(r.out, "redirect") || !strings.Contains(r.out, second.Listener.Addr().String()) {
 		t.Errorf("code %d, output does not name the refused target:\n%s", r.code, r.out)
 	}
 	if n := len(second.Requests()); n != 0 {

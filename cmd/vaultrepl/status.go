@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,30 +20,35 @@ import (
 	"github.com/vaultrepl/vaultrepl/ops/sim"
 )
 
-// Exit codes of `vaultrepl status`. When several apply, the most urgent
-// wins: critical (something is broken now) before unreachable (something
-// could not be seen) before warning. Syncing and unknown-but-reachable (a
-// Community Edition cluster) count as ok.
+// Exit codes of `vaultrepl status`: a function of the report's worst
+// finding, so that `worst` and `exit_code` of the JSON document always
+// agree, in the Nagios plugin convention (0 ok, 1 warning, 2 critical,
+// 3 unknown). A cluster that could not be read is critical (ops.Assess),
+// as the dashboard shows it; unknown is "vaultrepl could not tell".
 const (
-	exitOK          = 0
-	exitWarning     = 1
-	exitCritical    = 2
-	exitUnreachable = 3
+	exitOK       = 0
+	exitWarning  = 1
+	exitCritical = 2
+	exitUnknown  = 3
 	// exitUsage is a bad flag or configuration: nothing was read.
 	exitUsage = 4
 )
 
-// statusExitCode maps the assessment to the exit code (see exitOK…).
-// rep.Worst already folds every cluster and link, and ranks warning above
-// unknown and syncing: a warning exit is a worst of warning.
+// statusExitCode maps the report's worst severity to the exit code.
 func statusExitCode(rep ops.Report) int {
-	switch {
-	case rep.Worst == ops.SeverityCritical:
+	return severityExitCode(rep.Worst)
+}
+
+// severityExitCode is the exit code of a worst severity: ok, syncing and n/a
+// (nothing to judge by design) are 0.
+func severityExitCode(worst ops.Severity) int {
+	switch worst {
+	case ops.SeverityCritical:
 		return exitCritical
-	case slices.ContainsFunc(rep.Clusters, func(c ops.ClusterAssessment) bool { return !c.Reachable }):
-		return exitUnreachable
-	case rep.Worst == ops.SeverityWarning:
+	case ops.SeverityWarning:
 		return exitWarning
+	case ops.SeverityUnknown:
+		return exitUnknown
 	}
 	return exitOK
 }
@@ -85,11 +89,12 @@ lag, and prints a table, or with --json a JSON document (schema_version 1).
 prints one compact document per line.
 
 Exit codes (the most urgent wins):
-  0  ok (including syncing)
-  2  critical: something is broken now
-  3  a cluster could not be read (unreachable, unreadable status)
-  1  warning
-  4  bad flags or configuration`,
+  0  worst is ok, syncing or n/a (Community Edition: nothing to judge)
+  1  worst is warning
+  2  worst is critical: something is broken now, or a cluster could not
+     be read at all (unreachable, timed out, only errors)
+  3  worst is unknown: vaultrepl could not tell (an unrecognised state)
+  4  bad flags or configuration: nothing was read`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return &exitError{code: exitUsage, err: fmt.Errorf("status takes no arguments, got %q", args)}

@@ -37,23 +37,29 @@ type splitBrainDoc struct {
 }
 
 type clusterDoc struct {
-	Name                   string      `json:"name"`
-	Address                string      `json:"address"`
-	Label                  string      `json:"label,omitempty"`
-	Reachable              bool        `json:"reachable"`
-	Severity               string      `json:"severity"`
-	Reasons                []reasonDoc `json:"reasons"`
-	Edition                string      `json:"edition"`
-	FetchedAt              *time.Time  `json:"fetched_at"`
-	TookMS                 *int64      `json:"took_ms"`
-	Error                  *errorDoc   `json:"error"`
-	Health                 *healthDoc  `json:"health"`
-	HealthError            *errorDoc   `json:"health_error"`
-	ReplicationError       *errorDoc   `json:"replication_error"`
-	CommunityEdition       bool        `json:"community_edition"`
-	ReplicationUnsupported bool        `json:"replication_unsupported"`
-	Performance            *typeDoc    `json:"performance"`
-	DR                     *typeDoc    `json:"dr"`
+	Name      string      `json:"name"`
+	Address   string      `json:"address"`
+	Label     string      `json:"label,omitempty"`
+	Reachable bool        `json:"reachable"`
+	Severity  string      `json:"severity"`
+	Reasons   []reasonDoc `json:"reasons"`
+	Edition   string      `json:"edition"`
+	FetchedAt *time.Time  `json:"fetched_at"`
+	TookMS    *int64      `json:"took_ms"`
+	// ClockOffsetMS is the cluster's clock minus this machine's, 0 within
+	// ops.ClockOffsetShown (2 s); null when no reply carried its clock.
+	ClockOffsetMS *int64 `json:"clock_offset_ms"`
+	// ClockSource is where the cluster's clock was read: "server_time_utc"
+	// or "Date header"; null with no clock.
+	ClockSource            *string    `json:"clock_source"`
+	Error                  *errorDoc  `json:"error"`
+	Health                 *healthDoc `json:"health"`
+	HealthError            *errorDoc  `json:"health_error"`
+	ReplicationError       *errorDoc  `json:"replication_error"`
+	CommunityEdition       bool       `json:"community_edition"`
+	ReplicationUnsupported bool       `json:"replication_unsupported"`
+	Performance            *typeDoc   `json:"performance"`
+	DR                     *typeDoc   `json:"dr"`
 }
 
 type reasonDoc struct {
@@ -214,6 +220,10 @@ func buildClusterDoc(cfg ops.ClusterConfig, o ops.Observation, ca ops.ClusterAss
 	cd.Edition = s.Edition().String()
 	fetched, took := s.FetchedAt.UTC(), s.Took.Milliseconds()
 	cd.FetchedAt, cd.TookMS = &fetched, &took
+	if off, src, ok := ops.ClockOffset(*s); ok {
+		ms, name := off.Milliseconds(), string(src)
+		cd.ClockOffsetMS, cd.ClockSource = &ms, &name
+	}
 	cd.Health = newHealthDoc(s.Health)
 	cd.HealthError, cd.ReplicationError = newErrorDoc(s.HealthErr), newErrorDoc(s.ReplicationErr)
 	if r := s.Replication; r != nil {

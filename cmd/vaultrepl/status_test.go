@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/vaultrepl/vaultrepl/ops"
 )
 
 // fixtureNow is two seconds after the heartbeats in ops/testdata.
@@ -174,7 +175,7 @@ func TestStatusJSON(t *testing.T) {
 		t.Fatalf("%d clusters", len(clusters))
 	}
 	c0 := clusters[0].(map[string]any)
-	wantKeys(t, "cluster", c0, "name", "address", "reachable", "severity", "reasons", "edition", "fetched_at", "took_ms",
+	wantKeys(t, "cluster", c0, "name", "address", "reachable", "severity", "reasons", "edition", "fetched_at", "took_ms", "clock_offset_ms", "clock_source",
 		"error", "health", "health_error", "replication_error", "community_edition", "replication_unsupported", "performance", "dr")
 	perf := c0["performance"].(map[string]any)
 	wantKeys(t, "type", perf, "mode", "state", "connection_state", "severity", "reasons", "cluster_id", "merkle_root",
@@ -276,14 +277,23 @@ func TestStatusExitCodes(t *testing.T) {
 		}, exitCritical, []string{"s  sealed", "s: critical: sealed"}},
 		{"unreachable", func(t *testing.T) []string {
 			return []string{"ok=" + healthy(t), "down=" + closedAddr(t)}
-		}, exitUnreachable, []string{"down  -", "unreachable", "down: unknown: unreachable: connection failed",
-			"error: read replication status of down: unreachable: connection failed: dial tcp", "hint:  check the address and port"}},
+		}, exitCritical, []string{"down  -", "unreachable", "down: critical: unreachable: connection failed",
+			"do:    check the address and port", "error: read replication status of down: unreachable: connection failed: dial tcp"}},
 		{"critical wins over unreachable", func(t *testing.T) []string {
 			return []string{"s=" + fixtureServer(t, "health_active.json", "status_demoted.json").URL, "down=" + closedAddr(t)}
 		}, exitCritical, nil},
 		{"a link to a cluster that could not be read is not called unconfigured", func(t *testing.T) []string {
 			return []string{"p=" + healthy(t), "down=" + closedAddr(t)}
-		}, exitUnreachable, []string{"p -> (not matched)"}},
+		}, exitCritical, []string{"p -> (not matched)"}},
+		{"a cluster's clock far from ours is shown, not judged", func(t *testing.T) []string {
+			// This machine's clock is 10 minutes slow: the cluster's
+			// server_time_utc and its heartbeats are 10 minutes later
+			// than in the fixture, and the heartbeats are 2 s old on its
+			// clock, not 10 minutes in the future.
+			h := serverTimeRe.ReplaceAll(opsFixture(t, "health_active.json"), []byte(fmt.Sprintf(`"server_time_utc": %d`, fixtureNow.Add(10*time.Minute).Unix())))
+			r := bytes.ReplaceAll(opsFixture(t, "status_primary_both.json"), []byte("2024-03-04T10:05:56-05:00"), []byte("2024-03-04T10:15:56-05:00"))
+			return []string{"p=" + vaultServer(t, serve(200, h), serve(200, r)).URL}
+		}, exitOK, []string{"p: note: its clock is 10m0s ahead of this machine's (server_time_utc); ages are on its clock"}},
 		{"community edition is not alarming", func(t *testing.T) []string {
 			return []string{"ce=" + fixtureServer(t, "health_ce.json", "status_ce.json").URL}
 		}, exitOK, []string{"n/a (Community Edition)", "ce: n/a: no replication (Community Edition)"}},
@@ -367,7 +377,7 @@ func TestStatusPerClusterTimeout(t *testing.T) {
 	slow := vaultServer(t, hang, hang)
 	ok := fixtureServer(t, "health_active.json", "status_disabled.json")
 	r := execute(t, context.Background(), testDeps(), "status", "--timeout", "1s", "--cluster", "slow="+slow.URL, "--cluster", "ok="+ok.URL)
-	if r.code != exitUnreachable || !strings.Contains(r.out, "timed out waiting for Vault") || !strings.Contains(squash(r.out), "ok active disabled disabled - ok") {
+	if r.code != exitCritical || !strings.Contains(r.out, "timed out waiting for Vault") || !strings.Contains(squash(r.out), "ok active disabled disabled - ok") {
 		t.Errorf("%d\n%s", r.code, r.out)
 	}
 }
@@ -473,7 +483,7 @@ func TestStatusWatchKeepsLastGoodData(t *testing.T) {
 	}
 	r := execute(t, ctx, deps, "status", "--watch", "--json", "--cluster", "p="+srv.URL)
 	lines := strings.Split(strings.TrimSpace(r.out), "\n")
-	if len(lines) != 2 || r.code != exitUnreachable {
+	if len(lines) != 2 || r.code != exitCritical {
 		t.Fatalf("exit %d, %d frames\n%s", r.code, len(lines), r.out)
 	}
 	var doc statusDoc
@@ -593,5 +603,25 @@ func TestStatusInsecureWarns(t *testing.T) {
 	r := execute(t, context.Background(), testDeps(), args...)
 	if r.code != exitOK || !strings.HasPrefix(r.out, "WARNING: TLS verification is off") {
 		t.Errorf("code %d:\n%s", r.code, r.out)
+	}
+}
+
+// The exit code is a function of `worst` alone, so that a script reading
+// either one learns the same thing; the README's exit-code table lists the
+// same pairs.
+func TestStatusExitCodeFollowsWorst(t *testing.T) {
+	want := map[ops.Severity]int{
+		ops.SeverityOK: exitOK, ops.SeveritySyncing: exitOK, ops.SeverityNA: exitOK,
+		ops.SeverityWarning: exitWarning, ops.SeverityCritical: exitCritical, ops.SeverityUnknown: exitUnknown,
+	}
+	for sev, code := range want {
+		if got := statusExitCode(ops.Report{Worst: sev}); got != code {
+			t.Errorf("worst %v: exit %d, want %d", sev, got, code)
+		}
+	}
+	// An unreachable cluster next to a healthy one: critical, exit 2.
+	rep := ops.Assess(time.Now(), []ops.Observation{{Name: "down", Err: &ops.Error{Class: ops.ErrUnreachable}}}, ops.DefaultThresholds())
+	if rep.Worst != ops.SeverityCritical || statusExitCode(rep) != exitCritical {
+		t.Errorf("unreachable: worst %v exit %d", rep.Worst, statusExitCode(rep))
 	}
 }

@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/vaultrepl/vaultrepl/ops"
 )
@@ -117,7 +119,10 @@ func lagCell(name string, links []linkDoc) string {
 			if l.Type == ops.DR.String() {
 				typ = "dr"
 			}
-			parts = append(parts, typ+" "+l.Lag)
+			// Two primaries of a split set both list it: say it once.
+			if p := typ + " " + l.Lag; !slices.Contains(parts, p) {
+				parts = append(parts, p)
+			}
 		}
 	}
 	if len(parts) == 0 {
@@ -126,11 +131,24 @@ func lagCell(name string, links []linkDoc) string {
 	return strings.Join(parts, ", ")
 }
 
+// statusCell is the cluster's severity, or "unreachable" for one that
+// could not be read because no answer came (its severity is critical, as
+// FINDINGS says): a cluster that answered with an error is not called
+// unreachable.
 func statusCell(c clusterDoc) string {
-	if !c.Reachable {
+	if !c.Reachable && (c.Error == nil || transportClass(c.Error.Class) && !strings.HasPrefix(c.Error.Summary, "scheme mismatch")) {
 		return "unreachable"
 	}
 	return c.Severity
+}
+
+// transportClass tells the error classes where no HTTP answer came.
+func transportClass(class string) bool {
+	switch ops.ParseErrorClass(class) {
+	case ops.ErrUnreachable, ops.ErrTimeout, ops.ErrTLS, ops.ErrCanceled, ops.ErrUnknownClass:
+		return true
+	}
+	return false
 }
 
 // renderFindings lists every finding that is not ok, and each cluster's
@@ -147,13 +165,23 @@ func renderFindings(out io.Writer, doc statusDoc) {
 				lines = append(lines, findingLines(c.Name, t.name, t.doc.Reasons)...)
 			}
 		}
+		if c.ClockOffsetMS != nil && *c.ClockOffsetMS != 0 {
+			// Not a finding, but ages on this cluster are on its clock:
+			// say how far that is from the one the reader looks at.
+			off := time.Duration(*c.ClockOffsetMS) * time.Millisecond
+			dir := "ahead of"
+			if off < 0 {
+				off, dir = -off, "behind"
+			}
+			lines = append(lines, fmt.Sprintf("  %s: note: its clock is %s %s this machine's (%s); ages are on its clock", c.Name, off.Round(time.Second), dir, *c.ClockSource))
+		}
 		if c.Error != nil {
-			lines = append(lines, errorLines(c.Error)...)
+			lines = append(lines, errorLines(c.Error, saidDo(c.Reasons))...)
 		} else if c.HealthError != nil {
 			// Replication status was read, sys/health was not: the table's
 			// NODE column says "-", and this says why.
 			lines = append(lines, fmt.Sprintf("  %s: health unreadable: %s", c.Name, c.HealthError.Summary))
-			lines = append(lines, errorLines(c.HealthError)...)
+			lines = append(lines, errorLines(c.HealthError, saidDo(c.Reasons))...)
 		}
 	}
 	fmt.Fprintln(out)
@@ -168,10 +196,11 @@ func renderFindings(out io.Writer, doc statusDoc) {
 }
 
 // errorLines are an error's full message and its hint, indented under the
-// finding they explain.
-func errorLines(e *errorDoc) []string {
+// finding they explain; a hint a finding's "do:" line already said is not
+// said twice.
+func errorLines(e *errorDoc, said map[string]bool) []string {
 	lines := []string{cutText("    error: "+e.Message, maxTableLine)}
-	if e.Hint != "" {
+	if e.Hint != "" && !said[e.Hint] {
 		lines = append(lines, "    hint:  "+e.Hint)
 	}
 	return lines
@@ -230,4 +259,15 @@ func linkLag(l linkDoc) string {
 		return "-"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// saidDo is the set of what-to-do lines of some reasons.
+func saidDo(rs []reasonDoc) map[string]bool {
+	m := map[string]bool{}
+	for _, r := range rs {
+		if r.WhatToDo != nil {
+			m[*r.WhatToDo] = true
+		}
+	}
+	return m
 }
