@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"time"
 
@@ -80,7 +81,6 @@ type Model struct {
 
 	quitting   bool
 	timer      timerFunc
-	reportSeq  uint64 // bumps on every assessment: part of each pane's cache key
 	lastAssess time.Time
 	// assessDue: a result arrived but a large fleet's assessment was
 	// deferred (reassessSoon); the next clock tick judges.
@@ -289,15 +289,27 @@ func (m *Model) reassess(now time.Time) {
 		c := &m.clusters[i]
 		obs[i] = ops.Observation{Name: c.spec.Name, Address: c.spec.Address, Snapshot: c.snap, Err: c.lastErr}
 	}
+	prev, prevLinks := m.report, m.links
 	m.report = m.deps.Assess(now, obs)
 	// Each finding keeps its first sighting across polls.
 	m.onsets.Stamp(&m.report, now)
-	m.reportSeq++
 	m.lastAssess = now
 	m.assessDue = false
 	m.nextAssess = m.report.NextChange
 	m.links = indexLinks(m.report, m.byName, len(m.clusters))
 	m.idNames = idReplacer(m.report, m.clusters)
+	// A pane on screen is redrawn when its own judgement changed, not on
+	// every assessment: 32 clusters polled every 2 s are judged up to four
+	// times a second, and redrawing every pane each time was the largest
+	// part of the idle dashboard's drawing. Panes without a current drawing
+	// (off screen, or with new data) are not compared: they are drawn anew.
+	renamed := !sameNamePairs(prev, m.report)
+	for i := range m.clusters {
+		c, id := &m.clusters[i], ClusterID(i)
+		if renamed || !m.cache.holdsCurrent(id, c.version) || judgementChanged(&prev, &prevLinks, &m.report, &m.links, id) {
+			c.version++
+		}
+	}
 	if m.deps.Lab != nil {
 		for i := range m.clusters {
 			if p := m.currentPeers(ClusterID(i)); len(p) > 0 {
@@ -327,6 +339,52 @@ func (m *Model) reassess(now time.Time) {
 		c.severity = a.Severity
 		c.sevReachable = c.lastErr == nil
 	}
+}
+
+// judgementChanged: cluster id's assessment or one of its links reads
+// differently in b than in a. Link.HeartbeatAge is left out: it grows with
+// the clock, and no pane shows it (the topology adds the time since).
+func judgementChanged(a *ops.Report, al *linkIndex, b *ops.Report, bl *linkIndex, id ClusterID) bool {
+	if int(id) >= len(a.Clusters) || int(id) >= len(b.Clusters) || !reflect.DeepEqual(a.Clusters[id], b.Clusters[id]) {
+		return true
+	}
+	sameAt := func(i, j int) bool {
+		if i < 0 || j < 0 {
+			return i == j
+		}
+		x, y := a.Links[i], b.Links[j]
+		x.HeartbeatAge, y.HeartbeatAge = 0, 0
+		return reflect.DeepEqual(x, y)
+	}
+	for t := range al.up {
+		if int(id) >= len(al.up[t]) || int(id) >= len(bl.up[t]) || !sameAt(al.up[t][id], bl.up[t][id]) {
+			return true
+		}
+		ad, bd := al.down[t][id], bl.down[t][id]
+		if len(ad) != len(bd) {
+			return true
+		}
+		for k := range ad {
+			if !sameAt(ad[k], bd[k]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameNamePairs: both reports map the same activation token ids to the same
+// cluster names (what Model.named replaces in every pane's text).
+func sameNamePairs(a, b ops.Report) bool {
+	if len(a.Links) != len(b.Links) {
+		return false
+	}
+	for i := range a.Links {
+		if a.Links[i].SecondaryID != b.Links[i].SecondaryID || a.Links[i].Secondary != b.Links[i].Secondary {
+			return false
+		}
+	}
+	return true
 }
 
 // idReplacer maps the activation token ids in reason texts to the names of
