@@ -15,8 +15,11 @@ LDFLAGS   := -X main.version=$(VERSION)
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-build: ## build bin/vaultrepl
-	$(GO) build -ldflags "$(LDFLAGS)" -o bin/vaultrepl ./cmd/vaultrepl
+# CGO_ENABLED=0: a static binary starts without the C loader and libc (about
+# 2 ms of every `vaultrepl status` run from cron); the pure-Go DNS resolver is
+# what Vault's own release binaries use too.
+build: ## build bin/vaultrepl (static)
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/vaultrepl ./cmd/vaultrepl
 
 test: tidy-check fmt-check vet staticcheck unit ## the CI entry: go.mod tidy, gofmt check, go vet, staticcheck, go test -race (boundaries included)
 

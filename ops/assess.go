@@ -179,4 +179,10 @@ type Report struct {
 	// SplitBrains are the replication sets with more than one primary.
 	SplitBrains []SplitBrain
 	Worst       Severity
+	// NextChange is the earliest time at which assessing the same
+	// observations again could give another report (an age crossing a
+	// threshold, or an age written in a reason reaching its next rounded
+	// value); zero when only new observations can change it. A dashboard
+	// judges again then, not on every clock tick.
+	NextChange time.Time
 }

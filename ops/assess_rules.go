@@ -65,6 +65,7 @@ func Assess(now time.Time, obs []Observation, th Thresholds) Report {
 	if len(obs) == 0 {
 		rep.Worst = SeverityUnknown
 	}
+	rep.NextChange = nextChange(now, obs, th)
 	return rep
 }
 

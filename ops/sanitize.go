@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -31,21 +32,30 @@ const redacted = "[redacted]"
 //     first starting "eyJ");
 //   - the value of an X-Vault-Token or Authorization header, a client_token
 //     or token JSON field and a token= query parameter, whatever its shape.
-var secretPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`(?i)\bhv[sbr](?:\.|%2e)[a-z0-9_\-]{8,}`),
-	regexp.MustCompile(`(?i)\b[sbr](?:\.|%2e)[a-z0-9]{24,}\b`),
-	regexp.MustCompile(`(?i)eyJ[a-z0-9_\-]*(?:\.|%2e)[a-z0-9_\-]+((?:\.|%2e)[a-z0-9_\-]*)?`),
-}
+//
+// The patterns are compiled on first use, not at start-up: every process
+// links this package, and `vaultrepl version` redacts nothing.
+var secretPatterns = sync.OnceValue(func() []*regexp.Regexp {
+	return []*regexp.Regexp{
+		regexp.MustCompile(`(?i)\bhv[sbr](?:\.|%2e)[a-z0-9_\-]{8,}`),
+		regexp.MustCompile(`(?i)\b[sbr](?:\.|%2e)[a-z0-9]{24,}\b`),
+		regexp.MustCompile(`(?i)eyJ[a-z0-9_\-]*(?:\.|%2e)[a-z0-9_\-]+((?:\.|%2e)[a-z0-9_\-]*)?`),
+	}
+})
 
 // secretValuePatterns keep their first group (the name) and redact the rest.
-var secretValuePatterns = []*regexp.Regexp{
-	regexp.MustCompile(`(?i)(x-vault-token["']?\s*[:=]\s*["']?)[^\s"',;&]+`),
-	regexp.MustCompile(`(?i)(authorization["']?\s*[:=]\s*["']?(?:bearer\s+)?)[^\s"',;&]+`),
-	regexp.MustCompile(`(?i)("(?:client_)?token"\s*:\s*")[^"]+`),
-	regexp.MustCompile(`(?i)([?&](?:client_)?token=)[^\s&#"']+`),
-}
+var secretValuePatterns = sync.OnceValue(func() []*regexp.Regexp {
+	return []*regexp.Regexp{
+		regexp.MustCompile(`(?i)(x-vault-token["']?\s*[:=]\s*["']?)[^\s"',;&]+`),
+		regexp.MustCompile(`(?i)(authorization["']?\s*[:=]\s*["']?(?:bearer\s+)?)[^\s"',;&]+`),
+		regexp.MustCompile(`(?i)("(?:client_)?token"\s*:\s*")[^"]+`),
+		regexp.MustCompile(`(?i)([?&](?:client_)?token=)[^\s&#"']+`),
+	}
+})
 
-var userInfoPattern = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@"]+@`)
+var userInfoPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@"]+@`)
+})
 
 // minSubstringSecret is the length from which a known secret is redacted
 // wherever it appears. A shorter one (a lab's "root" token) is redacted only
@@ -62,13 +72,13 @@ func redactSecrets(msg string, secrets ...string) string {
 			msg = replaceFold(msg, form, len(s) >= minSubstringSecret)
 		}
 	}
-	for _, re := range secretPatterns {
+	for _, re := range secretPatterns() {
 		msg = re.ReplaceAllString(msg, redacted)
 	}
-	for _, re := range secretValuePatterns {
+	for _, re := range secretValuePatterns() {
 		msg = re.ReplaceAllString(msg, "${1}"+redacted)
 	}
-	return userInfoPattern.ReplaceAllString(msg, "${1}"+redacted+"@")
+	return userInfoPattern().ReplaceAllString(msg, "${1}"+redacted+"@")
 }
 
 // secretForms are the spellings of a secret that may appear in error text:

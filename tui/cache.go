@@ -10,19 +10,18 @@ import (
 // every frame, but their content changes only when their cluster's data,
 // the assessment, the focus, the geometry or the second on the clock does.
 type paneKey struct {
-	version uint64 // the cluster's data and timeline
+	version uint64 // the cluster's data, timeline and judgement (its assessment and links)
 	gen     uint64 // its timer generation
 	// armed and nextPoll are what "retry in 8s" reads: a poll timer that
 	// fires disarms the cluster (the read starts) without a new generation.
-	armed     bool
-	nextPoll  int64  // Unix nanoseconds
-	reportSeq uint64 // the assessment and links of every cluster
-	second    int64  // relative times ("updated 3s ago")
-	focused   bool
-	paused    bool
-	compact   bool // drawn in the compact form whatever its height
-	num       int
-	w, h      int
+	armed    bool
+	nextPoll int64 // Unix nanoseconds
+	second   int64 // relative times ("updated 3s ago")
+	focused  bool
+	paused   bool
+	compact  bool // drawn in the compact form whatever its height
+	num      int
+	w, h     int
 }
 
 // paneCache keeps the last drawing of each pane, one entry per cluster, so
@@ -129,13 +128,23 @@ func cachedFor[T any](mu *sync.Mutex, m map[ClusterID]keyed[T], id ClusterID, k 
 	return v
 }
 
+// holdsCurrent: a drawing of cluster id from its current data is cached,
+// so a frame would reuse it. Only such a pane is worth comparing judgements
+// for; any other is drawn afresh anyway when it is next on screen.
+func (pc *paneCache) holdsCurrent(id ClusterID, version uint64) bool {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	e, ok := pc.drawn[id]
+	return ok && e.key.version == version
+}
+
 func newPaneCache() *paneCache {
 	return &paneCache{drawn: map[ClusterID]keyed[[]string]{}, natural: map[ClusterID]keyed[[]pline]{}, compact: map[ClusterID]keyed[[]pline]{}}
 }
 
 func (m *Model) paneKey(id ClusterID, num, w, h int, now time.Time) paneKey {
 	c := &m.clusters[id]
-	return paneKey{version: c.version, gen: c.gen, armed: c.armed, nextPoll: c.nextPoll.UnixNano(), reportSeq: m.reportSeq, second: now.Unix(),
+	return paneKey{version: c.version, gen: c.gen, armed: c.armed, nextPoll: c.nextPoll.UnixNano(), second: now.Unix(),
 		focused: id == m.focus, paused: m.paused, num: num, w: w, h: h}
 }
 

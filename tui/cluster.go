@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/vaultrepl/vaultrepl/ops"
@@ -201,9 +202,13 @@ func describeRoles(s *ops.Snapshot) string {
 	return fmt.Sprintf("performance %s, DR %s", role(s.Replication.Performance), role(s.Replication.DR))
 }
 
+// The timeline's patterns are compiled on first use: commands that never
+// draw link this package too, and start-up pays for every global.
 var (
-	transitionRe = regexp.MustCompile(`^(.*) (\S+) -> (\S+)$`)
-	flapRe       = regexp.MustCompile(`^(.*) (\S+) ⇄ (\S+) ×(\d+) since (\d\d:\d\d:\d\d)$`)
+	transitionRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.*) (\S+) -> (\S+)$`) })
+	flapRe       = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(.*) (\S+) ⇄ (\S+) ×(\d+) since (\d\d:\d\d:\d\d)$`)
+	})
 )
 
 // flapLookback is how many recent events a flap's previous swing may be
@@ -215,7 +220,7 @@ const flapLookback = 4
 // 08:02:10", moved to the end with the latest time and level: a flapping
 // link would otherwise push everything else out of the event list.
 func (c *clusterState) collapseFlap(at time.Time, level ops.Severity, text string) bool {
-	m := transitionRe.FindStringSubmatch(text)
+	m := transitionRe().FindStringSubmatch(text)
 	if m == nil {
 		return false
 	}
@@ -223,9 +228,9 @@ func (c *clusterState) collapseFlap(at time.Time, level ops.Severity, text strin
 	for i := len(c.events) - 1; i >= 0 && i >= len(c.events)-flapLookback; i-- {
 		e := c.events[i]
 		n, since := 0, ""
-		if p := transitionRe.FindStringSubmatch(e.text); p != nil && p[1] == field && p[2] == to && p[3] == from {
+		if p := transitionRe().FindStringSubmatch(e.text); p != nil && p[1] == field && p[2] == to && p[3] == from {
 			n, since = 2, e.at.Format("15:04:05")
-		} else if f := flapRe.FindStringSubmatch(e.text); f != nil && f[1] == field &&
+		} else if f := flapRe().FindStringSubmatch(e.text); f != nil && f[1] == field &&
 			((f[2] == from && f[3] == to) || (f[2] == to && f[3] == from)) {
 			prev, _ := strconv.Atoi(f[4])
 			n, since = prev+1, f[5]

@@ -29,8 +29,9 @@ type statusMsg struct {
 	at   time.Time // when the result arrived, on the injected clock
 }
 
-// clockMsg is the 1 s tick that only re-renders relative times ("12s ago")
-// and re-assesses heartbeat ages; it never polls.
+// clockMsg is the 1 s tick that re-renders relative times ("12s ago"); it
+// judges only when the report can have changed (Model.nextAssess) or a
+// deferred result waits, and it never polls.
 type clockMsg struct{}
 
 // flashExpiredMsg clears the flash line if it is still the one with seq.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -111,8 +112,11 @@ func (m *Model) jumpToMatch() {
 	m.viewport.SetYOffset(max(0, idx[m.match%len(idx)]-2))
 }
 
-// kvLine splits a detail line "  key  value" into its key and value.
-var kvLine = regexp.MustCompile(`^\s*(\S(?:.*?\S)?)\s{2,}(\S.*?)\s*$`)
+// kvLine splits a detail line "  key  value" into its key and value. It is
+// compiled on first use: commands that never draw link this package too.
+var kvLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s*(\S(?:.*?\S)?)\s{2,}(\S.*?)\s*$`)
+})
 
 // foundField is the line the search is on, as what y copies: the value of
 // a "key  value" field, else the whole line.
@@ -124,7 +128,7 @@ func (m *Model) foundField() (what, text string, ok bool) {
 	}
 	line := strings.TrimSpace(ansi.Strip(strings.Split(content, "\n")[idx[m.match%len(idx)]]))
 	line = strings.TrimSpace(strings.TrimPrefix(line, m.st.Glyphs.Focus)) // the match marker
-	if p := kvLine.FindStringSubmatch(line); p != nil {
+	if p := kvLine().FindStringSubmatch(line); p != nil {
 		return p[1], p[2], true
 	}
 	return "the line found", line, true

@@ -56,7 +56,7 @@ func (m *Model) topologyContent(now time.Time) string {
 				line("    " + st.Muted.Render("no secondaries"))
 			}
 			for _, l := range links {
-				for _, ll := range m.linkLines(l, nameW, w) {
+				for _, ll := range m.linkLines(l, nameW, w, now) {
 					line(ll)
 				}
 			}
@@ -116,11 +116,11 @@ func (m *Model) typeOf(id ClusterID, t ops.ReplicationType) (ops.TypeStatus, boo
 	return c.snap.Replication.Of(t), true
 }
 
-// linkLines is one primary → secondary link: status, lag, heartbeat,
+// linkLines is one primary → secondary link at now: status, lag, heartbeat,
 // canary, merkle match, and the worst reason when it is not healthy. What
 // does not fit in width w goes on continuation lines under the status, so a
 // narrow terminal loses no words to the ellipsis.
-func (m *Model) linkLines(l ops.Link, nameW, w int) []string {
+func (m *Model) linkLines(l ops.Link, nameW, w int, now time.Time) []string {
 	st := &m.st
 	g := st.Glyphs
 	name := l.Secondary
@@ -142,7 +142,13 @@ func (m *Model) linkLines(l ops.Link, nameW, w int) []string {
 		parts = append(parts, txt)
 	}
 	if l.HeartbeatAge > 0 || l.Status == ops.PeerConnected {
-		parts = append(parts, pad("hb "+ago(l.HeartbeatAge), 7, ""))
+		// The age was measured when the links were judged, which happens
+		// only when something can change; the time since is drawing.
+		age := l.HeartbeatAge
+		if l.HasHeartbeatAge && now.After(m.lastAssess) {
+			age += now.Sub(m.lastAssess)
+		}
+		parts = append(parts, pad("hb "+ago(age), 7, ""))
 	}
 	if l.HasCanaryAge {
 		parts = append(parts, pad("canary "+ms(l.CanaryAge), 12, ""))

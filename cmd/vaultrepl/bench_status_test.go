@@ -34,8 +34,9 @@ func fleetConfig(tb testing.TB, lab *sim.Lab) string {
 }
 
 // BenchmarkStatusFleet measures `vaultrepl status --json` over fleet:32
-// with 100 ms of latency on every response (design §7: a refresh of N
-// clusters costs about one round trip, not N). Each iteration measures,
+// with 100 ms of latency on every response (the clusters are read
+// concurrently, so a refresh of N clusters should cost about one round
+// trip, not N). Each iteration measures,
 // one after another in the same run:
 //
 //   - rtt: one GET sys/health on one cluster, on a new connection;

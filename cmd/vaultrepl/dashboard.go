@@ -264,7 +264,7 @@ func asciiOnly() bool {
 // dashboardFPS caps how often bubbletea writes a frame to the terminal
 // (its default is 60). An idle dashboard of 32 clusters changes about
 // sixteen times a second; writing at most twenty frames a second keeps
-// keys responsive and cut its idle CPU by a fifth (design §7).
+// keys responsive and cut its idle CPU by a fifth (measured with make bench-idle).
 const dashboardFPS = 20
 
 // runProgram runs the dashboard full-screen until the user quits. The mouse
@@ -297,8 +297,8 @@ func runProgram(ctx context.Context, deps tui.Deps, writes *writeTracker, stderr
 // or GOMEMLIMIT say otherwise: its live heap is a few megabytes, and at
 // Go's default every few megabytes allocated (a second or two of polling)
 // start a collection. Collecting at four times the live heap instead, with
-// a ceiling, cut idle CPU by a tenth for about 10 MB of RSS (design §7:
-// under 60 MB).
+// a ceiling, cut idle CPU by a tenth for about 10 MB of RSS (the dashboard's
+// budget is under 60 MB of RSS; make bench-idle reports both).
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)

@@ -41,7 +41,10 @@ func vaultreplBinary(tb testing.TB) string {
 			return
 		}
 		builtBin = filepath.Join(dir, "vaultrepl")
-		out, err := exec.Command(goBin, "build", "-o", builtBin, ".").CombinedOutput()
+		cmd := exec.Command(goBin, "build", "-o", builtBin, ".")
+		// Static, as make build links it (no C loader at start-up).
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

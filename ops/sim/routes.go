@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // The API surface of a simulated cluster. Flags follow reference §1.2 (which
 // paths are unauthenticated or need sudo), §8.2 (what a DR secondary still
 // answers) and §10 (what Community Edition stubs out).
 
-var routeTable = buildRoutes()
+// routeTable is built on first use: every vaultrepl process links this
+// package, and only the lab and the demo serve requests.
+var routeTable = sync.OnceValue(buildRoutes)
 
 func ops(kv ...any) map[string]handlerFunc {
 	m := map[string]handlerFunc{}
@@ -165,7 +168,7 @@ var unknownRoute = &route{ops: ops("read", handlerFunc(handleUnknown), "list", h
 	"update", handlerFunc(handleUnknown), "delete", handlerFunc(handleUnknown))}
 
 func (l *Lab) findRoute(path string) (*route, map[string]string) {
-	for _, rt := range routeTable {
+	for _, rt := range routeTable() {
 		if p, ok := rt.match(path); ok {
 			return rt, p
 		}
