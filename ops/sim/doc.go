@@ -12,7 +12,9 @@
 // "datacenter", "fleet:N"; see Topologies). Each cluster has:
 //
 //   - storage: auth methods, secrets engines, ACL policies, userpass users,
-//     KV versions and leases written by background activity, and tokens;
+//     the keys of KV version 2 engines (`vault kv put/get/patch/delete`,
+//     metadata and versions), KV versions and leases written by background
+//     activity, and tokens;
 //   - a write-ahead log: every write appends an entry, so last_wal,
 //     last_performance_wal and last_dr_wal advance with writes, whether they
 //     come from the API (enabling an auth method) or from the background
@@ -48,7 +50,7 @@
 // Every lab cluster starts unsealed and configured alike: kv-v2 at secret/,
 // userpass with the user "operator" (password per lab, see Lab.Userpass)
 // holding the replication-operator policy (every replication endpoint, with
-// sudo), and a root token (Lab.Clusters). All clusters share one unseal key
+// sudo, and the keys under secret/), and a root token (Lab.Clusters). All clusters share one unseal key
 // share with threshold 1 (Lab.UnsealKey), which is also the key share the DR
 // operation token flow asks for. In pre-built topologies a performance
 // secondary advertises a root token minted after its activation, and a DR

@@ -243,7 +243,7 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 		return errResp(http.StatusNotFound)
 	}
 	q.path = strings.Trim(strings.TrimPrefix(hr.URL.Path, "/v1/"), "/")
-	rt, params := l.findRoute(q.path)
+	rt, params := l.findRoute(c, q.path)
 	q.params = params
 	op, resp, ok := operation(hr, rt.raw)
 	if !ok {

@@ -164,11 +164,14 @@ func typed(t replType, h func(*request, replType) response) handlerFunc {
 var unknownRoute = &route{ops: ops("read", handlerFunc(handleUnknown), "list", handlerFunc(handleUnknown),
 	"update", handlerFunc(handleUnknown), "delete", handlerFunc(handleUnknown))}
 
-func (l *Lab) findRoute(path string) (*route, map[string]string) {
+func (l *Lab) findRoute(c *cluster, path string) (*route, map[string]string) {
 	for _, rt := range routeTable {
 		if p, ok := rt.match(path); ok {
 			return rt, p
 		}
+	}
+	if rt, p := c.kvRoute(path); rt != nil {
+		return rt, p
 	}
 	if strings.HasPrefix(path, "sys/replication/") {
 		// Every replication path is an Enterprise stub on CE.
@@ -185,7 +188,7 @@ func handleUnknown(q *request) response {
 	}
 	mount := strings.SplitN(q.path, "/", 2)[0] + "/"
 	if m := q.c.data.mounts[mount]; m != nil && !m.Builtin {
-		return errResp(http.StatusNotFound, fmt.Sprintf("reading and writing secrets in %q is not simulated: the lab models mount tables, policies, users and tokens (simulated)", mount))
+		return errResp(http.StatusNotFound, fmt.Sprintf("reading and writing secrets in %q is not simulated: the lab serves KV version 2 engines only (simulated)", mount))
 	}
 	return errResp(http.StatusNotFound, fmt.Sprintf("no handler for route %q. route entry not found.", q.path))
 }

@@ -106,7 +106,8 @@ func (q *request) enableMount(auth bool) response {
 	if auth {
 		table, known, prefix = c.data.auth, authTypes, "auth_"
 	}
-	if typ == "kv-v2" {
+	version2 := typ == "kv-v2"
+	if version2 {
 		typ = "kv"
 	}
 	if !slices.Contains(known, typ) {
@@ -127,6 +128,13 @@ func (q *request) enableMount(auth bool) response {
 		for k, v := range o {
 			m.Options[k] = fmt.Sprint(v)
 		}
+	}
+	if version2 {
+		// Vault enables "kv-v2" as type kv with options.version "2".
+		if m.Options == nil {
+			m.Options = map[string]string{}
+		}
+		m.Options["version"] = "2"
 	}
 	op := opMountEnable
 	if auth {

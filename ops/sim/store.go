@@ -15,7 +15,7 @@ import (
 
 // store is one cluster's storage as far as replication can see it: auth
 // methods, secrets engines, policies, userpass users, opaque KV versions written
-// by background activity, and tokens. Which parts travel where is the point of
+// by background activity, the keys of KV v2 engines, and tokens. Which parts travel where is the point of
 // the lab: performance secondaries receive everything except tokens and local
 // mounts; DR secondaries receive everything.
 type store struct {
@@ -26,6 +26,7 @@ type store struct {
 	kv       map[string]uint64      // key → version (background writes)
 	leases   map[string]uint64      // lease → version (background writes; like tokens, not performance-replicated)
 	tokens   map[string]*tokenEntry // token ID → token
+	secrets  map[string]*kvSecret   // "secret/|app/db" → KV v2 key (kvKey)
 }
 
 type mountEntry struct {
@@ -86,6 +87,7 @@ func newStore() *store {
 		kv:       map[string]uint64{},
 		leases:   map[string]uint64{},
 		tokens:   map[string]*tokenEntry{},
+		secrets:  map[string]*kvSecret{},
 	}
 }
 
@@ -131,6 +133,12 @@ func (s *store) localAuthMount(path string) bool {
 	return m != nil && m.Local
 }
 
+// localMount reports whether a secrets engine is local to this cluster.
+func (s *store) localMount(path string) bool {
+	m := s.mounts[path]
+	return m != nil && m.Local
+}
+
 // clone copies everything; with perfOnly it copies only what performance
 // replication carries.
 func (s *store) clone(perfOnly bool) *store {
@@ -152,6 +160,11 @@ func (s *store) clone(perfOnly bool) *store {
 		}
 	}
 	maps.Copy(c.kv, s.kv)
+	for k, v := range s.secrets {
+		if !perfOnly || !s.localMount(kvMountOf(k)) {
+			c.secrets[k] = v.clone()
+		}
+	}
 	if !perfOnly {
 		maps.Copy(c.leases, s.leases)
 		for k, t := range s.tokens {
@@ -181,6 +194,11 @@ func (s *store) adoptPerf(primary *store) {
 			next.users[k] = u
 		}
 	}
+	for k, v := range s.secrets {
+		if s.localMount(kvMountOf(k)) {
+			next.secrets[k] = v
+		}
+	}
 	next.tokens = s.tokens
 	next.leases = s.leases
 	*s = *next
@@ -190,7 +208,7 @@ func (s *store) adoptPerf(primary *store) {
 // objects plus a fixed body of internal keys so that a sync of a small lab
 // still takes a few simulated seconds to watch.
 func (s *store) keyCount(perfOnly bool) uint64 {
-	n := uint64(len(s.auth) + len(s.mounts) + len(s.policies) + len(s.users) + len(s.kv))
+	n := uint64(len(s.auth) + len(s.mounts) + len(s.policies) + len(s.users) + len(s.kv) + len(s.secrets))
 	if !perfOnly {
 		n += uint64(len(s.tokens) + len(s.leases))
 	}
@@ -228,6 +246,17 @@ func (s *store) digest(h hash.Hash, perfOnly bool) {
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.kv)) {
 		w("kv\x00%s\x00%d\n", k, s.kv[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.secrets)) {
+		if perfOnly && s.localMount(kvMountOf(k)) {
+			continue
+		}
+		v := s.secrets[k]
+		w("secret\x00%s\x00%d\x00%d\x00%t\x00%s\x00%v\n", k, v.Current, v.MaxVersions, v.CASRequired, v.DeleteAfter, v.CustomMeta)
+		for _, n := range slices.Sorted(maps.Keys(v.Versions)) {
+			x := v.Versions[n]
+			w("version\x00%d\x00%s\x00%d\x00%t\n", n, x.Data, x.Deleted.UnixNano(), x.Destroyed)
+		}
 	}
 	if !perfOnly {
 		for _, k := range slices.Sorted(maps.Keys(s.leases)) {
@@ -278,6 +307,7 @@ const (
 	opUserPut       = "user.put"
 	opUserDelete    = "user.delete"
 	opKVPut         = "kv.put"
+	opKVSecret      = "kv2.secret" // a KV v2 key's whole new state (nil: deleted)
 	opLeasePut      = "lease.put"
 	opTokenCreate   = "token.create"
 	opTokenRevoke   = "token.revoke"
@@ -294,6 +324,7 @@ type mutation struct {
 	user   *userEntry
 	ver    uint64
 	token  *tokenEntry
+	secret *kvSecret
 }
 
 // perf reports whether performance secondaries receive this change.
@@ -311,6 +342,8 @@ func (m *mutation) perf(s *store) bool {
 		return e == nil || !e.Local
 	case opUserPut, opUserDelete:
 		return !s.localAuthMount(strings.SplitN(m.key, "|", 2)[0])
+	case opKVSecret:
+		return !s.localMount(kvMountOf(m.key))
 	}
 	return true
 }
@@ -330,6 +363,11 @@ func (s *store) apply(m *mutation) {
 		s.mounts[m.key] = m.mount.clone()
 	case opMountDisable:
 		delete(s.mounts, m.key)
+		for k := range s.secrets {
+			if kvMountOf(k) == m.key {
+				delete(s.secrets, k)
+			}
+		}
 	case opPolicyPut:
 		s.policies[m.key] = m.policy
 	case opPolicyDelete:
@@ -340,6 +378,12 @@ func (s *store) apply(m *mutation) {
 		delete(s.users, m.key)
 	case opKVPut:
 		s.kv[m.key] = m.ver
+	case opKVSecret:
+		if m.secret == nil {
+			delete(s.secrets, m.key)
+		} else {
+			s.secrets[m.key] = m.secret.clone()
+		}
 	case opLeasePut:
 		s.leases[m.key] = m.ver
 	case opTokenCreate:
