@@ -33,8 +33,8 @@
 // the replicated content and WAL position, are equal exactly when the two are
 // in sync. Performance secondaries receive everything except tokens, leases
 // and local mounts; DR secondaries receive everything and refuse every request
-// outside reference §8.2's allow-list with 400 "path disabled in replication
-// DR secondary mode". Writes of replicated data on a performance secondary are
+// but the unauthenticated status paths, unseal and the DR-operation-token
+// endpoints with 400 "path disabled in replication DR secondary mode". Writes of replicated data on a performance secondary are
 // forwarded to its primary and come back through the stream.
 //
 // Activation is real: secondary-token returns a wrapped response whose token

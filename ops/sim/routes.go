@@ -6,9 +6,12 @@ import (
 	"strings"
 )
 
-// The API surface of a simulated cluster. Flags follow reference §1.2 (which
-// paths are unauthenticated or need sudo), §8.2 (what a DR secondary still
-// answers) and §10 (what Community Edition stubs out).
+// The API surface of a simulated cluster. Flags follow Vault's
+// vault/logical_system.go (PathsSpecial: which paths are unauthenticated or
+// need sudo), what a DR secondary still answers (status, unseal and the
+// DR-operation-token endpoints of
+// https://developer.hashicorp.com/vault/api-docs/system/replication/replication-dr) and
+// vault/logical_system_helpers.go (what Community Edition stubs out).
 
 var routeTable = buildRoutes()
 
@@ -78,8 +81,9 @@ func buildRoutes() []*route {
 			ops: ops("read", typed(t, handleTypeStatus))})
 	}
 
-	// Primary endpoints (reference §3, §5), plus the legacy generic paths
-	// (§3.8), which are the performance ones.
+	// Primary endpoints of the -performance and -dr API pages, plus the
+	// legacy generic paths (sys/replication/primary/…, the pre-DR names, still
+	// registered in vault/logical_system.go), which are the performance ones.
 	for _, base := range []struct {
 		prefix string
 		t      replType
@@ -100,7 +104,8 @@ func buildRoutes() []*route {
 	add(route{pattern: "sys/replication/performance/secondary/dynamic-filter/:id", rootNS: true, ent: true,
 		ops: ops("read", handlerFunc(handleDynamicFilter))})
 
-	// Performance secondary endpoints (§4) and their legacy names.
+	// Performance secondary endpoints (https://developer.hashicorp.com/vault/api-docs/system/replication/replication-performance)
+	// and their legacy names.
 	for _, prefix := range []string{"sys/replication/performance/secondary/", "sys/replication/secondary/"} {
 		// promote, disable and update-primary answer during the initial sync:
 		// they are how an operator gets out of one.
@@ -114,7 +119,8 @@ func buildRoutes() []*route {
 		sec("generate-public-key", false, handlerFunc(handleGeneratePublicKey))
 	}
 
-	// DR secondary endpoints (§6): enable takes a token like any write; the
+	// DR secondary endpoints (https://developer.hashicorp.com/vault/api-docs/system/replication/replication-dr):
+	// enable takes a token like any write; the
 	// rest are unauthenticated, and those that change the cluster are
 	// authorised by a dr_operation_token in the body instead.
 	add(route{pattern: "sys/replication/dr/secondary/enable", rootNS: true, ent: true,
@@ -144,7 +150,8 @@ func buildRoutes() []*route {
 	add(route{pattern: "sys/generate-root/update", unauth: true, raw: true, alwaysUp: true,
 		ops: ops("update", handlerFunc(rootFlow.handleUpdate))})
 
-	// Cluster-wide endpoints (§7).
+	// Cluster-wide endpoints (recover, merkle-check, reindex:
+	// https://developer.hashicorp.com/vault/api-docs/system/replication).
 	add(route{pattern: "sys/replication/recover", rootNS: true, ent: true, ops: ops("update", handlerFunc(handleRecover))})
 	add(route{pattern: "sys/replication/merkle-check", rootNS: true, ent: true, ops: ops("update", handlerFunc(handleMerkleCheck))})
 	for _, p := range []string{"sys/replication/reindex", "sys/replication/dr/reindex", "sys/replication/performance/reindex"} {

@@ -282,7 +282,8 @@ func merkleRoot(clusterID string, wal uint64, s *store, perfOnly, corrupt bool) 
 }
 
 // treeHash is a merkle corruption report's root_hash: standard base64 of a
-// 20-byte hash, as in Vault's sample (reference §2.4). Only the replicated
+// 20-byte hash, as in the merkle-check sample of
+// https://developer.hashicorp.com/vault/api-docs/system/replication. Only the replicated
 // tree covers the replicated content.
 func treeHash(s *store, kind, salt string, corrupt bool) string {
 	h := sha1.New()
