@@ -40,6 +40,7 @@ func buildRoutes() []*route {
 	add(route{pattern: "sys/license/status", ent: true, ops: ops("read", handlerFunc(handleLicenseStatus))})
 	add(route{pattern: "sys/ha-status", ops: ops("read", handlerFunc(handleHAStatus))})
 	add(route{pattern: "sys/key-status", ops: ops("read", handlerFunc(handleKeyStatus))})
+	add(route{pattern: "sys/host-info", rootNS: true, ops: ops("read", handlerFunc(handleHostInfo))})
 	add(route{pattern: "sys/version-history", ops: ops("list", handlerFunc(handleVersionHistory))})
 	add(route{pattern: "sys/internal/ui/mounts/*path", unauth: true, ops: ops("read", handlerFunc(handleUIMount))})
 	// Authorised in the handler: by a token, or on a DR secondary by a DR

@@ -27,6 +27,14 @@ func (c *cluster) mountJSON(m *mountEntry, auth bool) map[string]any {
 	if auth {
 		cfg["token_type"] = "default-service"
 	}
+	if m.Passthrough != nil {
+		cfg["passthrough_request_headers"] = slices.Clone(m.Passthrough)
+	}
+	running := "v" + trimEnt(c.version) + "+builtin.vault"
+	if m.Type == "kv" {
+		// The KV plugin is versioned apart from Vault; 1.17.6 ships v0.19.0.
+		running = kvPluginVersion
+	}
 	var opts any
 	if m.Options != nil {
 		opts = maps.Clone(m.Options)
@@ -34,7 +42,7 @@ func (c *cluster) mountJSON(m *mountEntry, auth bool) map[string]any {
 	out := map[string]any{
 		"accessor": m.Accessor, "config": cfg, "description": m.Description,
 		"external_entropy_access": false, "local": m.Local, "options": opts,
-		"plugin_version": "", "running_plugin_version": "v" + trimEnt(c.version) + "+builtin.vault",
+		"plugin_version": "", "running_plugin_version": running,
 		"running_sha256": "", "seal_wrap": m.SealWrap, "type": m.Type, "uuid": m.UUID,
 	}
 	if !m.Builtin {
@@ -42,6 +50,10 @@ func (c *cluster) mountJSON(m *mountEntry, auth bool) map[string]any {
 	}
 	return out
 }
+
+// kvPluginVersion is running_plugin_version of a KV engine, as a real
+// 1.17.6 reports it.
+const kvPluginVersion = "v0.19.0+builtin"
 
 func handleListAuth(q *request) response {
 	data := map[string]any{}

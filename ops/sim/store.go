@@ -39,6 +39,10 @@ type mountEntry struct {
 	SealWrap    bool
 	Builtin     bool // sys/, cubbyhole/, identity/, token/: cannot be disabled
 	Options     map[string]string
+	// Passthrough is config.passthrough_request_headers: the request headers
+	// Vault hands to the backend. A real server sets it on sys/ (Accept) and
+	// identity/ (Authorization) and on nothing else by default.
+	Passthrough []string
 }
 
 type userEntry struct {
@@ -96,11 +100,11 @@ func newStore() *store {
 func baseStore(g *ids) *store {
 	s := newStore()
 	s.mounts["sys/"] = &mountEntry{Path: "sys/", Type: "system", Description: "system endpoints used for control, policy and debugging",
-		Accessor: "system_" + g.hex(8), UUID: g.uuid(), Builtin: true}
+		Accessor: "system_" + g.hex(8), UUID: g.uuid(), Builtin: true, SealWrap: true, Passthrough: []string{"Accept"}}
 	s.mounts["cubbyhole/"] = &mountEntry{Path: "cubbyhole/", Type: "cubbyhole", Description: "per-token private secret storage",
 		Accessor: "cubbyhole_" + g.hex(8), UUID: g.uuid(), Local: true, Builtin: true}
 	s.mounts["identity/"] = &mountEntry{Path: "identity/", Type: "identity", Description: "identity store",
-		Accessor: "identity_" + g.hex(8), UUID: g.uuid(), Builtin: true}
+		Accessor: "identity_" + g.hex(8), UUID: g.uuid(), Builtin: true, Passthrough: []string{"Authorization"}}
 	s.auth["token/"] = &mountEntry{Path: "token/", Type: "token", Description: "token based credentials",
 		Accessor: "auth_token_" + g.hex(8), UUID: g.uuid(), Builtin: true}
 	s.policies["default"] = defaultPolicy
@@ -110,6 +114,7 @@ func baseStore(g *ids) *store {
 func (m *mountEntry) clone() *mountEntry {
 	c := *m
 	c.Options = maps.Clone(m.Options)
+	c.Passthrough = slices.Clone(m.Passthrough)
 	return &c
 }
 

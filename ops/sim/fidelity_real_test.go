@@ -1,0 +1,198 @@
+package sim
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testdata/real-vault-ce-1.17.6.json holds responses of a real Vault CE
+// 1.17.6 dev server, keyed "METHOD path [token]", each {code, ct, body}. The
+// lab's Community Edition personality must answer with the same shape: the
+// same keys at every level and the same JSON type at every leaf.
+
+type realResponse struct {
+	Code int             `json:"code"`
+	CT   string          `json:"ct"`
+	Body json.RawMessage `json:"body"`
+}
+
+func realRecording(t *testing.T) map[string]realResponse {
+	t.Helper()
+	b, err := os.ReadFile("testdata/real-vault-ce-1.17.6.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]realResponse
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// shape describes a JSON value by its keys and leaf types: objects as
+// {key: shape}, arrays by their first element, leaves by type.
+func shape(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = shape(e)
+		}
+		return out
+	case []any:
+		if len(x) == 0 {
+			return "[]"
+		}
+		return []any{shape(x[0])}
+	case nil:
+		return "null"
+	case bool:
+		return "bool"
+	case json.Number, float64:
+		return "number"
+	case string:
+		return "string"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// shapeDiff lists where two shapes differ, as JSON paths.
+func shapeDiff(path string, got, want any) []string {
+	gm, gok := got.(map[string]any)
+	wm, wok := want.(map[string]any)
+	if gok && wok {
+		var out []string
+		for k := range wm {
+			if _, ok := gm[k]; !ok {
+				out = append(out, path+"."+k+": missing")
+				continue
+			}
+			out = append(out, shapeDiff(path+"."+k, gm[k], wm[k])...)
+		}
+		for k := range gm {
+			if _, ok := wm[k]; !ok {
+				out = append(out, path+"."+k+": not in the real response")
+			}
+		}
+		return out
+	}
+	ga, gok := got.([]any)
+	wa, wok := want.([]any)
+	if gok && wok {
+		return shapeDiff(path+"[0]", ga[0], wa[0])
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		return []string{fmt.Sprintf("%s: %v, real %v", path, got, want)}
+	}
+	return nil
+}
+
+func decodeJSON(t *testing.T, b []byte) map[string]any {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	return m
+}
+
+func TestCommunityEditionMatchesRealServer(t *testing.T) {
+	real := realRecording(t)
+	l := startLab(t, "fresh")
+	if err := l.SetCommunityEdition("vault-a", true); err != nil {
+		t.Fatal(err)
+	}
+	a := info(t, l, "vault-a")
+
+	t.Run("sys/host-info", func(t *testing.T) {
+		want := decodeJSON(t, real["GET sys/host-info [root]"].Body)
+		code, got, _ := raw(t, "GET", a.Addr+"/v1/sys/host-info", a.Token, "")
+		if code != real["GET sys/host-info [root]"].Code {
+			t.Errorf("status %d", code)
+		}
+		for _, d := range shapeDiff("", shape(got), shape(want)) {
+			t.Error(d)
+		}
+		data, _ := got["data"].(map[string]any)
+		host, _ := data["host"].(map[string]any)
+		if host["hostname"] != "vault-a-node-1" {
+			t.Errorf("hostname = %v", host["hostname"])
+		}
+		if code, _, _ := raw(t, "GET", a.Addr+"/v1/sys/host-info", "", ""); code != 403 {
+			t.Errorf("anonymous host-info = %d, want 403", code)
+		}
+	})
+
+	// Every mount both have: same keys, same config (passthrough headers
+	// included), same seal_wrap, type, options and plugin version.
+	for _, kind := range []string{"sys/mounts", "sys/auth"} {
+		t.Run(kind, func(t *testing.T) {
+			want := decodeJSON(t, real["GET "+kind+" [root]"].Body)["data"].(map[string]any)
+			_, body, _ := raw(t, "GET", a.Addr+"/v1/"+kind, a.Token, "")
+			got := body["data"].(map[string]any)
+			common := 0
+			for path, w := range want {
+				g, ok := got[path]
+				if !ok {
+					continue
+				}
+				common++
+				for _, d := range shapeDiff(path, shape(g), shape(w)) {
+					t.Error(d)
+				}
+				gm, wm := g.(map[string]any), w.(map[string]any)
+				for _, k := range []string{"config", "seal_wrap", "type", "options", "local", "running_plugin_version", "description"} {
+					if !jsonEqual(gm[k], wm[k]) {
+						t.Errorf("%s %s = %v, real %v", path, k, gm[k], wm[k])
+					}
+				}
+			}
+			if common == 0 {
+				t.Fatalf("no mount in common: lab %v", slices.Sorted(mapKeys(got)))
+			}
+		})
+	}
+}
+
+func mapKeys(m map[string]any) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// Each cluster formats local times in one named zone, daylight saving
+// included: us-east-2 is on New York time (EDT in July, EST in March),
+// eu-west-1 on UTC.
+func TestClusterTimeZonesFollowDaylightSaving(t *testing.T) {
+	for _, tc := range []struct {
+		at         time.Time
+		east, west string
+	}{
+		{t0, "-05:00", "Z"},
+		{time.Date(2024, 7, 4, 15, 5, 0, 0, time.UTC), "-04:00", "Z"},
+	} {
+		l := startLabOpts(t, Options{Topology: "global", Clock: NewManualClock(tc.at)})
+		east := perfStatus(t, rootClient(t, l, "us-east-2"))
+		west := perfStatus(t, rootClient(t, l, "eu-west-1"))
+		if len(east.Secondaries) == 0 || len(west.Primaries) == 0 {
+			t.Fatalf("status without peers: %+v %+v", east, west)
+		}
+		if hb := east.Secondaries[0].LastHeartBeat; !strings.HasSuffix(hb, tc.east) {
+			t.Errorf("%s: us-east-2 last_heartbeat %q, want zone %s", tc.at, hb, tc.east)
+		}
+		if hb := west.Primaries[0].LastHeartBeat; !strings.HasSuffix(hb, tc.west) {
+			t.Errorf("%s: eu-west-1 last_heartbeat %q, want zone %s", tc.at, hb, tc.west)
+		}
+	}
+}
