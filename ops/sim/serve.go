@@ -5,11 +5,13 @@ package sim
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -53,9 +55,16 @@ func (l *Lab) Start() error {
 	if err != nil {
 		return fail(fmt.Errorf("start lab control endpoint: %w", err))
 	}
+	scheme := "http://"
+	if l.tls != nil {
+		scheme = "https://"
+		for i := range lns {
+			lns[i] = tls.NewListener(lns[i], l.tls.serverConfig())
+		}
+	}
 	for i, c := range l.clusters {
 		c.port = lns[i].Addr().(*net.TCPAddr).Port
-		c.apiAddr = "http://" + lns[i].Addr().String()
+		c.apiAddr = scheme + lns[i].Addr().String()
 		if !c.stopped {
 			l.serve(c, lns[i])
 		} else {
@@ -166,6 +175,11 @@ func (l *Lab) newOutbound(c *cluster) {
 		MaxIdleConnsPerHost: 2,
 		IdleConnTimeout:     30 * time.Second,
 	}
+	if l.tls != nil {
+		// A secondary unwraps at its primary over HTTPS and trusts the
+		// lab's CA, as a real one given ca_file would.
+		c.outbound.TLSClientConfig = l.tls.clientConfig()
+	}
 	c.client = &http.Client{Transport: c.outbound}
 }
 
@@ -185,13 +199,22 @@ func (l *Lab) partitionedFrom(c *cluster, addr string) bool {
 		return false
 	}
 	for _, o := range l.clusters {
-		if o != c && o.apiAddr != "" && (strconv.Itoa(o.port) == port || o.apiAddr == "http://"+addr) {
+		if o != c && o.apiAddr != "" && (strconv.Itoa(o.port) == port || hostPortOf(o.apiAddr) == addr) {
 			if l.partitions[pairKey(c.name, o.name)] {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// hostPortOf is an API address without its scheme.
+func hostPortOf(apiAddr string) string {
+	_, hp, found := strings.Cut(apiAddr, "://")
+	if !found {
+		return apiAddr
+	}
+	return hp
 }
 
 func loopback(addr string) bool {
