@@ -133,17 +133,20 @@
 //
 // # Not simulated
 //
-// Reading and writing secrets (KV and other engines: only their mount tables
-// exist), namespaces (any non-root X-Vault-Namespace is refused; Community
+// Secrets engines other than KV version 2 (only their mount tables exist),
+// namespaces (any non-root X-Vault-Namespace is refused; Community
 // Edition ignores the header, as CE does), standby nodes (each cluster answers
 // as its active node; sys/ha-status lists two standbys that only echo), Raft
 // operations other than reading the configuration (vault operator raft
 // list-peers works, with -dr-token on a DR secondary), batch tokens outside DR
 // (they stay on the cluster that made them, where Vault lets an orphan one
-// work across a performance set), TLS, response wrapping on request
+// work across a performance set), client certificates (Options.TLS serves
+// HTTPS with the lab's own CA), response wrapping on request
 // (X-Vault-Wrap-TTL), PGP-encrypted tokens, paths-filter effects on the
 // replicated data (filters are stored and served, not applied),
-// best_effort_wal_wait_duration and X-Vault-Index consistency headers,
+// best_effort_wal_wait_duration (a write forwarded from a performance
+// secondary returns at once, so a read there right after can still see the
+// old value) and X-Vault-Index consistency headers,
 // sys/metrics, the DR-secondary licence endpoints, an Enterprise licence
 // without replication (top-level {"mode":"unsupported"}), listeners with
 // disable_replication_status_endpoints, the warnings newer Vaults add for
