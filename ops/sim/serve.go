@@ -8,6 +8,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"strconv"
@@ -87,7 +89,10 @@ func (l *Lab) Start() error {
 }
 
 func (l *Lab) serve(c *cluster, ln net.Listener) {
-	srv := &http.Server{Handler: c.handler, ReadHeaderTimeout: 10 * time.Second}
+	// ErrorLog discards net/http's own lines: in a TLS lab a client that does
+	// not trust the lab's CA is a lesson, not a fault, and its failure shows
+	// at the client; logged here it would scroll the trainer's terminal.
+	srv := &http.Server{Handler: c.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 	done := make(chan struct{})
 	c.srv, c.served = srv, done
 	l.serving.Add(1)
