@@ -4,6 +4,7 @@ package sim
 // outbound client clusters use to call each other (partition-aware).
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -89,10 +91,7 @@ func (l *Lab) Start() error {
 }
 
 func (l *Lab) serve(c *cluster, ln net.Listener) {
-	// ErrorLog discards net/http's own lines: in a TLS lab a client that does
-	// not trust the lab's CA is a lesson, not a fault, and its failure shows
-	// at the client; logged here it would scroll the trainer's terminal.
-	srv := &http.Server{Handler: c.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
+	srv := &http.Server{Handler: c.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: serverLog}
 	done := make(chan struct{})
 	c.srv, c.served = srv, done
 	l.serving.Add(1)
@@ -101,6 +100,22 @@ func (l *Lab) serve(c *cluster, ln net.Listener) {
 		defer close(done)
 		_ = srv.Serve(ln)
 	}()
+}
+
+// serverLog is net/http's error log for the clusters without the TLS
+// handshake failures: in a TLS lab a client that does not trust the lab's CA
+// is a lesson, not a fault, and its failure shows at the client; logged here
+// it would scroll the trainer's terminal. Everything else (a handler's panic)
+// still reaches stderr.
+var serverLog = log.New(handshakeFilter{os.Stderr}, "", log.LstdFlags)
+
+type handshakeFilter struct{ w io.Writer }
+
+func (f handshakeFilter) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte("TLS handshake error")) {
+		return len(p), nil
+	}
+	return f.w.Write(p)
 }
 
 // drive moves the model with real time so that background writes, heartbeats
