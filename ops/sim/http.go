@@ -44,6 +44,11 @@ type route struct {
 	alwaysUp bool // answered during the brief outages around role changes
 	raw      bool // served by Vault's HTTP layer, outside the namespaced router
 	drToken  bool // authorised by dr_operation_token in the body (DR secondary writes)
+	// ceAbsent: Community Edition has no such path, not even a stub (it is
+	// missing from entStubPaths in vault/logical_system_helpers.go), so CE
+	// answers as for any unknown sys path: a token first, then 404
+	// "unsupported path", as a real CE 1.17.6 does.
+	ceAbsent bool
 	ops      map[string]handlerFunc
 }
 
@@ -244,6 +249,9 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 	}
 	q.path = strings.Trim(strings.TrimPrefix(hr.URL.Path, "/v1/"), "/")
 	rt, params := l.findRoute(c, q.path)
+	if c.ce && rt.ceAbsent {
+		rt, params = unknownRoute, nil
+	}
 	q.params = params
 	op, resp, ok := operation(hr, rt.raw)
 	if !ok {

@@ -42,12 +42,13 @@ func buildRoutes() []*route {
 	add(route{pattern: "sys/key-status", ops: ops("read", handlerFunc(handleKeyStatus))})
 	add(route{pattern: "sys/host-info", rootNS: true, ops: ops("read", handlerFunc(handleHostInfo))})
 	add(route{pattern: "sys/version-history", ops: ops("list", handlerFunc(handleVersionHistory))})
+	add(route{pattern: "sys/internal/ui/mounts", unauth: true, ops: ops("read", handlerFunc(handleUIMounts))})
 	add(route{pattern: "sys/internal/ui/mounts/*path", unauth: true, ops: ops("read", handlerFunc(handleUIMount))})
 	// Authorised in the handler: by a token, or on a DR secondary by a DR
 	// operation token.
 	add(route{pattern: "sys/storage/raft/configuration", unauth: true, drOK: true,
 		ops: ops("read", handlerFunc(handleRaftConfiguration), "update", handlerFunc(handleRaftConfiguration))})
-	add(route{pattern: "sys/license/features", unauth: true, ent: true, ops: ops("read", handlerFunc(handleLicenseFeatures))})
+	add(route{pattern: "sys/license/features", unauth: true, ent: true, ceAbsent: true, ops: ops("read", handlerFunc(handleLicenseFeatures))})
 	add(route{pattern: "sys/capabilities-self", ops: ops("update", handlerFunc(handleCapabilitiesSelf))})
 	add(route{pattern: "sys/capabilities", ops: ops("update", handlerFunc(handleCapabilities))})
 	add(route{pattern: "sys/wrapping/unwrap", unauth: true, ops: ops("update", handlerFunc(handleUnwrap))})
@@ -130,7 +131,7 @@ func buildRoutes() []*route {
 		ops: ops("update", handlerFunc(handleGeneratePublicKey))})
 	drsec := func(p string, drToken bool, m map[string]handlerFunc) {
 		add(route{pattern: "sys/replication/dr/secondary/" + p, unauth: true, rootNS: true, ent: true, drOK: true, alwaysUp: true,
-			drToken: drToken, ops: m})
+			drToken: drToken, ops: m, ceAbsent: strings.HasPrefix(p, "generate-operation-token/")})
 	}
 	drsec("promote", true, ops("update", typed(drType, handlePromote)))
 	drsec("disable", true, ops("update", typed(drType, handleDisableSecondary)))

@@ -357,6 +357,41 @@ func handleDeleteUser(q *request) response {
 // mount's 0.
 const defaultLeaseTTLSeconds = 32 * 24 * 3600
 
+// handleUIMounts is sys/internal/ui/mounts: the mounts the caller's token
+// may use, as the web UI lists them (pathInternalUIMountsRead). No token is
+// an empty listing; a token the cluster does not know is refused as on any
+// path. mount_type is "", as a real 1.17.6 sends it.
+func handleUIMounts(q *request) response {
+	c := q.c
+	auth, secret := map[string]any{}, map[string]any{}
+	if id := clientToken(q.hr); id != "" {
+		t := c.lookupToken(id, q.now)
+		if t == nil {
+			return errResp(http.StatusForbidden, c.invalidTokenError())
+		}
+		for p, m := range c.data.mounts {
+			if c.hasMountAccess(t, p) {
+				secret[p] = c.uiMountJSON(m, false)
+			}
+		}
+		for p, m := range c.data.auth {
+			if c.hasMountAccess(t, "auth/"+p) {
+				auth[p] = c.uiMountJSON(m, true)
+			}
+		}
+	}
+	return jsonResponse(http.StatusOK, envelope{RequestID: q.l.ids.uuid(), Data: map[string]any{"auth": auth, "secret": secret}})
+}
+
+// uiMountJSON is a mount as the sys/internal/ui paths show it: the lease
+// TTLs resolved to the system default instead of 0.
+func (c *cluster) uiMountJSON(m *mountEntry, auth bool) map[string]any {
+	data := c.mountJSON(m, auth)
+	cfg := data["config"].(map[string]any)
+	cfg["default_lease_ttl"], cfg["max_lease_ttl"] = defaultLeaseTTLSeconds, defaultLeaseTTLSeconds
+	return data
+}
+
 // handleUIMount is sys/internal/ui/mounts/<path>: the mount that serves
 // path, which the vault kv commands ask first to learn the KV version. As in
 // Vault (pathInternalUIMountRead) the path is unauthenticated but answers
@@ -384,9 +419,7 @@ func handleUIMount(q *request) response {
 	if t := c.lookupToken(clientToken(q.hr), q.now); t == nil || !c.hasMountAccess(t, full) {
 		return deny
 	}
-	data := c.mountJSON(m, auth)
-	cfg := data["config"].(map[string]any)
-	cfg["default_lease_ttl"], cfg["max_lease_ttl"] = defaultLeaseTTLSeconds, defaultLeaseTTLSeconds
+	data := c.uiMountJSON(m, auth)
 	data["path"] = m.Path
 	return q.logical(data)
 }

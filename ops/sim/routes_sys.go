@@ -375,5 +375,13 @@ func handleLookupSelf(q *request) response {
 		"ttl":              ttl,
 		"type":             tokenType(t),
 	}}
+	if t.Path == "auth/token/root" {
+		// Vault's token store adds issue_time and renewable from the token's
+		// lease (handleLookup in vault/token_store.go); a root token made by
+		// init or generate-root has none, and a real 1.17.6 leaves both out.
+		data := env.Data.(map[string]any)
+		delete(data, "issue_time")
+		delete(data, "renewable")
+	}
 	return jsonResponse(http.StatusOK, env)
 }
