@@ -161,7 +161,7 @@ func TestDashboardOnMissingLabFile(t *testing.T) {
 func TestLabExerciseList(t *testing.T) {
 	var b strings.Builder
 	printExercises(&b)
-	for _, want := range []string{"perf-setup", "dr-setup", "diagnose", "dr-failover"} {
+	for _, want := range []string{"perf-setup", "dr-setup", "diagnose", "dr-failover", "kv-replication"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("--exercise list lacks %s:\n%s", want, b.String())
 		}

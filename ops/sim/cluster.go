@@ -224,6 +224,12 @@ type cluster struct {
 
 	faults   faultState
 	requests map[string]int // API requests served, by path (RequestCounts)
+	// kvForwarded counts KV writes this performance secondary forwarded to
+	// its primary, and kvForwardedKey is the last one's store key (kvKey):
+	// what the kv-replication exercise checks.
+	kvForwarded    int
+	kvForwardedKey string
+	kvReads        int // KV version reads answered with the data (200)
 
 	// serving
 	handler  http.Handler

@@ -183,9 +183,14 @@ func (q *request) writeTarget() (*cluster, response, bool) {
 	return p, response{}, true
 }
 
-// commitKV stores a secret's new state on target (nil deletes it).
-func commitKV(target *cluster, now time.Time, key string, s *kvSecret) {
-	target.write(now, &mutation{op: opKVSecret, key: key, secret: s})
+// commitKV stores a secret's new state on target (nil deletes it), and
+// counts the write as forwarded when target is not the cluster asked.
+func (q *request) commitKV(target *cluster, key string, s *kvSecret) {
+	target.write(q.now, &mutation{op: opKVSecret, key: key, secret: s})
+	if target != q.c {
+		q.c.kvForwarded++
+		q.c.kvForwardedKey = key
+	}
 }
 
 func handleKVRead(q *request) response {
@@ -213,6 +218,7 @@ func handleKVRead(q *request) response {
 		// metadata, so `vault kv get` can say which it is.
 		return q.kvResp(http.StatusNotFound, map[string]any{"data": nil, "metadata": s.versionMeta(n)})
 	}
+	q.c.kvReads++
 	return q.kvResp(http.StatusOK, map[string]any{"data": v.Data, "metadata": s.versionMeta(n)})
 }
 
@@ -323,7 +329,7 @@ func (q *request) kvWrite(merge bool) response {
 		return badRequest("%v", err)
 	}
 	next := putVersion(s, raw, at)
-	commitKV(target, q.now, key, next)
+	q.commitKV(target, key, next)
 	return q.kvResp(http.StatusOK, next.versionMeta(next.Current))
 }
 
@@ -348,7 +354,7 @@ func handleKVDeleteLatest(q *request) response {
 	}
 	next := s.clone()
 	next.Versions[next.Current].Deleted = at
-	commitKV(target, q.now, key, next)
+	q.commitKV(target, key, next)
 	return noContent()
 }
 
@@ -413,7 +419,7 @@ func kvVersionsOp(act kvVersionAction) handlerFunc {
 				act(v, at)
 			}
 		}
-		commitKV(target, q.now, key, next)
+		q.commitKV(target, key, next)
 		return noContent()
 	}
 }
@@ -502,7 +508,7 @@ func handleKVWriteMetadata(q *request) response {
 		}
 	}
 	next.Updated = at
-	commitKV(target, q.now, key, next)
+	q.commitKV(target, key, next)
 	return noContent()
 }
 
@@ -518,6 +524,6 @@ func handleKVDeleteMetadata(q *request) response {
 	if target.data.secrets[key] == nil {
 		return noContent()
 	}
-	commitKV(target, q.now, key, nil)
+	q.commitKV(target, key, nil)
 	return noContent()
 }
