@@ -203,3 +203,38 @@ func anyStrings(v any) []string {
 	}
 	return out
 }
+
+// A KV engine enabled with -local on a performance secondary keeps its
+// secrets there: the write is not forwarded and does not reach the primary
+// or the other secondary, and the primary's stream leaves it alone.
+func TestKVv2LocalMountStaysOnItsCluster(t *testing.T) {
+	l := startLab(t, "global")
+	ctx := context.Background()
+	east1 := rootClient(t, l, "us-east-1")
+	if err := east1.Sys().MountWithContext(ctx, "site", &api.MountInput{Type: "kv-v2", Local: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := east1.KVv2("site").Put(ctx, "x", map[string]any{"a": "b"}); err != nil {
+		t.Fatalf("kv put on a local mount of a performance secondary: %v", err)
+	}
+	if _, err := rootClient(t, l, "us-east-2").KVv2("secret").Put(ctx, "y", map[string]any{"a": "b"}); err != nil {
+		t.Fatal(err)
+	}
+	advanceUntil(t, l, time.Minute, "secret/y reaches us-east-1", func() bool {
+		_, err := east1.KVv2("secret").Get(ctx, "y")
+		return err == nil
+	})
+	if s, err := east1.KVv2("site").Get(ctx, "x"); err != nil || s.Data["a"] != "b" {
+		t.Errorf("the local secret after the stream: %+v %v", s, err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, name := range []string{"us-east-2", "eu-west-1"} {
+		if s := l.byName[name].data.secrets[kvKey("site/", "x")]; s != nil {
+			t.Errorf("%s holds us-east-1's local secret", name)
+		}
+	}
+	if n := l.byName["us-east-1"].kvForwarded; n != 0 {
+		t.Errorf("a local write was counted as forwarded %d times", n)
+	}
+}
