@@ -295,3 +295,65 @@ func pruneMounts(got, want any) {
 		}
 	}
 }
+
+// What Enterprise shares with CE answers as the real CE does: the recorded
+// non-replication, non-licence requests replayed on an Enterprise cluster
+// differ only where Enterprise adds fields (last_wal in sys/health and
+// sys/leader, the licence in sys/health, "+ent" in the version's key).
+func TestEnterpriseSharesCommunityEditionShapes(t *testing.T) {
+	real := recording(t, "testdata/real-vault-ce-1.17.6-raft.json")
+	l := startLab(t, "fresh")
+	a := info(t, l, "vault-a")
+	for _, key := range slices.Sorted(mapKeysOf(real)) {
+		if strings.Contains(key, "capabilities") || strings.Contains(key, "replication") || strings.Contains(key, "license") {
+			continue
+		}
+		t.Run(key, func(t *testing.T) {
+			rec := real[key]
+			method, rest, _ := strings.Cut(key, " ")
+			path, _, _ := strings.Cut(rest, " ")
+			token := ""
+			switch {
+			case strings.HasSuffix(key, "[root]"):
+				token = a.Token
+			case strings.HasSuffix(key, "[bad]"):
+				token = "hvs.not-a-token"
+			}
+			code, got, _ := raw(t, method, a.Addr+"/v1/"+path, token, "")
+			if d, ok := got["data"].(map[string]any); ok && strings.HasPrefix(path, "sys/version-history") {
+				// The key is the version string, "1.17.6+ent" on Enterprise.
+				if ki, ok := d["key_info"].(map[string]any); ok && ki[defaultVersion] != nil {
+					ki[strings.TrimSuffix(defaultVersion, "+ent")] = ki[defaultVersion]
+					delete(ki, defaultVersion)
+				}
+			}
+			if code != rec.Code {
+				t.Errorf("status %d, real %d", code, rec.Code)
+			}
+			want := decodeJSON(t, rec.Body)
+			pruneMounts(got, want)
+			if d, ok := got["data"].(map[string]any); ok {
+				pruneMounts(d, want["data"])
+				for _, k := range []string{"auth", "secret"} {
+					if w, ok := want["data"].(map[string]any); ok {
+						pruneMounts(d[k], w[k])
+					}
+				}
+			}
+			for _, d := range shapeDiff("", shape(got), shape(want)) {
+				if !entOnly[d] {
+					t.Error(d)
+				}
+			}
+			if e, ok := want["errors"]; ok && !jsonEqual(got["errors"], e) {
+				t.Errorf("errors %q, real %q", got["errors"], e)
+			}
+		})
+	}
+}
+
+// entOnly are the shape differences Enterprise adds to what CE answers.
+var entOnly = map[string]bool{
+	".last_wal: not in the real response": true,
+	".license: not in the real response":  true,
+}
