@@ -380,7 +380,7 @@ func handleUIMounts(q *request) response {
 			}
 		}
 	}
-	return jsonResponse(http.StatusOK, envelope{RequestID: q.l.ids.uuid(), Data: map[string]any{"auth": auth, "secret": secret}})
+	return q.status(map[string]any{"auth": auth, "secret": secret})
 }
 
 // uiMountJSON is a mount as the sys/internal/ui paths show it: the lease
@@ -421,5 +421,7 @@ func handleUIMount(q *request) response {
 	}
 	data := c.uiMountJSON(m, auth)
 	data["path"] = m.Path
-	return q.logical(data)
+	// Unauthenticated like the listing, which a real 1.17.6 answers with
+	// mount_type "": that this path does the same is inferred.
+	return q.status(data)
 }
