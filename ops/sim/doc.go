@@ -133,7 +133,7 @@
 //
 // # Not simulated
 //
-// Secrets engines other than KV version 2 (only their mount tables exist),
+// Secrets engines other than KV (only their mount tables exist),
 // namespaces (any non-root X-Vault-Namespace is refused; Community
 // Edition ignores the header, as CE does), standby nodes (each cluster answers
 // as its active node; sys/ha-status lists two standbys that only echo), Raft

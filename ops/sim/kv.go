@@ -1,7 +1,8 @@
 package sim
 
 // KV version 2 secrets engines, as `vault kv put/get/...` and vault/api's
-// KVv2 helpers use them (https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2).
+// KVv2 helpers use them (https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2),
+// and plain version 1 ones (one value per key, no history).
 // A secret is replicated configuration like a policy: written on a
 // performance secondary, the write is forwarded to the primary and the new
 // version reaches every performance secondary when the WAL entry crosses; a DR
@@ -70,7 +71,7 @@ func isKV2(m *mountEntry) bool { return m != nil && m.Type == "kv" && m.Options[
 func (c *cluster) kvRoute(path string) (*route, map[string]string) {
 	mount := ""
 	for mp, m := range c.data.mounts {
-		if isKV2(m) && strings.HasPrefix(path+"/", mp) && len(mp) > len(mount) {
+		if m.Type == "kv" && strings.HasPrefix(path+"/", mp) && len(mp) > len(mount) {
 			mount = mp
 		}
 	}
@@ -79,6 +80,12 @@ func (c *cluster) kvRoute(path string) (*route, map[string]string) {
 	}
 	rest := strings.TrimPrefix(strings.TrimPrefix(path+"/", mount), "/")
 	rest = strings.TrimSuffix(rest, "/")
+	if !isKV2(c.data.mounts[mount]) {
+		// Version 1: the path under the mount is the key, one value each.
+		return &route{ops: ops("read", handlerFunc(handleKV1Read), "list", handlerFunc(handleKV1List),
+				"update", handlerFunc(handleKV1Write), "delete", handlerFunc(handleKV1Delete))},
+			map[string]string{"mount": mount, "key": rest}
+	}
 	section, key, _ := strings.Cut(rest, "/")
 	params := map[string]string{"mount": mount, "key": key}
 	var m map[string]handlerFunc
@@ -107,6 +114,57 @@ func (c *cluster) kvRoute(path string) (*route, map[string]string) {
 	}
 	return &route{ops: m}, params
 }
+
+// kv1LeaseSeconds is the lease_duration of a KV version 1 read: the mount's
+// default lease TTL (768h), which `vault kv get` prints as the refresh
+// interval.
+const kv1LeaseSeconds = defaultLeaseTTLSeconds
+
+func handleKV1Read(q *request) response {
+	s := q.kvSecret()
+	if s == nil || q.params["key"] == "" || s.Versions[s.Current] == nil {
+		return errResp(http.StatusNotFound)
+	}
+	q.c.kvReads++
+	return jsonResponse(http.StatusOK, envelope{RequestID: q.l.ids.uuid(), MountType: "kv",
+		LeaseDuration: kv1LeaseSeconds, Data: s.Versions[s.Current].Data})
+}
+
+// handleKV1Write stores the whole body as the key's value.
+func handleKV1Write(q *request) response {
+	if q.params["key"] == "" {
+		return handleKVUnsupported(q)
+	}
+	if len(q.body) == 0 {
+		return errResp(http.StatusBadRequest, "missing data fields")
+	}
+	target, resp, ok := q.writeTarget()
+	if !ok {
+		return resp
+	}
+	raw, err := json.Marshal(q.body)
+	if err != nil {
+		return badRequest("%v", err)
+	}
+	at := target.clock(q.now)
+	q.commitKV(target, kvKey(q.params["mount"], q.params["key"]),
+		&kvSecret{Created: at, Updated: at, Current: 1, Versions: map[uint64]*kvVersion{1: {Data: raw, Created: at}}})
+	return noContent()
+}
+
+func handleKV1Delete(q *request) response {
+	target, resp, ok := q.writeTarget()
+	if !ok {
+		return resp
+	}
+	key := kvKey(q.params["mount"], q.params["key"])
+	if target.data.secrets[key] != nil {
+		q.commitKV(target, key, nil)
+	}
+	return noContent()
+}
+
+func handleKV1List(q *request) response { return handleKVList(q) }
 
 func handleKVUnsupported(q *request) response {
 	return errResp(http.StatusNotFound, multiError(errUnsupportedPath))

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -236,5 +237,47 @@ func TestKVv2LocalMountStaysOnItsCluster(t *testing.T) {
 	}
 	if n := l.byName["us-east-1"].kvForwarded; n != 0 {
 		t.Errorf("a local write was counted as forwarded %d times", n)
+	}
+}
+
+// A KV version 1 engine (`vault secrets enable kv`): one value per key, the
+// whole body, replicated like the rest; vault/api's KVv1 helpers are what
+// `vault kv` uses on it.
+func TestKVv1(t *testing.T) {
+	l := startLab(t, "global")
+	ctx := context.Background()
+	p := rootClient(t, l, "us-east-2")
+	if err := p.Sys().MountWithContext(ctx, "kv", &api.MountInput{Type: "kv"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.KVv1("kv").Put(ctx, "team/app", map[string]any{"user": "app", "pass": "x"}); err != nil {
+		t.Fatal(err)
+	}
+	west := rootClient(t, l, "eu-west-1")
+	advanceUntil(t, l, time.Minute, "kv/team/app on eu-west-1", func() bool {
+		s, err := west.KVv1("kv").Get(ctx, "team/app")
+		return err == nil && s.Data["user"] == "app"
+	})
+	ci := info(t, l, "eu-west-1")
+	code, body, _ := raw(t, "GET", ci.Addr+"/v1/kv/team/app", ci.Token, "")
+	if code != 200 || body["mount_type"] != "kv" || body["lease_duration"] != json.Number("2764800") {
+		t.Errorf("GET kv/team/app = %d %v", code, body)
+	}
+	list, err := p.Logical().ListWithContext(ctx, "kv/team")
+	if err != nil || list == nil || !slices.Equal(anyStrings(list.Data["keys"]), []string{"app"}) {
+		t.Errorf("LIST kv/team: %+v %v", list, err)
+	}
+	// Written on a performance secondary: forwarded.
+	if err := west.KVv1("kv").Put(ctx, "team/app", map[string]any{"user": "app2"}); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := p.KVv1("kv").Get(ctx, "team/app"); err != nil || s.Data["user"] != "app2" || s.Data["pass"] != nil {
+		t.Errorf("the primary after the forwarded write: %+v %v", s, err)
+	}
+	if err := p.KVv1("kv").Delete(ctx, "team/app"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.KVv1("kv").Get(ctx, "team/app"); !errors.Is(err, api.ErrSecretNotFound) {
+		t.Errorf("after delete: %v", err)
 	}
 }

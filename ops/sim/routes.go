@@ -197,7 +197,7 @@ func handleUnknown(q *request) response {
 	}
 	mount := strings.SplitN(q.path, "/", 2)[0] + "/"
 	if m := q.c.data.mounts[mount]; m != nil && !m.Builtin {
-		return errResp(http.StatusNotFound, fmt.Sprintf("reading and writing secrets in %q is not simulated: the lab serves KV version 2 engines only (simulated)", mount))
+		return errResp(http.StatusNotFound, fmt.Sprintf("reading and writing secrets in %q is not simulated: the lab serves KV engines only (simulated)", mount))
 	}
 	return errResp(http.StatusNotFound, fmt.Sprintf("no handler for route %q. route entry not found.", q.path))
 }
