@@ -26,7 +26,7 @@ type store struct {
 	kv       map[string]uint64      // key → version (background writes)
 	leases   map[string]uint64      // lease → version (background writes; like tokens, not performance-replicated)
 	tokens   map[string]*tokenEntry // token ID → token
-	secrets  map[string]*kvSecret   // "secret/|app/db" → KV v2 key (kvKey)
+	secrets  map[string]*kvSecret   // "secret/|app/db" → a KV engine's key (kvKey)
 }
 
 type mountEntry struct {
