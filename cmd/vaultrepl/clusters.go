@@ -227,7 +227,8 @@ func (s *settings) clustersFromLab(path string) error {
 			return flagError("--lab " + path + ": " + c.Name + ": " + err.Error())
 		}
 		s.Clusters = append(s.Clusters, ops.ClusterConfig{Name: c.Name, Address: c.Addr,
-			Label: labStudent(c.Name, st), Token: ops.TokenSource{Inline: c.Token}})
+			Label: labStudent(c.Name, st), Token: ops.TokenSource{Inline: c.Token},
+			TLS: ops.TLSConfig{CACert: st.CACert}}) // a --tls lab's CA: the cluster's ca_file
 	}
 	s.Lab = &st
 	return nil

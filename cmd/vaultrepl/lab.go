@@ -28,6 +28,7 @@ type labOptions struct {
 	seed      int64
 	students  int
 	exercise  string
+	tls       bool
 }
 
 func newLabCmd() *cobra.Command {
@@ -61,6 +62,12 @@ instructor opens the class's file and sees every student (filter with /s01).
 student (--exercise list names them); the dashboard's lab menu shows the
 checklist, GET $CONTROL/exercise returns it as JSON.
 
+HTTPS: --tls serves every cluster over HTTPS with a certificate signed by a
+CA the lab makes for itself; the CA certificate is written beside the state
+file (lab.json → lab.ca.pem), the printed blocks export VAULT_CACERT, and
+'vaultrepl --lab' uses it as each cluster's ca_file. The control endpoint
+stays plain HTTP on loopback.
+
 Reset: POST $CONTROL/reset ({"student":"s01"} for one student, {} for all),
 or R in the dashboard's lab menu, puts the clusters back in the topology's
 starting state without restarting. With the same --seed a lab, and a reset
@@ -75,6 +82,7 @@ scripts: {"clusters":[{"name","addr","token"}],"control":…,"userpass":{…}}.`
   vaultrepl --lab /tmp/lab.json
   vaultrepl lab --students 3 --exercise perf-setup --seed 7 --state-file /tmp/class.json
   vaultrepl lab --exercise list
+  vaultrepl lab --tls --topology global --state-file /tmp/lab.json
   curl -s -X POST $CONTROL/reset -H 'Content-Type: application/json' -d '{"student":"s02"}'` + "\n" + `
   curl -s -X POST $CONTROL/faults -H 'Content-Type: application/json' -d '{"kind":"partition","cluster":"vault-a","peer":"vault-b"}'`,
 		Args: cobra.NoArgs,
@@ -98,6 +106,7 @@ scripts: {"clusters":[{"name","addr","token"}],"control":…,"userpass":{…}}.`
 	f.Int64Var(&o.seed, "seed", 0, "random seed of the lab (0: random); the same seed gives the same tokens, also after a reset")
 	f.IntVar(&o.students, "students", 0, "serve one set of the topology per student (s01-…, s02-…) and a state file per student")
 	f.StringVar(&o.exercise, "exercise", "", "check a lesson's progress per student (list: print the exercises)")
+	f.BoolVar(&o.tls, "tls", false, "serve HTTPS with a CA the lab makes, written beside the state file (STATE.ca.pem; VAULT_CACERT)")
 	return cmd
 }
 
@@ -115,7 +124,7 @@ func runLab(ctx context.Context, out io.Writer, o *labOptions, ready func(*sim.L
 		return &exitError{code: exitUsage, err: flagError(fmt.Sprintf("--port-base %d: a port is from 1 to 65535 (0 picks free ports)", o.portBase))}
 	}
 	lab, err := sim.New(sim.Options{Topology: o.topology, Seed: o.seed, Speed: o.speed,
-		PortBase: o.portBase, Latency: o.latency, WriteRate: o.writeRate, Students: o.students, Exercise: o.exercise})
+		PortBase: o.portBase, Latency: o.latency, WriteRate: o.writeRate, Students: o.students, Exercise: o.exercise, TLS: o.tls})
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
@@ -158,7 +167,7 @@ func writeLabStateFiles(lab *sim.Lab, o *labOptions) (labFiles, func(), error) {
 		_, port, _ := strings.Cut(strings.TrimPrefix(lab.ControlURL(), "http://"), ":")
 		f.state = filepath.Join(os.TempDir(), "vaultrepl-lab-"+port+".json")
 		cleanup = func() {
-			for _, p := range append([]string{f.state}, f.students...) {
+			for _, p := range append([]string{f.state, sim.CACertFile(f.state)}, f.students...) {
 				_ = os.Remove(p)
 			}
 		}
@@ -196,13 +205,26 @@ func printLab(out io.Writer, lab *sim.Lab, o *labOptions, files labFiles) {
 	fmt.Fprintf(out, "vaultrepl lab: %d simulated Vault Enterprise clusters%s, topology %s (seed %d), on 127.0.0.1 only.\n",
 		len(clusters), who, lab.Topology(), lab.Seed())
 	fmt.Fprintln(out, "Paste one block to talk to that cluster:")
+	ca := ""
+	if lab.TLS() {
+		ca = sim.CACertFile(files.state)
+		if abs, err := filepath.Abs(ca); err == nil {
+			ca = abs
+		}
+	}
 	for _, c := range clusters {
 		fmt.Fprintf(out, "\n# %s\nexport VAULT_ADDR=%s\nexport VAULT_TOKEN=%s\n", c.Name, c.Addr, c.Token)
+		if ca != "" {
+			fmt.Fprintf(out, "export VAULT_CACERT=%s\n", ca)
+		}
 	}
 	fmt.Fprintf(out, "\nControl endpoint: %s  (GET /faults lists the faults, POST /faults applies one, POST /reset resets)\n", lab.ControlURL())
 	fmt.Fprintf(out, "Userpass on every cluster: vault login -method=userpass username=%s password=%s\n", user, pass)
 	fmt.Fprintf(out, "Unseal key of every cluster (also the key share for DR operation tokens): %s\n", lab.UnsealKey())
 	fmt.Fprintf(out, "State file: %s\n", files.state)
+	if ca != "" {
+		fmt.Fprintf(out, "HTTPS: the clusters' certificate is signed by the lab's CA %s (VAULT_CACERT above; ca_file in a config)\n", ca)
+	}
 	fmt.Fprintf(out, "\nOpen the dashboard on this lab (faults with L, reset with L then R):\n  vaultrepl --lab %s\n", files.state)
 	for i, s := range students {
 		fmt.Fprintf(out, "  %s's own dashboard: vaultrepl --lab %s\n", s.Name, files.students[i])

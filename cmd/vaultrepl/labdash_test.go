@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vaultrepl/vaultrepl/ops"
 	"github.com/vaultrepl/vaultrepl/ops/sim"
 	"github.com/vaultrepl/vaultrepl/tui"
 )
@@ -159,9 +161,62 @@ func TestDashboardOnMissingLabFile(t *testing.T) {
 func TestLabExerciseList(t *testing.T) {
 	var b strings.Builder
 	printExercises(&b)
-	for _, want := range []string{"perf-setup", "dr-setup", "diagnose", "dr-failover"} {
+	for _, want := range []string{"perf-setup", "dr-setup", "diagnose", "dr-failover", "kv-replication"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("--exercise list lacks %s:\n%s", want, b.String())
 		}
+	}
+}
+
+// `vaultrepl lab --tls` serves HTTPS with its own CA, prints VAULT_CACERT in
+// every block, and `vaultrepl --lab FILE` gives each cluster that CA as its
+// ca_file: the dashboard's ops client reads the lab over verified TLS. The
+// same cluster without the CA fails as a TLS error, not as a success.
+func TestDashboardReadsTLSLab(t *testing.T) {
+	isolate(t)
+	state := filepath.Join(t.TempDir(), "lab.json")
+	lab, out := startClass(t, &labOptions{topology: "global", portBase: 0, stateFile: state, speed: 1, tls: true, seed: 5})
+	ca := sim.CACertFile(state)
+	printed := out.String()
+	if n := strings.Count(printed, "export VAULT_CACERT="+ca+"\n"); n != len(lab.Clusters()) {
+		t.Errorf("VAULT_CACERT in %d of %d blocks:\n%s", n, len(lab.Clusters()), printed)
+	}
+	if !strings.Contains(printed, "export VAULT_ADDR=https://127.0.0.1:") {
+		t.Errorf("the blocks do not give an https address:\n%s", printed)
+	}
+
+	s, err := loadSettings(&globalOptions{lab: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Clusters[0].TLS.CACert != ca {
+		t.Fatalf("ca_file of %s = %q, want %q", s.Clusters[0].Name, s.Clusters[0].TLS.CACert, ca)
+	}
+	ui, err := newUISetup(&globalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients, err := newClients(s, s.clientOptions(ui.log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	snap, err := clients[0].Status(ctx)
+	if err != nil || snap.HealthErr != nil || snap.Health == nil || snap.Replication == nil || snap.ReplicationErr != nil {
+		t.Fatalf("status of %s over TLS: %+v %v", s.Clusters[0].Name, snap, err)
+	}
+
+	// Without the CA: the lab's certificate is not trusted.
+	untrusted := s
+	untrusted.Clusters = append([]ops.ClusterConfig(nil), s.Clusters[:1]...)
+	untrusted.Clusters[0].TLS = ops.TLSConfig{}
+	bare, err := newClients(untrusted, untrusted.clientOptions(ui.log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err = bare[0].Status(ctx)
+	if got := fmt.Sprint(err, snap.HealthErr); !strings.Contains(got, "certificate signed by unknown authority") {
+		t.Errorf("a client without the lab's CA: %s, want an unknown-authority TLS failure", got)
 	}
 }

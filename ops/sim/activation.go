@@ -140,14 +140,15 @@ func (q *request) unwrapAt(target, token string) (activationData, error) {
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		// Only the error-response form below is a verified text (reference
-		// §4.2); what Vault says when it cannot reach the primary is not.
+		// Only the error-response form below is a verified text (quoted in
+		// hashicorp/vault issue #20421); what Vault says when it cannot reach
+		// the primary is not.
 		return a, fmt.Errorf("error unwrapping secondary token: %w (simulated)", err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode != http.StatusOK {
-		// Verbatim shape of Vault's message (reference §4.2).
+		// Verbatim shape of Vault's message (hashicorp/vault issue #20421).
 		return a, fmt.Errorf("error response unwrapping secondary token; status code is %d, message is %q", resp.StatusCode, resp.Status)
 	}
 	var env struct {
@@ -298,7 +299,8 @@ func handleUpdatePrimary(q *request, t replType) response {
 		r := c.role(t)
 		if r.secondaryID == "" {
 			// A demoted primary holds no credentials for any primary: after a
-			// failover it must use a new token (reference §6.3).
+			// failover it must use a new token (update-primary in
+			// https://developer.hashicorp.com/vault/api-docs/system/replication/replication-dr).
 			return badRequest(`update_primary_addrs cannot be used by a cluster demoted from primary; supply a new activation token in "token"`)
 		}
 		for _, addr := range addrs {

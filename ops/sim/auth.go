@@ -37,7 +37,7 @@ func (c *cluster) lookupToken(id string, now time.Time) *tokenEntry {
 
 // invalidTokenError is what this cluster's version says about a token it does
 // not know: 1.17 and later add "invalid token" to "permission denied"
-// (reference §1.5).
+// (vault/request_handling.go; hashicorp/vault PR #25953).
 func (c *cluster) invalidTokenError() string {
 	if versionAtLeast(c.version, 1, 17) {
 		return multiError(errPermissionDenied, errInvalidToken)

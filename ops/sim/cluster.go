@@ -32,7 +32,9 @@ func (t replType) label() string {
 	return "performance"
 }
 
-// Replication modes and states, as Vault spells them (reference §11).
+// Replication modes and states, as Vault spells them
+// (sdk/helper/consts/replication.go; the state values of
+// https://developer.hashicorp.com/vault/api-docs/system/replication).
 const (
 	modeDisabled      = "disabled"
 	modeBootstrapping = "bootstrapping"
@@ -93,7 +95,9 @@ type pathsFilter struct {
 }
 
 // role is one cluster's performance or DR replication role: the state machine
-// of reference §11, plus what a primary knows about its secondaries and what a
+// of modes (disabled, bootstrapping, primary, secondary) and states (running,
+// stream-wals, merkle-diff, merkle-sync, idle), plus what a primary knows
+// about its secondaries and what a
 // secondary knows about its primary.
 type role struct {
 	typ                 replType
@@ -164,7 +168,7 @@ type wrapToken struct {
 	revoked   bool
 }
 
-// drAttempt is a token generation in progress (reference §6.5; drtoken.go).
+// drAttempt is a token generation in progress (drtoken.go).
 type drAttempt struct {
 	nonce    string
 	otp      string
@@ -220,6 +224,12 @@ type cluster struct {
 
 	faults   faultState
 	requests map[string]int // API requests served, by path (RequestCounts)
+	// kvForwarded counts KV writes this performance secondary forwarded to
+	// its primary, and kvForwardedKey is the last one's store key (kvKey):
+	// what the kv-replication exercise checks.
+	kvForwarded    int
+	kvForwardedKey string
+	kvReads        int // KV version reads answered with the data (200)
 
 	// serving
 	handler  http.Handler
@@ -237,7 +247,9 @@ func (c *cluster) role(t replType) *role {
 }
 
 // drSecondary reports whether the cluster is (or is becoming) a DR secondary,
-// the mode in which it refuses nearly every request (reference §8.2).
+// the mode in which it refuses nearly every request: it serves no client
+// reads or writes until promoted ("DR replication" in
+// https://developer.hashicorp.com/vault/docs/enterprise/replication).
 func (c *cluster) drSecondary() bool {
 	return c.dr.mode == modeSecondary || (c.dr.mode == modeBootstrapping && c.dr.bootTo == modeSecondary)
 }

@@ -12,7 +12,9 @@
 // "datacenter", "fleet:N"; see Topologies). Each cluster has:
 //
 //   - storage: auth methods, secrets engines, ACL policies, userpass users,
-//     KV versions and leases written by background activity, and tokens;
+//     the keys of KV version 2 engines (`vault kv put/get/patch/delete`,
+//     metadata and versions), KV versions and leases written by background
+//     activity, and tokens;
 //   - a write-ahead log: every write appends an entry, so last_wal,
 //     last_performance_wal and last_dr_wal advance with writes, whether they
 //     come from the API (enabling an auth method) or from the background
@@ -31,8 +33,8 @@
 // the replicated content and WAL position, are equal exactly when the two are
 // in sync. Performance secondaries receive everything except tokens, leases
 // and local mounts; DR secondaries receive everything and refuse every request
-// outside reference §8.2's allow-list with 400 "path disabled in replication
-// DR secondary mode". Writes of replicated data on a performance secondary are
+// but the unauthenticated status paths, unseal and the DR-operation-token
+// endpoints with 400 "path disabled in replication DR secondary mode". Writes of replicated data on a performance secondary are
 // forwarded to its primary and come back through the stream.
 //
 // Activation is real: secondary-token returns a wrapped response whose token
@@ -48,7 +50,7 @@
 // Every lab cluster starts unsealed and configured alike: kv-v2 at secret/,
 // userpass with the user "operator" (password per lab, see Lab.Userpass)
 // holding the replication-operator policy (every replication endpoint, with
-// sudo), and a root token (Lab.Clusters). All clusters share one unseal key
+// sudo, and the keys under secret/), and a root token (Lab.Clusters). All clusters share one unseal key
 // share with threshold 1 (Lab.UnsealKey), which is also the key share the DR
 // operation token flow asks for. In pre-built topologies a performance
 // secondary advertises a root token minted after its activation, and a DR
@@ -131,17 +133,20 @@
 //
 // # Not simulated
 //
-// Reading and writing secrets (KV and other engines: only their mount tables
-// exist), namespaces (any non-root X-Vault-Namespace is refused; Community
+// Secrets engines other than KV (only their mount tables exist),
+// namespaces (any non-root X-Vault-Namespace is refused; Community
 // Edition ignores the header, as CE does), standby nodes (each cluster answers
 // as its active node; sys/ha-status lists two standbys that only echo), Raft
 // operations other than reading the configuration (vault operator raft
 // list-peers works, with -dr-token on a DR secondary), batch tokens outside DR
 // (they stay on the cluster that made them, where Vault lets an orphan one
-// work across a performance set), TLS, response wrapping on request
+// work across a performance set), client certificates (Options.TLS serves
+// HTTPS with the lab's own CA), response wrapping on request
 // (X-Vault-Wrap-TTL), PGP-encrypted tokens, paths-filter effects on the
 // replicated data (filters are stored and served, not applied),
-// best_effort_wal_wait_duration and X-Vault-Index consistency headers,
+// best_effort_wal_wait_duration (a write forwarded from a performance
+// secondary returns at once, so a read there right after can still see the
+// old value) and X-Vault-Index consistency headers,
 // sys/metrics, the DR-secondary licence endpoints, an Enterprise licence
 // without replication (top-level {"mode":"unsupported"}), listeners with
 // disable_replication_status_endpoints, the warnings newer Vaults add for

@@ -10,7 +10,8 @@ import (
 	"time"
 )
 
-// Token generation with key shares (reference §6.5): the generate-root
+// Token generation with key shares ("Generate DR operation token" in
+// https://developer.hashicorp.com/vault/api-docs/system/replication/replication-dr): the generate-root
 // algorithm, used both for DR operation tokens on a DR secondary and, through
 // sys/generate-root, for a new root token (which a performance secondary
 // needs after activation purged its own). Start an attempt (the server returns
@@ -27,7 +28,7 @@ import (
 // Vault requires of an OTP and reports as otp_length, for root and DR
 // operation tokens alike (the XOR needs the token and the OTP to be of one
 // length). The API docs' sample shows 24, which no version's code produces
-// (reference §6.5 sample; see the report on §15).
+// (the sample is older than the "hvs." token prefix).
 const otpLength = 28
 
 // Verbatim errors of Vault's generate-root code.
@@ -221,7 +222,8 @@ func encodeWithOTP(token, otp string) string {
 // handleDecodeToken is sys/decode-token: the server-side version of
 // `vault operator generate-root -decode`. Vault runs roottoken.DecodeToken
 // with the OTP's length and returns its error bare, without a response
-// object, which the HTTP layer turns into a 500 (reference §1.4).
+// object, which the HTTP layer turns into a 500 (RespondErrorCommon in
+// Vault's sdk/logical/response_util.go: no response object means 500).
 func handleDecodeToken(q *request) response {
 	tok, err := decodeToken(q.str("encoded_token"), q.str("otp"))
 	if err != nil {

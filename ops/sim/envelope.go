@@ -1,7 +1,7 @@
 package sim
 
 // The wire format: verbatim error and warning texts, Vault's response
-// envelope (reference §1.3), wrapped responses, error bodies and the
+// envelope (logical.HTTPResponse), wrapped responses, error bodies and the
 // data-injected-at-top-level variant some sys routes use.
 
 import (
@@ -19,8 +19,8 @@ const (
 	errPermissionDenied = "permission denied"
 	errInvalidToken     = "invalid token"
 	errSealed           = "Vault is sealed"                                // consts.ErrSealed
-	errDRSecondary      = "path disabled in replication DR secondary mode" // reference §8.2
-	errEnterpriseOnly   = "enterprise-only feature"                        // reference §10
+	errDRSecondary      = "path disabled in replication DR secondary mode" // as captured from Enterprise (GET sys/mounts on a DR secondary)
+	errEnterpriseOnly   = "enterprise-only feature"                        // vault/logical_system_helpers.go
 	errInvalidWrapping  = "wrapping token is not valid or does not exist"  // consts.ErrInvalidWrappingToken
 	errUnsupportedOp    = "unsupported operation"                          // logical.ErrUnsupportedOperation
 	errUnsupportedPath  = "unsupported path"                               // logical.ErrUnsupportedPath
@@ -31,7 +31,9 @@ const (
 	errRootNamespace    = "this endpoint can only be called in the root namespace (simulated)"
 )
 
-// Warnings returned by replication role changes (reference §3–§6, verbatim).
+// Warnings returned by replication role changes, verbatim as Enterprise
+// servers print them (hashicorp/vault-guides
+// operations/local-replication/README.md).
 const (
 	warnEnablePrimary   = "This cluster is being enabled as a primary for replication. Vault will be unavailable for a brief period and will resume service shortly."
 	warnDemote          = "This cluster is being demoted to a replication secondary. Vault will be unavailable for a brief period and will resume service shortly."
@@ -89,7 +91,8 @@ type authBlock struct {
 	NumUses        int               `json:"num_uses"`
 }
 
-// envelope is Vault's logical response (reference §1.3), field for field.
+// envelope is Vault's logical response (logical.HTTPResponse in
+// sdk/logical/translate_response.go), field for field.
 type envelope struct {
 	RequestID     string     `json:"request_id"`
 	LeaseID       string     `json:"lease_id"`

@@ -159,6 +159,7 @@ func (run *exerciseRun) mark(g *group) {
 		for p, n := range c.requests {
 			run.marks[c.name+" "+p] = n
 		}
+		run.marks[c.name+" "+kvReadsMark] = c.kvReads
 	}
 }
 
@@ -167,6 +168,27 @@ func (run *exerciseRun) mark(g *group) {
 func (run *exerciseRun) requestedSince(g *group, path string) bool {
 	for _, c := range g.clusters {
 		if c.requests[path] > run.marks[c.name+" "+path] {
+			return true
+		}
+	}
+	return false
+}
+
+// kvReadsMark is the marks key of a cluster's successful KV reads (a URL
+// path begins with a slash, so it cannot collide with a request count).
+const kvReadsMark = "kv reads"
+
+// readSince reports whether cluster c answered a KV read with data since the
+// last step completed.
+func (run *exerciseRun) readSince(c *cluster) bool {
+	return c.kvReads > run.marks[c.name+" "+kvReadsMark]
+}
+
+// requestedUnder reports whether cluster c served a path under prefix since
+// the last step completed.
+func (run *exerciseRun) requestedUnder(c *cluster, prefix string) bool {
+	for p, n := range c.requests {
+		if strings.HasPrefix(p, prefix) && n > run.marks[c.name+" "+p] {
 			return true
 		}
 	}
@@ -214,7 +236,7 @@ func (g *group) at(i int) *cluster { return g.clusters[i] }
 const purgeWarning = "Enabling a secondary will purge its local data (including unseal and recovery keys) and sync entirely from the primary."
 
 func exerciseList() []*exercise {
-	return []*exercise{perfExercise(), drExercise(), diagnoseExercise(), failoverExercise()}
+	return []*exercise{perfExercise(), drExercise(), diagnoseExercise(), failoverExercise(), kvExercise()}
 }
 
 // setupSteps are the seed walkthrough's four steps for either type, on the
@@ -385,6 +407,66 @@ func failoverExercise() *exercise {
 				hint:    "Read the status on {d}.",
 				done: func(l *Lab, g *group, run *exerciseRun) bool {
 					return run.requestedSince(g, "/v1/sys/replication/dr/status")
+				},
+			},
+		}}
+}
+
+// kvExercise is "write on the primary, read on the secondary", the first
+// thing every trainee tries, with the rest of the replication semantics of
+// secrets: a write on a performance secondary is forwarded, a DR secondary
+// refuses. On the global topology: a=us-east-2 (primary), b=us-east-1 and
+// c=eu-west-1 (performance secondaries), d=us-east-2-dr (DR secondary).
+func kvExercise() *exercise {
+	anySecret := func(c *cluster) bool {
+		for k, s := range c.data.secrets {
+			if kvMountOf(k) == "secret/" && s.Current > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	return &exercise{name: "kv-replication", title: "Secrets across replication", topology: "global",
+		about: "write a KV secret on the primary and read it on a performance secondary, write one on a secondary (forwarded), see a DR secondary refuse",
+		setup: func(*Lab, *group) {},
+		steps: []exStep{
+			{
+				title:   "Write a secret on the primary {a}",
+				command: "vault kv put secret/app/db password=s3cret",
+				explain: "secret/ is a KV version 2 engine on every cluster; the write is a WAL entry on {a}, shipped to every secondary.",
+				hint:    "Point VAULT_ADDR and VAULT_TOKEN at {a} (the lab printed both).",
+				done:    func(l *Lab, g *group, _ *exerciseRun) bool { return anySecret(g.at(0)) },
+			},
+			{
+				title:   "Read it on the performance secondary {c}",
+				command: "vault kv get secret/app/db",
+				explain: "{c} serves reads from its own copy: the secret is there once the WAL entry has crossed the link, usually well under a second.",
+				hint:    "Point VAULT_ADDR at {c}; {c}'s own root token (or vault login -method=userpass username=operator) works there, {a}'s does not.",
+				done: func(l *Lab, g *group, run *exerciseRun) bool {
+					return run.readSince(g.at(2))
+				},
+			},
+			{
+				title:   "Write on the performance secondary {b}",
+				command: "vault kv put secret/app/db password=rotated",
+				explain: "{b} forwards the write to {a}, which numbers the new version; {b} sees it when the WAL entry comes back, so a read right after may still show the old one.",
+				hint:    "Point VAULT_ADDR and VAULT_TOKEN at {b}, write, then read with vault kv get on {b} and on {c}.",
+				done: func(l *Lab, g *group, _ *exerciseRun) bool {
+					b, a := g.at(1), g.at(0)
+					if b.kvForwarded == 0 {
+						return false
+					}
+					sb, sa := b.data.secrets[b.kvForwardedKey], a.data.secrets[b.kvForwardedKey]
+					return sb != nil && sa != nil && sb.Current == sa.Current
+				},
+			},
+			{
+				title:   "Try to read it on the DR secondary {d}",
+				command: "vault kv get secret/app/db",
+				explain: "Refused with 400 \"path disabled in replication DR secondary mode\": {d} holds every secret (and {a}'s tokens) but serves no client until it is promoted.",
+				hint:    "Point VAULT_ADDR at {d} with {a}'s root token (a DR secondary holds its primary's tokens).",
+				done: func(l *Lab, g *group, run *exerciseRun) bool {
+					return run.requestedUnder(g.at(3), "/v1/secret/")
 				},
 			},
 		}}

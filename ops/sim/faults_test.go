@@ -388,7 +388,8 @@ func TestFlapAndRequestCounts(t *testing.T) {
 }
 
 // sys/replication/merkle-check reports each tree's root_hash as standard
-// base64 of a 20-byte hash (reference §2.4), stable while nothing is
+// base64 of a 20-byte hash (the merkle-check sample of
+// https://developer.hashicorp.com/vault/api-docs/system/replication), stable while nothing is
 // written, each cluster's own for the local tree, and different once the
 // replicated tree is corrupted.
 func TestMerkleCheckRootHash(t *testing.T) {

@@ -120,7 +120,8 @@ func TestWalkthroughDR(t *testing.T) {
 }
 
 // TestOperationTokenFlowOnTheWire pins the generate-operation-token and
-// generate-root responses (reference §6.5): top-level JSON, otp_length 28 as
+// generate-root responses (api/sys_generate_root.go decodes them from the
+// top level): top-level JSON, otp_length 28 as
 // Vault's shared code reports it, the OTP only on a server-generated start,
 // encoded_root_token only for root tokens, and the verbatim errors of
 // vault/generate_root.go; then sys/decode-token as roottoken.DecodeToken.
@@ -207,7 +208,8 @@ func TestOperationTokenFlowOnTheWire(t *testing.T) {
 
 // vault operator raft list-peers: a token reads sys/storage/raft/configuration
 // on an ordinary cluster; on a DR secondary only -dr-token works (an update
-// with dr_operation_token), and a Vault token gets the DR refusal (§6.9).
+// with dr_operation_token, as NewSystemBackend in vault/logical_system.go
+// sets up), and a Vault token gets the DR refusal.
 func TestRaftConfiguration(t *testing.T) {
 	l := startLab(t, "global")
 	pri, dr := info(t, l, "us-east-2"), info(t, l, "us-east-2-dr")

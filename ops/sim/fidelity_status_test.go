@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// Status fields that come and go with the state machine (reference §2.2,
-// §2.4): merkle_sync_progress only in merkle-sync, the reindex fields only
+// Status fields that come and go with the state machine (the fields Vault's
+// UI reads in ui/app/models/replication-attributes): merkle_sync_progress only in merkle-sync, the reindex fields only
 // during a reindex, and the demoted primary's shape.
 
 func TestStatusFieldsFollowTheState(t *testing.T) {

@@ -6,7 +6,10 @@ import (
 )
 
 // Version and edition personalities: what an older or Community Edition
-// server leaves out or says differently (reference §1.5, §2.2, §9.1, §10).
+// server leaves out or says differently: before 1.17 an unknown token is
+// only "permission denied"; status and health fields arrive with the versions
+// that added them; Community Edition answers Enterprise paths with its stubs
+// (vault/logical_system_helpers.go).
 
 func TestCommunityEditionOnTheWire(t *testing.T) {
 	l := startLab(t, "fresh")

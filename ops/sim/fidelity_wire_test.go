@@ -12,7 +12,8 @@ import (
 )
 
 // Wire-level fidelity: status codes, bodies and headers exactly as Vault
-// sends them (reference §1.3–§1.5, §6.5, §9, §10), checked on the raw bytes
+// sends them (http/logical.go, sdk/logical/response_util.go,
+// http/sys_health.go, vault/logical_system_helpers.go), checked on the raw bytes
 // where JSON types or empty bodies matter.
 
 // wantError checks an error response: the status, Content-Type
@@ -28,7 +29,8 @@ func wantError(t *testing.T, what string, code int, hdr http.Header, body []byte
 	}
 }
 
-// envelopeKeys are the keys of every logical response (reference §1.3).
+// envelopeKeys are the keys of every logical response (logical.HTTPResponse
+// in Vault's sdk/logical/translate_response.go).
 var envelopeKeys = []string{"auth", "data", "lease_duration", "lease_id", "mount_type", "renewable", "request_id", "warnings", "wrap_info"}
 
 // TestEnvelopeOnEverySuccess sweeps the lab's logical endpoints: every 200
@@ -186,8 +188,8 @@ var rfc3339Nano = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})
 
 // TestWrappedActivationTokenOnTheWire checks the secondary-token response
 // byte for byte where it matters: the whole body is the wrap envelope
-// (reference §1.3), and the token is an ES512 JWT whose header and claims
-// have Vault's names and JSON types (§3.4).
+// (respondLogical in http/logical.go), and the token is an ES512 JWT whose
+// header and claims have Vault's names and JSON types (vault/wrapping.go).
 func TestWrappedActivationTokenOnTheWire(t *testing.T) {
 	l := startLab(t, "global")
 	p := info(t, l, "us-east-2")
@@ -277,12 +279,13 @@ func TestRequestErrorsOnTheWire(t *testing.T) {
 	if code, _, _, _ := do(t, "GET", p.Addr+"/v1/sys/auth", p.Token, "{"); code != 200 {
 		t.Errorf("GET with a garbage body: %d", code)
 	}
-	// Authentication (reference §1.5): missing, invalid (1.17+), wrong policy.
+	// Authentication: missing, invalid (1.17+ adds "invalid token",
+	// vault/request_handling.go), wrong policy.
 	check("missing token", "GET", p.Addr+"/v1/sys/auth", "", "", 403, errPermissionDenied)
 	check("invalid token", "GET", p.Addr+"/v1/sys/auth", "hvs.bogus", "", 403, "2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n")
 	check("no sudo for secondary-token", "PUT", p.Addr+"/v1/sys/replication/performance/primary/secondary-token",
 		loginWith(t, l, "us-east-2", "default"), `{"id":"x"}`, 403, errPermissionDenied)
-	// DR secondary (reference §8.2): 400 with the verbatim text, token or not.
+	// DR secondary: 400 with the verbatim text, token or not.
 	check("DR secondary, authenticated path", "GET", dr.Addr+"/v1/sys/auth", p.Token, "", 400, errDRSecondary)
 	check("DR secondary, enable", "PUT", dr.Addr+"/v1/sys/replication/performance/primary/enable", p.Token, "", 400, errDRSecondary)
 	check("DR op token endpoints need dr_operation_token", "PUT", dr.Addr+"/v1/sys/replication/dr/secondary/disable", "", "{}",
@@ -290,7 +293,7 @@ func TestRequestErrorsOnTheWire(t *testing.T) {
 }
 
 // TestHealthParametersOnTheWire pins sys/health's parameter handling
-// (reference §9.1; http/sys_health.go).
+// (http/sys_health.go).
 func TestHealthParametersOnTheWire(t *testing.T) {
 	l := startLab(t, "global")
 	dr, p := info(t, l, "us-east-2-dr").Addr, info(t, l, "us-east-2").Addr

@@ -38,12 +38,17 @@ type route struct {
 	unauth   bool // no Vault token (status endpoints, DR-operation-token endpoints)
 	sudo     bool // the token needs sudo (secondary-token, reindex, sys/auth/*)
 	rootNS   bool // restricted endpoint: root namespace only
-	drOK     bool // answered on a DR secondary (reference §8.2)
+	drOK     bool // answered on a DR secondary (status, unseal, DR-operation-token paths)
 	ent      bool // Enterprise-only: 404 enterprise-only feature in CE mode
 	sealedOK bool // answered while sealed
 	alwaysUp bool // answered during the brief outages around role changes
 	raw      bool // served by Vault's HTTP layer, outside the namespaced router
 	drToken  bool // authorised by dr_operation_token in the body (DR secondary writes)
+	// ceAbsent: Community Edition has no such path, not even a stub (it is
+	// missing from entStubPaths in vault/logical_system_helpers.go), so CE
+	// answers as for any unknown sys path: a token first, then 404
+	// "unsupported path", as a real CE 1.17.6 does.
+	ceAbsent bool
 	ops      map[string]handlerFunc
 }
 
@@ -243,7 +248,10 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 		return errResp(http.StatusNotFound)
 	}
 	q.path = strings.Trim(strings.TrimPrefix(hr.URL.Path, "/v1/"), "/")
-	rt, params := l.findRoute(q.path)
+	rt, params := l.findRoute(c, q.path)
+	if c.ce && rt.ceAbsent {
+		rt, params = unknownRoute, nil
+	}
 	q.params = params
 	op, resp, ok := operation(hr, rt.raw)
 	if !ok {
@@ -295,7 +303,8 @@ func (l *Lab) handle(c *cluster, hr *http.Request, raw []byte) response {
 		}
 	}
 	// CE's stubs are ordinary paths: the token is checked first, so an
-	// anonymous write is 403 there too (reference §10).
+	// anonymous write is 403 there too (entStubPaths in Vault's
+	// vault/logical_system_helpers.go are registered like any path).
 	if c.ce && rt.ent {
 		return c.enterpriseStub()
 	}
@@ -361,9 +370,10 @@ func operation(hr *http.Request, raw bool) (string, response, bool) {
 }
 
 // enterpriseStub is what Community Edition answers on an Enterprise path
-// (reference §10): since 1.14 a stub that says "enterprise-only feature";
-// before, no such path at all, which those versions reported as a one-item
-// go-multierror (reference §10, field capture of #11539).
+// (vault/logical_system_helpers.go): since 1.14 (hashicorp/vault PR #18870)
+// a stub that says "enterprise-only feature"; before, no such path at all,
+// which those versions reported as a one-item go-multierror (as quoted in
+// hashicorp/vault issue #11539).
 func (c *cluster) enterpriseStub() response {
 	if !versionAtLeast(c.version, 1, 14) {
 		return errResp(http.StatusNotFound, multiError(errUnsupportedPath))

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +33,10 @@ type Options struct {
 	// Exercise names a lesson (see Exercises) whose progress the lab
 	// checks against its own state, per student.
 	Exercise string
+	// TLS serves every cluster over HTTPS with a certificate signed by a CA
+	// the lab makes (Lab.CACertPEM; WriteStateFile writes it beside the
+	// state file). The control endpoint stays plain HTTP on loopback.
+	TLS bool
 }
 
 // maxStudents bounds Options.Students: every cluster is a listener.
@@ -40,7 +45,7 @@ const maxStudents = 64
 // ClusterInfo is how to reach one simulated cluster.
 type ClusterInfo struct {
 	Name  string `json:"name"`
-	Addr  string `json:"addr"`  // "http://127.0.0.1:port"; "" before Start
+	Addr  string `json:"addr"`  // "http://127.0.0.1:port" ("https://" with Options.TLS); "" before Start
 	Token string `json:"token"` // the root token the lab issued for it (see package doc)
 }
 
@@ -60,6 +65,7 @@ type Lab struct {
 	ids      *ids
 
 	licenseID string
+	tls       *labTLS // nil: plain HTTP
 
 	clusters   []*cluster
 	byName     map[string]*cluster
@@ -142,6 +148,13 @@ func New(opts Options) (*Lab, error) {
 	}
 	l.modelNow = l.clock.Now()
 	l.bootTime = l.modelNow
+	if opts.TLS {
+		t, err := newLabTLS(time.Now(), strconv.FormatInt(seed, 10))
+		if err != nil {
+			return nil, fmt.Errorf("lab TLS: %w", err)
+		}
+		l.tls = t
+	}
 	l.licenseID, l.password, l.unsealKey = identity(l.ids)
 	if ex != nil && ex.topology != "" && opts.Topology != ex.topology {
 		if opts.Topology != "fresh" {
@@ -362,6 +375,9 @@ type StateFile struct {
 	Student   string        `json:"student,omitempty"`  // a student's own file: whose clusters these are
 	Students  []string      `json:"students,omitempty"` // the class's file: every student
 	Exercise  string        `json:"exercise,omitempty"`
+	// CACert is the path of the CA certificate that verifies the clusters'
+	// HTTPS (a lab started with TLS): VAULT_CACERT, or a cluster's ca_file.
+	CACert string `json:"ca_cert,omitempty"`
 }
 
 // UserpassLogin is the lab's userpass user, valid on every cluster.
@@ -374,6 +390,13 @@ type UserpassLogin struct {
 // with mode 0600 (it holds root tokens), replacing path atomically.
 func (l *Lab) WriteStateFile(path string) error {
 	st := l.state()
+	if l.tls != nil {
+		ca, err := l.writeCACert(path)
+		if err != nil {
+			return err
+		}
+		st.CACert = ca
+	}
 	for _, s := range l.Students() {
 		st.Students = append(st.Students, s.Name)
 	}
@@ -400,8 +423,17 @@ func cmpOr(a, b string) string {
 // paths written.
 func (l *Lab) WriteStudentStateFiles(path string) ([]string, error) {
 	var paths []string
+	ca := ""
+	if l.tls != nil {
+		// The class's CA certificate, which WriteStateFile put beside path.
+		var err error
+		if ca, err = filepath.Abs(CACertFile(path)); err != nil {
+			ca = CACertFile(path)
+		}
+	}
 	for _, s := range l.Students() {
 		st := l.state()
+		st.CACert = ca
 		st.Clusters, st.Student = s.Clusters, s.Name
 		p := StudentStateFile(path, s.Name)
 		if err := writeState(p, st); err != nil {

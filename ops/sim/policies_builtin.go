@@ -90,6 +90,10 @@ path "auth/userpass/users/*" {
   capabilities = ["create", "read", "update", "delete", "list"]
 }
 
+path "secret/*" {
+  capabilities = ["create", "read", "update", "patch", "delete", "list"]
+}
+
 path "sys/license/status" {
   capabilities = ["read"]
 }

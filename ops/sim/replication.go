@@ -180,7 +180,8 @@ func (l *Lab) stepSecondary(s *cluster, r *role, now time.Time) {
 	}
 	if r.typ == drType {
 		// A DR secondary mirrors its primary's performance identity so that a
-		// promotion can take that role over (reference §6.2).
+		// promotion can take that role over ("Promote DR secondary" in
+		// https://developer.hashicorp.com/vault/api-docs/system/replication/replication-dr).
 		s.shadowPerf = cloneRole(p.perf)
 		if p.drSecondary() && p.shadowPerf != nil {
 			s.shadowPerf = cloneRole(p.shadowPerf)

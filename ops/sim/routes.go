@@ -7,9 +7,12 @@ import (
 	"sync"
 )
 
-// The API surface of a simulated cluster. Flags follow reference §1.2 (which
-// paths are unauthenticated or need sudo), §8.2 (what a DR secondary still
-// answers) and §10 (what Community Edition stubs out).
+// The API surface of a simulated cluster. Flags follow Vault's
+// vault/logical_system.go (PathsSpecial: which paths are unauthenticated or
+// need sudo), what a DR secondary still answers (status, unseal and the
+// DR-operation-token endpoints of
+// https://developer.hashicorp.com/vault/api-docs/system/replication/replication-dr) and
+// vault/logical_system_helpers.go (what Community Edition stubs out).
 
 // routeTable is built on first use: every vaultrepl process links this
 // package, and only the lab and the demo serve requests.
@@ -40,13 +43,15 @@ func buildRoutes() []*route {
 	add(route{pattern: "sys/license/status", ent: true, ops: ops("read", handlerFunc(handleLicenseStatus))})
 	add(route{pattern: "sys/ha-status", ops: ops("read", handlerFunc(handleHAStatus))})
 	add(route{pattern: "sys/key-status", ops: ops("read", handlerFunc(handleKeyStatus))})
+	add(route{pattern: "sys/host-info", rootNS: true, ops: ops("read", handlerFunc(handleHostInfo))})
 	add(route{pattern: "sys/version-history", ops: ops("list", handlerFunc(handleVersionHistory))})
+	add(route{pattern: "sys/internal/ui/mounts", unauth: true, ops: ops("read", handlerFunc(handleUIMounts))})
 	add(route{pattern: "sys/internal/ui/mounts/*path", unauth: true, ops: ops("read", handlerFunc(handleUIMount))})
 	// Authorised in the handler: by a token, or on a DR secondary by a DR
 	// operation token.
 	add(route{pattern: "sys/storage/raft/configuration", unauth: true, drOK: true,
 		ops: ops("read", handlerFunc(handleRaftConfiguration), "update", handlerFunc(handleRaftConfiguration))})
-	add(route{pattern: "sys/license/features", unauth: true, ent: true, ops: ops("read", handlerFunc(handleLicenseFeatures))})
+	add(route{pattern: "sys/license/features", unauth: true, ent: true, ceAbsent: true, ops: ops("read", handlerFunc(handleLicenseFeatures))})
 	add(route{pattern: "sys/capabilities-self", ops: ops("update", handlerFunc(handleCapabilitiesSelf))})
 	add(route{pattern: "sys/capabilities", ops: ops("update", handlerFunc(handleCapabilities))})
 	add(route{pattern: "sys/wrapping/unwrap", unauth: true, ops: ops("update", handlerFunc(handleUnwrap))})
@@ -81,8 +86,9 @@ func buildRoutes() []*route {
 			ops: ops("read", typed(t, handleTypeStatus))})
 	}
 
-	// Primary endpoints (reference §3, §5), plus the legacy generic paths
-	// (§3.8), which are the performance ones.
+	// Primary endpoints of the -performance and -dr API pages, plus the
+	// legacy generic paths (sys/replication/primary/…, the pre-DR names, still
+	// registered in vault/logical_system.go), which are the performance ones.
 	for _, base := range []struct {
 		prefix string
 		t      replType
@@ -103,7 +109,8 @@ func buildRoutes() []*route {
 	add(route{pattern: "sys/replication/performance/secondary/dynamic-filter/:id", rootNS: true, ent: true,
 		ops: ops("read", handlerFunc(handleDynamicFilter))})
 
-	// Performance secondary endpoints (§4) and their legacy names.
+	// Performance secondary endpoints (https://developer.hashicorp.com/vault/api-docs/system/replication/replication-performance)
+	// and their legacy names.
 	for _, prefix := range []string{"sys/replication/performance/secondary/", "sys/replication/secondary/"} {
 		// promote, disable and update-primary answer during the initial sync:
 		// they are how an operator gets out of one.
@@ -117,7 +124,8 @@ func buildRoutes() []*route {
 		sec("generate-public-key", false, handlerFunc(handleGeneratePublicKey))
 	}
 
-	// DR secondary endpoints (§6): enable takes a token like any write; the
+	// DR secondary endpoints (https://developer.hashicorp.com/vault/api-docs/system/replication/replication-dr):
+	// enable takes a token like any write; the
 	// rest are unauthenticated, and those that change the cluster are
 	// authorised by a dr_operation_token in the body instead.
 	add(route{pattern: "sys/replication/dr/secondary/enable", rootNS: true, ent: true,
@@ -126,7 +134,7 @@ func buildRoutes() []*route {
 		ops: ops("update", handlerFunc(handleGeneratePublicKey))})
 	drsec := func(p string, drToken bool, m map[string]handlerFunc) {
 		add(route{pattern: "sys/replication/dr/secondary/" + p, unauth: true, rootNS: true, ent: true, drOK: true, alwaysUp: true,
-			drToken: drToken, ops: m})
+			drToken: drToken, ops: m, ceAbsent: strings.HasPrefix(p, "generate-operation-token/")})
 	}
 	drsec("promote", true, ops("update", typed(drType, handlePromote)))
 	drsec("disable", true, ops("update", typed(drType, handleDisableSecondary)))
@@ -147,7 +155,8 @@ func buildRoutes() []*route {
 	add(route{pattern: "sys/generate-root/update", unauth: true, raw: true, alwaysUp: true,
 		ops: ops("update", handlerFunc(rootFlow.handleUpdate))})
 
-	// Cluster-wide endpoints (§7).
+	// Cluster-wide endpoints (recover, merkle-check, reindex:
+	// https://developer.hashicorp.com/vault/api-docs/system/replication).
 	add(route{pattern: "sys/replication/recover", rootNS: true, ent: true, ops: ops("update", handlerFunc(handleRecover))})
 	add(route{pattern: "sys/replication/merkle-check", rootNS: true, ent: true, ops: ops("update", handlerFunc(handleMerkleCheck))})
 	for _, p := range []string{"sys/replication/reindex", "sys/replication/dr/reindex", "sys/replication/performance/reindex"} {
@@ -167,11 +176,14 @@ func typed(t replType, h func(*request, replType) response) handlerFunc {
 var unknownRoute = &route{ops: ops("read", handlerFunc(handleUnknown), "list", handlerFunc(handleUnknown),
 	"update", handlerFunc(handleUnknown), "delete", handlerFunc(handleUnknown))}
 
-func (l *Lab) findRoute(path string) (*route, map[string]string) {
+func (l *Lab) findRoute(c *cluster, path string) (*route, map[string]string) {
 	for _, rt := range routeTable() {
 		if p, ok := rt.match(path); ok {
 			return rt, p
 		}
+	}
+	if rt, p := c.kvRoute(path); rt != nil {
+		return rt, p
 	}
 	if strings.HasPrefix(path, "sys/replication/") {
 		// Every replication path is an Enterprise stub on CE.
@@ -188,7 +200,7 @@ func handleUnknown(q *request) response {
 	}
 	mount := strings.SplitN(q.path, "/", 2)[0] + "/"
 	if m := q.c.data.mounts[mount]; m != nil && !m.Builtin {
-		return errResp(http.StatusNotFound, fmt.Sprintf("reading and writing secrets in %q is not simulated: the lab models mount tables, policies, users and tokens (simulated)", mount))
+		return errResp(http.StatusNotFound, fmt.Sprintf("reading and writing secrets in %q is not simulated: the lab serves KV engines only (simulated)", mount))
 	}
 	return errResp(http.StatusNotFound, fmt.Sprintf("no handler for route %q. route entry not found.", q.path))
 }

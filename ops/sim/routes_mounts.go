@@ -27,6 +27,14 @@ func (c *cluster) mountJSON(m *mountEntry, auth bool) map[string]any {
 	if auth {
 		cfg["token_type"] = "default-service"
 	}
+	if m.Passthrough != nil {
+		cfg["passthrough_request_headers"] = slices.Clone(m.Passthrough)
+	}
+	running := "v" + trimEnt(c.version) + "+builtin.vault"
+	if m.Type == "kv" {
+		// The KV plugin is versioned apart from Vault; 1.17.6 ships v0.19.0.
+		running = kvPluginVersion
+	}
 	var opts any
 	if m.Options != nil {
 		opts = maps.Clone(m.Options)
@@ -34,7 +42,7 @@ func (c *cluster) mountJSON(m *mountEntry, auth bool) map[string]any {
 	out := map[string]any{
 		"accessor": m.Accessor, "config": cfg, "description": m.Description,
 		"external_entropy_access": false, "local": m.Local, "options": opts,
-		"plugin_version": "", "running_plugin_version": "v" + trimEnt(c.version) + "+builtin.vault",
+		"plugin_version": "", "running_plugin_version": running,
 		"running_sha256": "", "seal_wrap": m.SealWrap, "type": m.Type, "uuid": m.UUID,
 	}
 	if !m.Builtin {
@@ -42,6 +50,10 @@ func (c *cluster) mountJSON(m *mountEntry, auth bool) map[string]any {
 	}
 	return out
 }
+
+// kvPluginVersion is running_plugin_version of a KV engine, as a real
+// 1.17.6 reports it.
+const kvPluginVersion = "v0.19.0+builtin"
 
 func handleListAuth(q *request) response {
 	data := map[string]any{}
@@ -106,7 +118,8 @@ func (q *request) enableMount(auth bool) response {
 	if auth {
 		table, known, prefix = c.data.auth, authTypes, "auth_"
 	}
-	if typ == "kv-v2" {
+	version2 := typ == "kv-v2"
+	if version2 {
 		typ = "kv"
 	}
 	if !slices.Contains(known, typ) {
@@ -127,6 +140,13 @@ func (q *request) enableMount(auth bool) response {
 		for k, v := range o {
 			m.Options[k] = fmt.Sprint(v)
 		}
+	}
+	if version2 {
+		// Vault enables "kv-v2" as type kv with options.version "2".
+		if m.Options == nil {
+			m.Options = map[string]string{}
+		}
+		m.Options["version"] = "2"
 	}
 	op := opMountEnable
 	if auth {
@@ -337,6 +357,41 @@ func handleDeleteUser(q *request) response {
 // mount's 0.
 const defaultLeaseTTLSeconds = 32 * 24 * 3600
 
+// handleUIMounts is sys/internal/ui/mounts: the mounts the caller's token
+// may use, as the web UI lists them (pathInternalUIMountsRead). No token is
+// an empty listing; a token the cluster does not know is refused as on any
+// path. mount_type is "", as a real 1.17.6 sends it.
+func handleUIMounts(q *request) response {
+	c := q.c
+	auth, secret := map[string]any{}, map[string]any{}
+	if id := clientToken(q.hr); id != "" {
+		t := c.lookupToken(id, q.now)
+		if t == nil {
+			return errResp(http.StatusForbidden, c.invalidTokenError())
+		}
+		for p, m := range c.data.mounts {
+			if c.hasMountAccess(t, p) {
+				secret[p] = c.uiMountJSON(m, false)
+			}
+		}
+		for p, m := range c.data.auth {
+			if c.hasMountAccess(t, "auth/"+p) {
+				auth[p] = c.uiMountJSON(m, true)
+			}
+		}
+	}
+	return q.status(map[string]any{"auth": auth, "secret": secret})
+}
+
+// uiMountJSON is a mount as the sys/internal/ui paths show it: the lease
+// TTLs resolved to the system default instead of 0.
+func (c *cluster) uiMountJSON(m *mountEntry, auth bool) map[string]any {
+	data := c.mountJSON(m, auth)
+	cfg := data["config"].(map[string]any)
+	cfg["default_lease_ttl"], cfg["max_lease_ttl"] = defaultLeaseTTLSeconds, defaultLeaseTTLSeconds
+	return data
+}
+
 // handleUIMount is sys/internal/ui/mounts/<path>: the mount that serves
 // path, which the vault kv commands ask first to learn the KV version. As in
 // Vault (pathInternalUIMountRead) the path is unauthenticated but answers
@@ -364,9 +419,9 @@ func handleUIMount(q *request) response {
 	if t := c.lookupToken(clientToken(q.hr), q.now); t == nil || !c.hasMountAccess(t, full) {
 		return deny
 	}
-	data := c.mountJSON(m, auth)
-	cfg := data["config"].(map[string]any)
-	cfg["default_lease_ttl"], cfg["max_lease_ttl"] = defaultLeaseTTLSeconds, defaultLeaseTTLSeconds
+	data := c.uiMountJSON(m, auth)
 	data["path"] = m.Path
-	return q.logical(data)
+	// Unauthenticated like the listing, which a real 1.17.6 answers with
+	// mount_type "": that this path does the same is inferred.
+	return q.status(data)
 }

@@ -8,8 +8,10 @@ import (
 	"time"
 )
 
-// Replication endpoints (reference §2–§7). Texts the reference could not
-// verify end in "(simulated)".
+// Replication endpoints: status, primary, secondary and cluster-wide
+// (https://developer.hashicorp.com/vault/api-docs/system/replication and the
+// -performance and -dr pages). Texts no public source states end in
+// "(simulated)".
 
 func handleReplicationStatus(q *request) response {
 	if q.c.ce {
@@ -167,7 +169,8 @@ func handleSecondaryToken(q *request, t replType) response {
 	}
 	issued()
 	// A wrapped response replaces the whole body: only wrap_info is filled,
-	// request_id is empty and warnings are dropped (reference §1.3).
+	// request_id is empty and warnings are dropped (respondLogical in Vault's
+	// http/logical.go).
 	return jsonResponse(http.StatusOK, envelope{WrapInfo: &wrapInfo{
 		Token: jwt, Accessor: wt.accessor, TTL: int(ttl.Seconds()),
 		CreationTime: created.Format(time.RFC3339Nano), CreationPath: q.path,
@@ -273,7 +276,9 @@ func handleDynamicFilter(q *request) response {
 }
 
 // checkDROperationToken authorises the DR-secondary endpoints that take a
-// dr_operation_token instead of a Vault token (reference §6.10): the routes
+// dr_operation_token instead of a Vault token (promote, update-primary,
+// disable, reindex, merkle-check and operation-token/delete, per
+// https://developer.hashicorp.com/vault/api-docs/system/replication/replication-dr): the routes
 // marked drToken, before their handler runs.
 func (q *request) checkDROperationToken() (response, bool) {
 	if resp, ok := q.requireDRSecondary(); !ok {
@@ -286,7 +291,8 @@ func (q *request) checkDROperationToken() (response, bool) {
 	if q.c.drOpTokens[tok] {
 		return response{}, true
 	}
-	// A batch DR operation token (reference §6.2): a batch token created on
+	// A batch DR operation token (PromoteDRSecondaryWithBatchToken in Vault's
+	// sdk/helper/testcluster/replication.go): a batch token created on
 	// the primary, which DR replication carried here, whose policy allows
 	// update on this path.
 	if t := q.c.lookupToken(tok, q.now); t != nil && t.Type == tokenTypeBatch &&
@@ -307,7 +313,8 @@ func handlePromote(q *request, t replType) response {
 		return badRequest("%v", err)
 	}
 	if r.initialSync && !force {
-		// Paraphrased from a HashiCorp test helper comment (reference §4.3).
+		// Paraphrased from a comment in Vault's
+		// sdk/helper/testcluster/replication.go, which retries these 503s.
 		return errResp(http.StatusServiceUnavailable, `replication is still catching up, try again later or provide the "force" argument (simulated)`)
 	}
 	r.mode, r.state = modePrimary, stateRunning
@@ -317,7 +324,8 @@ func handlePromote(q *request, t replType) response {
 	r.primaryClusterAddr = q.str("primary_cluster_addr")
 	if t == drType {
 		// The promoted cluster takes over its old primary's performance role
-		// (reference §6.2): a performance primary's DR becomes the performance
+		// ("Promote DR secondary" in https://developer.hashicorp.com/vault/api-docs/system/replication/replication-dr):
+		// a performance primary's DR becomes the performance
 		// primary; a performance secondary's DR reconnects to the same
 		// performance primary with the same ID.
 		c.perf = newRole(perfType)
@@ -386,7 +394,8 @@ func handleReindex(q *request) response {
 }
 
 // handleMerkleCheck reports the corruption state in the documented shape
-// (reference §2.4) and records the check time.
+// (the merkle-check sample of https://developer.hashicorp.com/vault/api-docs/system/replication)
+// and records the check time.
 func handleMerkleCheck(q *request) response {
 	c := q.c
 	corrupted := false

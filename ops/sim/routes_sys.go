@@ -39,7 +39,8 @@ func (c *cluster) healthMode(t replType) string {
 }
 
 // handleHealth implements sys/health with Vault's status codes and query
-// overrides (reference §9.1; http/sys_health.go). The clusters have a single
+// overrides (http/sys_health.go; https://developer.hashicorp.com/vault/api-docs/system/health).
+// The clusters have a single
 // active node, so the standby codes never apply, but every parameter is still
 // parsed as Vault parses it: a parameter that is present and does not parse
 // (standbyok=maybe, activecode=, activecode=abc) is a 400 whose errors list
@@ -105,7 +106,8 @@ func handleHealth(q *request) response {
 	if !c.ce {
 		body["license"] = map[string]any{"state": "autoloaded", "expiry_time": q.l.licenseExpiry().Format(time.RFC3339), "terminated": false}
 	}
-	// Fields added over the versions (reference §9.1): a personality that
+	// Fields added over the versions (enterprise, echo_duration_ms and
+	// clock_skew_ms in 1.16, the canary age in 1.17): a personality that
 	// predates them leaves them out.
 	c.dropBefore(body, 1, 16, "enterprise", "echo_duration_ms", "clock_skew_ms")
 	c.dropBefore(body, 1, 17, peerFields117...)
@@ -243,7 +245,7 @@ var raftConfigRoute = &route{pattern: "sys/storage/raft/configuration"}
 // leading. A token is needed, except on a DR secondary, where Vault makes the
 // path unauthenticated and takes a dr_operation_token instead, through an
 // update (the CLI's -dr-token); a read there, token or not, is refused like
-// any other path (reference §6.9).
+// any other path (NewSystemBackend in vault/logical_system.go).
 func handleRaftConfiguration(q *request) response {
 	c := q.c
 	if c.drSecondary() {
@@ -373,5 +375,13 @@ func handleLookupSelf(q *request) response {
 		"ttl":              ttl,
 		"type":             tokenType(t),
 	}}
+	if t.Path == "auth/token/root" {
+		// Vault's token store adds issue_time and renewable from the token's
+		// lease (handleLookup in vault/token_store.go); a root token made by
+		// init or generate-root has none, and a real 1.17.6 leaves both out.
+		data := env.Data.(map[string]any)
+		delete(data, "issue_time")
+		delete(data, "renewable")
+	}
 	return jsonResponse(http.StatusOK, env)
 }

@@ -18,7 +18,8 @@ const systemMaxTTL = 768 * time.Hour
 // no_default_policy, only root makes root, a batch token is never root,
 // renewable or revocable and has no accessor, and an orphan needs sudo
 // unless asked for through create-orphan. What makes this worth simulating
-// is the batch DR operation token (reference §6.2): a batch token created on
+// is the batch DR operation token ("DR operation tokens" on
+// developer.hashicorp.com): a batch token created on
 // the primary before a disaster, replicated to its DR secondary, whose policy
 // lets it promote.
 func handleTokenCreate(orphanPath bool) handlerFunc {

@@ -123,7 +123,8 @@ func TestDRFailback(t *testing.T) {
 	_, err = client(t, a.Addr, "").Logical().Write("sys/replication/dr/secondary/update-primary",
 		map[string]any{"dr_operation_token": oldOp, "token": s.WrapInfo.Token, "update_primary_addrs": "x"})
 	respErr(t, err, 400, `"token" and "update_primary_addrs" are mutually exclusive (simulated)`)
-	// A newly demoted cluster must use a token (reference §6.3).
+	// A newly demoted cluster must use a token (update-primary in
+	// https://developer.hashicorp.com/vault/api-docs/system/replication/replication-dr).
 	_, err = client(t, a.Addr, "").Logical().Write("sys/replication/dr/secondary/update-primary",
 		map[string]any{"dr_operation_token": oldOp, "update_primary_addrs": "https://us-east-2-dr-node-1:8201"})
 	respErr(t, err, 400, `update_primary_addrs cannot be used by a cluster demoted from primary; supply a new activation token in "token" (simulated)`)

@@ -4,12 +4,18 @@ package sim
 // outbound client clusters use to call each other (partition-aware).
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -53,9 +59,16 @@ func (l *Lab) Start() error {
 	if err != nil {
 		return fail(fmt.Errorf("start lab control endpoint: %w", err))
 	}
+	scheme := "http://"
+	if l.tls != nil {
+		scheme = "https://"
+		for i := range lns {
+			lns[i] = tls.NewListener(lns[i], l.tls.serverConfig())
+		}
+	}
 	for i, c := range l.clusters {
 		c.port = lns[i].Addr().(*net.TCPAddr).Port
-		c.apiAddr = "http://" + lns[i].Addr().String()
+		c.apiAddr = scheme + lns[i].Addr().String()
 		if !c.stopped {
 			l.serve(c, lns[i])
 		} else {
@@ -78,7 +91,7 @@ func (l *Lab) Start() error {
 }
 
 func (l *Lab) serve(c *cluster, ln net.Listener) {
-	srv := &http.Server{Handler: c.handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: c.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: serverLog}
 	done := make(chan struct{})
 	c.srv, c.served = srv, done
 	l.serving.Add(1)
@@ -87,6 +100,22 @@ func (l *Lab) serve(c *cluster, ln net.Listener) {
 		defer close(done)
 		_ = srv.Serve(ln)
 	}()
+}
+
+// serverLog is net/http's error log for the clusters without the TLS
+// handshake failures: in a TLS lab a client that does not trust the lab's CA
+// is a lesson, not a fault, and its failure shows at the client; logged here
+// it would scroll the trainer's terminal. Everything else (a handler's panic)
+// still reaches stderr.
+var serverLog = log.New(handshakeFilter{os.Stderr}, "", log.LstdFlags)
+
+type handshakeFilter struct{ w io.Writer }
+
+func (f handshakeFilter) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte("TLS handshake error")) {
+		return len(p), nil
+	}
+	return f.w.Write(p)
 }
 
 // drive moves the model with real time so that background writes, heartbeats
@@ -166,6 +195,11 @@ func (l *Lab) newOutbound(c *cluster) {
 		MaxIdleConnsPerHost: 2,
 		IdleConnTimeout:     30 * time.Second,
 	}
+	if l.tls != nil {
+		// A secondary unwraps at its primary over HTTPS and trusts the
+		// lab's CA, as a real one given ca_file would.
+		c.outbound.TLSClientConfig = l.tls.clientConfig()
+	}
 	c.client = &http.Client{Transport: c.outbound}
 }
 
@@ -185,13 +219,22 @@ func (l *Lab) partitionedFrom(c *cluster, addr string) bool {
 		return false
 	}
 	for _, o := range l.clusters {
-		if o != c && o.apiAddr != "" && (strconv.Itoa(o.port) == port || o.apiAddr == "http://"+addr) {
+		if o != c && o.apiAddr != "" && (strconv.Itoa(o.port) == port || hostPortOf(o.apiAddr) == addr) {
 			if l.partitions[pairKey(c.name, o.name)] {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// hostPortOf is an API address without its scheme.
+func hostPortOf(apiAddr string) string {
+	_, hp, found := strings.Cut(apiAddr, "://")
+	if !found {
+		return apiAddr
+	}
+	return hp
 }
 
 func loopback(addr string) bool {

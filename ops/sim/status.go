@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Rendering of sys/replication/status and its per-type variants (reference
-// §2). JSON types follow the documented samples: WAL indexes are numbers,
+// Rendering of sys/replication/status and its per-type variants
+// (https://developer.hashicorp.com/vault/api-docs/system/replication).
+// JSON types follow the documented samples: WAL indexes are numbers,
 // epochs are strings, and the numeric-looking peer fields are strings.
 
 func epoch(t time.Time) string {
@@ -175,7 +176,9 @@ func canaryAge(r *role, now time.Time) string {
 	return millis(now.Sub(r.canaryAt))
 }
 
-// Fields the status gained over the versions (reference §2.2, §2.3): a
+// Fields the status gained over the versions (the 1.16+ samples of
+// https://developer.hashicorp.com/vault/api-docs/system/replication have
+// them; older revisions of the page do not): a
 // cluster whose version personality predates them leaves them out, as those
 // servers do.
 var (

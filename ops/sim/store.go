@@ -15,7 +15,7 @@ import (
 
 // store is one cluster's storage as far as replication can see it: auth
 // methods, secrets engines, policies, userpass users, opaque KV versions written
-// by background activity, and tokens. Which parts travel where is the point of
+// by background activity, the keys of KV v2 engines, and tokens. Which parts travel where is the point of
 // the lab: performance secondaries receive everything except tokens and local
 // mounts; DR secondaries receive everything.
 type store struct {
@@ -26,6 +26,7 @@ type store struct {
 	kv       map[string]uint64      // key → version (background writes)
 	leases   map[string]uint64      // lease → version (background writes; like tokens, not performance-replicated)
 	tokens   map[string]*tokenEntry // token ID → token
+	secrets  map[string]*kvSecret   // "secret/|app/db" → a KV engine's key (kvKey)
 }
 
 type mountEntry struct {
@@ -38,6 +39,10 @@ type mountEntry struct {
 	SealWrap    bool
 	Builtin     bool // sys/, cubbyhole/, identity/, token/: cannot be disabled
 	Options     map[string]string
+	// Passthrough is config.passthrough_request_headers: the request headers
+	// Vault hands to the backend. A real server sets it on sys/ (Accept) and
+	// identity/ (Authorization) and on nothing else by default.
+	Passthrough []string
 }
 
 type userEntry struct {
@@ -86,6 +91,7 @@ func newStore() *store {
 		kv:       map[string]uint64{},
 		leases:   map[string]uint64{},
 		tokens:   map[string]*tokenEntry{},
+		secrets:  map[string]*kvSecret{},
 	}
 }
 
@@ -94,11 +100,11 @@ func newStore() *store {
 func baseStore(g *ids) *store {
 	s := newStore()
 	s.mounts["sys/"] = &mountEntry{Path: "sys/", Type: "system", Description: "system endpoints used for control, policy and debugging",
-		Accessor: "system_" + g.hex(8), UUID: g.uuid(), Builtin: true}
+		Accessor: "system_" + g.hex(8), UUID: g.uuid(), Builtin: true, SealWrap: true, Passthrough: []string{"Accept"}}
 	s.mounts["cubbyhole/"] = &mountEntry{Path: "cubbyhole/", Type: "cubbyhole", Description: "per-token private secret storage",
 		Accessor: "cubbyhole_" + g.hex(8), UUID: g.uuid(), Local: true, Builtin: true}
 	s.mounts["identity/"] = &mountEntry{Path: "identity/", Type: "identity", Description: "identity store",
-		Accessor: "identity_" + g.hex(8), UUID: g.uuid(), Builtin: true}
+		Accessor: "identity_" + g.hex(8), UUID: g.uuid(), Builtin: true, Passthrough: []string{"Authorization"}}
 	s.auth["token/"] = &mountEntry{Path: "token/", Type: "token", Description: "token based credentials",
 		Accessor: "auth_token_" + g.hex(8), UUID: g.uuid(), Builtin: true}
 	s.policies["default"] = defaultPolicy
@@ -108,6 +114,7 @@ func baseStore(g *ids) *store {
 func (m *mountEntry) clone() *mountEntry {
 	c := *m
 	c.Options = maps.Clone(m.Options)
+	c.Passthrough = slices.Clone(m.Passthrough)
 	return &c
 }
 
@@ -128,6 +135,12 @@ func (t *tokenEntry) clone() *tokenEntry {
 // (and so does not leave this cluster on performance replication).
 func (s *store) localAuthMount(path string) bool {
 	m := s.auth[path]
+	return m != nil && m.Local
+}
+
+// localMount reports whether a secrets engine is local to this cluster.
+func (s *store) localMount(path string) bool {
+	m := s.mounts[path]
 	return m != nil && m.Local
 }
 
@@ -152,6 +165,11 @@ func (s *store) clone(perfOnly bool) *store {
 		}
 	}
 	maps.Copy(c.kv, s.kv)
+	for k, v := range s.secrets {
+		if !perfOnly || !s.localMount(kvMountOf(k)) {
+			c.secrets[k] = v.clone()
+		}
+	}
 	if !perfOnly {
 		maps.Copy(c.leases, s.leases)
 		for k, t := range s.tokens {
@@ -181,6 +199,11 @@ func (s *store) adoptPerf(primary *store) {
 			next.users[k] = u
 		}
 	}
+	for k, v := range s.secrets {
+		if s.localMount(kvMountOf(k)) {
+			next.secrets[k] = v
+		}
+	}
 	next.tokens = s.tokens
 	next.leases = s.leases
 	*s = *next
@@ -190,7 +213,7 @@ func (s *store) adoptPerf(primary *store) {
 // objects plus a fixed body of internal keys so that a sync of a small lab
 // still takes a few simulated seconds to watch.
 func (s *store) keyCount(perfOnly bool) uint64 {
-	n := uint64(len(s.auth) + len(s.mounts) + len(s.policies) + len(s.users) + len(s.kv))
+	n := uint64(len(s.auth) + len(s.mounts) + len(s.policies) + len(s.users) + len(s.kv) + len(s.secrets))
 	if !perfOnly {
 		n += uint64(len(s.tokens) + len(s.leases))
 	}
@@ -229,6 +252,17 @@ func (s *store) digest(h hash.Hash, perfOnly bool) {
 	for _, k := range slices.Sorted(maps.Keys(s.kv)) {
 		w("kv\x00%s\x00%d\n", k, s.kv[k])
 	}
+	for _, k := range slices.Sorted(maps.Keys(s.secrets)) {
+		if perfOnly && s.localMount(kvMountOf(k)) {
+			continue
+		}
+		v := s.secrets[k]
+		w("secret\x00%s\x00%d\x00%d\x00%t\x00%s\x00%v\n", k, v.Current, v.MaxVersions, v.CASRequired, v.DeleteAfter, v.CustomMeta)
+		for _, n := range slices.Sorted(maps.Keys(v.Versions)) {
+			x := v.Versions[n]
+			w("version\x00%d\x00%s\x00%d\x00%t\n", n, x.Data, x.Deleted.UnixNano(), x.Destroyed)
+		}
+	}
 	if !perfOnly {
 		for _, k := range slices.Sorted(maps.Keys(s.leases)) {
 			w("lease\x00%s\x00%d\n", k, s.leases[k])
@@ -253,7 +287,8 @@ func merkleRoot(clusterID string, wal uint64, s *store, perfOnly, corrupt bool) 
 }
 
 // treeHash is a merkle corruption report's root_hash: standard base64 of a
-// 20-byte hash, as in Vault's sample (reference §2.4). Only the replicated
+// 20-byte hash, as in the merkle-check sample of
+// https://developer.hashicorp.com/vault/api-docs/system/replication. Only the replicated
 // tree covers the replicated content.
 func treeHash(s *store, kind, salt string, corrupt bool) string {
 	h := sha1.New()
@@ -278,6 +313,7 @@ const (
 	opUserPut       = "user.put"
 	opUserDelete    = "user.delete"
 	opKVPut         = "kv.put"
+	opKVSecret      = "kv2.secret" // a KV v2 key's whole new state (nil: deleted)
 	opLeasePut      = "lease.put"
 	opTokenCreate   = "token.create"
 	opTokenRevoke   = "token.revoke"
@@ -294,6 +330,7 @@ type mutation struct {
 	user   *userEntry
 	ver    uint64
 	token  *tokenEntry
+	secret *kvSecret
 }
 
 // perf reports whether performance secondaries receive this change.
@@ -311,6 +348,8 @@ func (m *mutation) perf(s *store) bool {
 		return e == nil || !e.Local
 	case opUserPut, opUserDelete:
 		return !s.localAuthMount(strings.SplitN(m.key, "|", 2)[0])
+	case opKVSecret:
+		return !s.localMount(kvMountOf(m.key))
 	}
 	return true
 }
@@ -330,6 +369,11 @@ func (s *store) apply(m *mutation) {
 		s.mounts[m.key] = m.mount.clone()
 	case opMountDisable:
 		delete(s.mounts, m.key)
+		for k := range s.secrets {
+			if kvMountOf(k) == m.key {
+				delete(s.secrets, k)
+			}
+		}
 	case opPolicyPut:
 		s.policies[m.key] = m.policy
 	case opPolicyDelete:
@@ -340,6 +384,12 @@ func (s *store) apply(m *mutation) {
 		delete(s.users, m.key)
 	case opKVPut:
 		s.kv[m.key] = m.ver
+	case opKVSecret:
+		if m.secret == nil {
+			delete(s.secrets, m.key)
+		} else {
+			s.secrets[m.key] = m.secret.clone()
+		}
 	case opLeasePut:
 		s.leases[m.key] = m.ver
 	case opTokenCreate:

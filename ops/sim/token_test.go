@@ -72,7 +72,8 @@ path "auth/token/create" { capabilities = ["update"] }`
 	}
 }
 
-// A batch DR operation token (reference §6.2): created on the primary before
+// A batch DR operation token (PromoteDRSecondaryWithBatchToken in Vault's
+// sdk/helper/testcluster/replication.go): created on the primary before
 // the disaster with a policy that allows update on promote, it reaches the
 // DR secondary through replication and promotes it; a batch token without
 // that policy, or a service token, does not.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // named zones on hosts without a zone database
 )
 
 // defaultVersion is the Enterprise version every lab cluster reports; the
@@ -15,11 +16,24 @@ const defaultVersion = "1.17.6+ent"
 // maxFleet bounds fleet:N: each cluster is a listener and a goroutine.
 const maxFleet = 512
 
+// Each cluster keeps one time zone, as a server formats local times in its
+// host's zone: a named zone, so daylight saving applies as it does on a real
+// host in that region (EDT in summer, EST in winter), never a fixed offset.
+// time/tzdata embeds the zone database, so a host without one (a minimal
+// container, Windows) gives the same answers.
 var (
-	zoneEastern = time.FixedZone("EST", -5*3600)
-	zoneUTC     = time.FixedZone("UTC", 0)
-	zoneCentral = time.FixedZone("CST", -6*3600)
+	zoneEastern = mustZone("America/New_York")
+	zoneUTC     = time.UTC
+	zoneCentral = mustZone("America/Chicago")
 )
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic("sim: time zone " + name + ": " + err.Error())
+	}
+	return loc
+}
 
 type clusterSpec struct {
 	name string
