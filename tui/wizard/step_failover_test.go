@@ -83,7 +83,7 @@ func TestLabFlowDisasterFailover(t *testing.T) {
 		})
 	r.atForm(stPromoteDR, fkInputs)
 	r.wantFlat("✓ fenced")
-	r.press("enter") // key shares
+	r.enterTo("Key shares, or the batch token")
 	r.tm.Type(r.lab.UnsealKey())
 	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
 	if strings.Contains(r.rec.shot().view, r.lab.UnsealKey()) {
@@ -127,11 +127,10 @@ func TestLabFlowFailoverSplitBrainGuard(t *testing.T) {
 	r.atForm(stPromoteDR, fkInputs)
 	r.wantFlat("split brain", "us-east-2 still answers, unsealed, as the DR primary")
 	r.press("down")
-	r.press("enter") // a batch token
+	r.enterTo("Key shares, or the batch token") // a batch token
 	r.tm.Type("hvb.not-a-real-token")
-	r.press("enter")
-	r.press("enter") // no primary_cluster_addr
-	r.waitFor("the fence field", 0, func(s shot) bool { return strings.Contains(s.view, `"us-east-2 is fenced"`) })
+	r.enterTo("primary_cluster_addr")
+	r.enterTo(`Type "us-east-2 is fenced"`) // no primary_cluster_addr
 	r.typeText("us-east-2 is down")
 	r.press("enter")
 	r.wantFlat(`type "us-east-2 is fenced"`)
@@ -207,7 +206,7 @@ func TestLabFlowRevokeClearsFinding(t *testing.T) {
 func (r *labRun) promoteWithShare(name string) {
 	r.t.Helper()
 	r.atForm(stPromoteDR, fkInputs)
-	r.press("enter") // key shares
+	r.enterTo("Key shares, or the batch token")
 	r.tm.Type(r.lab.UnsealKey())
 	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
 	r.press("enter")
