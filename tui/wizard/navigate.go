@@ -326,7 +326,7 @@ func (m Model) onCopied(msg copiedMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		m.setNote(lvWarn, "Could not copy: "+msg.err.Error()+". Save it to a file (s) instead.")
 	} else {
-		m.setNote(lvPass, "Copied to the clipboard (OSC 52). The terminal must allow clipboard writes.")
+		m.setNote(lvPass, "Activation token "+msg.did+".")
 	}
 	return m, nil
 }
