@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +31,13 @@ func startGlobalRun(t *testing.T, start Start, before func(*sim.Lab)) *labRun {
 // runOn opens the wizard on a running lab.
 func runOn(t *testing.T, lab *sim.Lab, start Start) *labRun {
 	t.Helper()
+	return runOnWith(t, lab, start, nil)
+}
+
+// runOnWith is runOn with some clusters' clients wrapped (a fault, a seal
+// of several key shares): wrap returns the Operator the wizard gets.
+func runOnWith(t *testing.T, lab *sim.Lab, start Start, wrap map[string]func(*ops.Client) Operator) *labRun {
+	t.Helper()
 	r := &labRun{t: t, lab: lab, clients: map[string]*ops.Client{}, rec: &recorder{}}
 	var cs []Cluster
 	for _, ci := range lab.Clusters() {
@@ -38,7 +46,11 @@ func runOn(t *testing.T, lab *sim.Lab, start Start) *labRun {
 			t.Fatal(err)
 		}
 		r.clients[ci.Name] = c
-		cs = append(cs, Cluster{Name: ci.Name, Address: ci.Addr, Op: c})
+		var op Operator = c
+		if w, ok := wrap[ci.Name]; ok {
+			op = w(c)
+		}
+		cs = append(cs, Cluster{Name: ci.Name, Address: ci.Addr, Op: op})
 	}
 	deps := Deps{Clusters: cs, Now: lab.Now, Interval: 5 * time.Millisecond, Timeout: 10 * time.Second,
 		StuckAfter: 100000, VerifyPolls: 100000, Copy: func(string) error { return nil }, SaveDir: t.TempDir()}
@@ -81,18 +93,22 @@ func TestLabFlowDisasterFailover(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
-	r.atForm(stPromoteDR, fkInputs)
-	r.wantFlat("✓ fenced")
-	r.enterTo("Key shares, or the batch token")
+	r.atForm(stPromoteDR, fkNext)
+	r.wantFlat("✓ fenced", "generate it here from key shares")
+	r.press("enter") // key shares: the attempt starts
+	r.focusOn("Key share 1 of 1 (key shares 0/1)")
+	r.wantFlat("esc deletes the attempt")
 	r.tm.Type(r.lab.UnsealKey())
 	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
 	if strings.Contains(r.rec.shot().view, r.lab.UnsealKey()) {
 		t.Fatal("the key share is shown")
 	}
 	r.press("enter")
+	r.atForm(stPromoteDR, fkInputs)
+	r.wantFlat("DR operation token ready: key shares 1/1")
 	r.press("enter") // no primary_cluster_addr
 	r.at(stPromoteDR, phReview)
-	r.wantFlat("generate-root -dr-token -init", "sys/replication/dr/secondary/promote")
+	r.wantFlat("key shares 1/1, decoded here", `sys/replication/dr/secondary/promote dr_operation_token="********"`)
 	if strings.Contains(r.rec.shot().view, r.lab.UnsealKey()) {
 		t.Fatal("the review shows the key share")
 	}
@@ -124,10 +140,12 @@ func TestLabFlowDisasterFailover(t *testing.T) {
 // typed "<primary> is fenced" before anything can be sent.
 func TestLabFlowFailoverSplitBrainGuard(t *testing.T) {
 	r := startGlobalRun(t, Start{Flow: FlowFailover, Type: ops.DR, TypeKnown: true, Secondary: "us-east-2-dr"}, nil)
-	r.atForm(stPromoteDR, fkInputs)
+	r.atForm(stPromoteDR, fkNext)
 	r.wantFlat("split brain", "us-east-2 still answers, unsealed, as the DR primary")
 	r.press("down")
-	r.enterTo("Key shares, or the batch token") // a batch token
+	r.press("enter") // a batch token
+	r.atForm(stPromoteDR, fkInputs)
+	r.focusOn("Batch DR operation token")
 	r.tm.Type("hvb.not-a-real-token")
 	r.enterTo("primary_cluster_addr")
 	r.enterTo(`Type "us-east-2 is fenced"`) // no primary_cluster_addr
@@ -205,11 +223,13 @@ func TestLabFlowRevokeClearsFinding(t *testing.T) {
 // and confirms with the cluster's name.
 func (r *labRun) promoteWithShare(name string) {
 	r.t.Helper()
-	r.atForm(stPromoteDR, fkInputs)
-	r.enterTo("Key shares, or the batch token")
+	r.atForm(stPromoteDR, fkNext)
+	r.press("enter") // key shares
+	r.focusOn("Key share 1 of 1")
 	r.tm.Type(r.lab.UnsealKey())
 	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
 	r.press("enter")
+	r.atForm(stPromoteDR, fkInputs)
 	r.press("enter") // no primary_cluster_addr
 	r.at(stPromoteDR, phReview)
 	r.press("enter")
@@ -386,5 +406,91 @@ func TestLabFlowOperationsMenu(t *testing.T) {
 	d.atForm(stOperations, fkNext)
 	d.wantFlat("> Disaster failover: promote us-east-2-dr")
 	d.press("enter")
-	d.atForm(stPromoteDR, fkInputs)
+	d.atForm(stPromoteDR, fkNext)
+}
+
+// threeShares is a DR secondary whose seal needs three key shares: it
+// counts the shares given and records the attempt's deletion.
+type threeShares struct {
+	*ops.Client
+	mu        sync.Mutex
+	given     int
+	cancelled int
+}
+
+func (f *threeShares) StartDROperationToken(context.Context) (ops.TokenGeneration, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.given = 0
+	return ops.TokenGeneration{Nonce: "n-1", Started: true, Required: 3, HasProgress: true, OTP: strings.Repeat("o", 28)}, nil
+}
+
+func (f *threeShares) UpdateDROperationToken(_ context.Context, nonce, share string) (ops.TokenGeneration, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if nonce != "n-1" || share == "" {
+		return ops.TokenGeneration{}, &ops.Error{Class: ops.ErrBadRequest, Messages: []string{"bad nonce or share"}}
+	}
+	f.given++
+	return ops.TokenGeneration{Nonce: nonce, Started: true, Progress: f.given, Required: 3, HasProgress: true}, nil
+}
+
+func (f *threeShares) CancelDROperationToken(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cancelled++
+	return nil
+}
+
+func (f *threeShares) counts() (given, cancelled int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.given, f.cancelled
+}
+
+// Key shares are entered one at a time, masked, and Vault's progress is
+// shown after each; esc deletes the attempt with the shares given.
+func TestLabFlowKeySharesProgressAndCancel(t *testing.T) {
+	lab := simtest.Start(t, sim.Options{Topology: "global", Seed: 7, Clock: sim.NewManualClock(t0), WriteRate: 2})
+	lab.Advance(10 * time.Second)
+	if err := lab.Stop("us-east-2"); err != nil {
+		t.Fatal(err)
+	}
+	var fake *threeShares
+	r := runOnWith(t, lab, Start{Flow: FlowFailover, Type: ops.DR, TypeKnown: true, Secondary: "us-east-2-dr"},
+		map[string]func(*ops.Client) Operator{"us-east-2-dr": func(c *ops.Client) Operator { fake = &threeShares{Client: c}; return fake }})
+	r.atForm(stPromoteDR, fkNext)
+	r.press("enter")
+	r.focusOn("Key share 1 of 3 (key shares 0/3)")
+	r.tm.Type("first-share-secret")
+	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
+	r.press("enter")
+	r.focusOn("Key share 2 of 3 (key shares 1/3)")
+	r.wantFlat("Key share taken: key shares 1/3.")
+	r.tm.Type("second-share-secret")
+	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
+	r.press("enter")
+	r.focusOn("Key share 3 of 3 (key shares 2/3)")
+	if v := r.rec.shot().view; strings.Contains(v, "first-share-secret") || strings.Contains(v, "second-share-secret") {
+		t.Fatalf("a key share is shown:\n%s", v)
+	}
+	r.press("esc")
+	r.waitFor("the token's method again", 0, func(s shot) bool {
+		return s.fk == fkNext && strings.Contains(s.view, "generate it here from key shares")
+	})
+	r.wantFlat("Cancelled: the attempt on us-east-2-dr was deleted, with the 2 key share(s) given.")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if given, cancelled := fake.counts(); cancelled == 1 && given == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			given, cancelled := fake.counts()
+			t.Fatalf("shares given %d, attempts deleted %d", given, cancelled)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if dr := r.status("us-east-2-dr").DR; dr.Mode != ops.ModeSecondary {
+		t.Fatalf("promoted: %+v", dr)
+	}
 }
