@@ -16,6 +16,9 @@ func (m Model) ShortHelp() []key.Binding {
 		return nil
 	}
 	if m.closing {
+		if m.abandonsToken() {
+			return []key.Binding{bind(k.Yes, "leave"), bind(k.No, "stay"), bind(k.Retry, "revoke the token")}
+		}
 		return []key.Binding{bind(k.Yes, "leave"), bind(k.No, "stay")}
 	}
 	if m.formActive() {

@@ -228,6 +228,13 @@ func (m Model) updateKey(k tea.KeyMsg) (Model, tea.Cmd) {
 		switch {
 		case key.Matches(k, m.keys.Yes):
 			return m.close()
+		case key.Matches(k, m.keys.Retry) && m.abandonsToken():
+			// The abandoned token's screen offers its revoke: the token
+			// would otherwise stay valid, unused, until it expires.
+			m.closing = false
+			m.start.Flow, m.start.TypeKnown = FlowRevoke, true
+			m.secondaryID = m.tok.ID
+			return m.enterStep(stRevoke)
 		case key.Matches(k, m.keys.No), key.Matches(k, m.keys.Back):
 			m.closing = false
 		}
@@ -349,6 +356,10 @@ func (m Model) sizeForm() {
 }
 
 func (m *Model) setNote(l level, s string) { m.note, m.noteLevel = s, l }
+
+// abandonsToken: leaving now would leave an activation token generated
+// here unused (and valid on its primary until it expires).
+func (m Model) abandonsToken() bool { return m.hasTok && m.tokFromHere && !m.tokUsed }
 
 // dirty reports whether leaving now would lose something: an unused
 // activation token, a secondary being watched, a canary still mounted.

@@ -494,3 +494,40 @@ func TestLabFlowKeySharesProgressAndCancel(t *testing.T) {
 		t.Fatalf("promoted: %+v", dr)
 	}
 }
+
+// The abandoned-token screen offers the revoke: r on "Leave the wizard?"
+// revokes the token just generated, which clears the finding, and leaving
+// then no longer speaks of an unused token.
+func TestLabFlowAbandonedTokenRevoke(t *testing.T) {
+	r := startGlobalRun(t, Start{Flow: FlowSecondaryToken, Type: ops.Performance, TypeKnown: true, Primary: "us-east-2"}, nil)
+	r.chooseTokenTarget("us-east-2-dr")
+	r.tokenInputs()
+	if !r.neverUsedFinding("us-east-2-dr") {
+		t.Fatal("no finding for the token just generated")
+	}
+	r.press("q")
+	r.wantFlat("Leave the wizard?", "r: revoke it now")
+	r.press("r")
+	r.atForm(stRevoke, fkInputs)
+	r.wantFlat("> us-east-2-dr")
+	r.press("enter")
+	r.confirmSingle(stRevoke, "us-east-2", `revoke-secondary id="us-east-2-dr"`)
+	r.wantFlat("us-east-2-dr was revoked on us-east-2")
+	if r.neverUsedFinding("us-east-2-dr") {
+		t.Error("the finding is still there after the revoke")
+	}
+	r.press("q")
+	r.wantFlat("What was done so far stays done.")
+	if v := r.rec.shot().view; strings.Contains(v, "has not been used") {
+		t.Fatalf("the revoked token is still called unused:\n%s", v)
+	}
+	r.tm.Send(keyMsg("y"))
+	r.waitFor("the wizard closed", 0, func(shot) bool { return r.closed() })
+}
+
+// closed reports whether the wizard sent ClosedMsg.
+func (r *labRun) closed() bool {
+	r.rec.mu.Lock()
+	defer r.rec.mu.Unlock()
+	return r.rec.closed != nil
+}
