@@ -34,8 +34,12 @@ func runOn(t *testing.T, lab *sim.Lab, start Start) *labRun {
 	return runOnWith(t, lab, start, nil)
 }
 
+// readOnly marks a cluster read-only in runOnWith's configuration.
+const readOnlyCluster = "read-only"
+
 // runOnWith is runOn with some clusters' clients wrapped (a fault, a seal
-// of several key shares): wrap returns the Operator the wizard gets.
+// of several key shares): wrap returns the Operator the wizard gets; a
+// wrap keyed readOnlyCluster+name marks name read-only instead.
 func runOnWith(t *testing.T, lab *sim.Lab, start Start, wrap map[string]func(*ops.Client) Operator) *labRun {
 	t.Helper()
 	r := &labRun{t: t, lab: lab, clients: map[string]*ops.Client{}, rec: &recorder{}}
@@ -50,7 +54,8 @@ func runOnWith(t *testing.T, lab *sim.Lab, start Start, wrap map[string]func(*op
 		if w, ok := wrap[ci.Name]; ok {
 			op = w(c)
 		}
-		cs = append(cs, Cluster{Name: ci.Name, Address: ci.Addr, Op: op})
+		_, ro := wrap[readOnlyCluster+ci.Name]
+		cs = append(cs, Cluster{Name: ci.Name, Address: ci.Addr, Op: op, ReadOnly: ro})
 	}
 	deps := Deps{Clusters: cs, Now: lab.Now, Interval: 5 * time.Millisecond, Timeout: 10 * time.Second,
 		StuckAfter: 100000, VerifyPolls: 100000, Copy: func(string) error { return nil }, SaveDir: t.TempDir()}
@@ -530,4 +535,49 @@ func (r *labRun) closed() bool {
 	r.rec.mu.Lock()
 	defer r.rec.mu.Unlock()
 	return r.rec.closed != nil
+}
+
+// Every failover and lifecycle flow refuses, at its pre-flight, a cluster
+// that is read-only in the configuration: nothing is sent.
+func TestLabFlowsRespectReadOnly(t *testing.T) {
+	lab := simtest.Start(t, sim.Options{Topology: "global", Seed: 7, Clock: sim.NewManualClock(t0), WriteRate: 2})
+	lab.Advance(10 * time.Second)
+	for _, tc := range []struct {
+		start  Start
+		target string
+		s      step
+	}{
+		{Start{Flow: FlowFailover, Type: ops.DR, Secondary: "us-east-2-dr"}, "us-east-2-dr", stPromoteDR},
+		{Start{Flow: FlowDrill, Type: ops.DR, Primary: "us-east-2", Secondary: "us-east-2-dr"}, "us-east-2", stDemoteDR},
+		{Start{Flow: FlowRevoke, Type: ops.Performance, Primary: "us-east-2", SecondaryID: "us-east-1"}, "us-east-2", stRevoke},
+		{Start{Flow: FlowPerfPromote, Type: ops.Performance, Secondary: "us-east-1"}, "us-east-1", stPerfPromote},
+		{Start{Flow: FlowPerfDemote, Type: ops.Performance, Primary: "us-east-2"}, "us-east-2", stPerfDemote},
+		{Start{Flow: FlowDisable, Type: ops.Performance, Primary: "eu-west-1"}, "eu-west-1", stDisable},
+		{Start{Flow: FlowPathsFilter, Type: ops.Performance, Primary: "us-east-2", SecondaryID: "us-east-1"}, "us-east-2", stPathsFilter},
+	} {
+		t.Run(tc.start.Flow.String(), func(t *testing.T) {
+			tc.start.TypeKnown = true
+			r := runOnWith(t, lab, tc.start, map[string]func(*ops.Client) Operator{readOnlyCluster + tc.target: nil})
+			r.waitFor("the refusal", 250*time.Millisecond, func(s shot) bool { return s.step == tc.s && s.ph == phChecks })
+			r.wantFlat(tc.target + " is read-only in the configuration")
+		})
+	}
+}
+
+// Every step has a training text (--explain, or e in the wizard).
+func TestEveryStepHasExplainText(t *testing.T) {
+	m := New(Deps{}, Start{})
+	n := 0
+	for s, sm := range registry {
+		if sm == nil {
+			continue
+		}
+		n++
+		if sm.explain(m) == "" {
+			t.Errorf("step %d (%s) has no training text", s, sm.crumb())
+		}
+	}
+	if n < 15 {
+		t.Fatalf("only %d steps registered", n)
+	}
 }
