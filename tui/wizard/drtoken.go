@@ -166,7 +166,7 @@ func (m Model) onDRTok(msg drTokMsg) (Model, tea.Cmd) {
 			note := m.note
 			m.dra = drAttempt{}
 			m.setNote(lvFail, strings.TrimSuffix(note, " Reading the attempt again.")+" Vault ended the attempt: choose again to start a new one.")
-			return promoteDRStep{}.proceed(m)
+			return m.askTokenAgain()
 		}
 		if msg.err == nil {
 			m.dra.progress, m.dra.required, m.dra.hasProgress = msg.g.Progress, msg.g.Required, msg.g.HasProgress
@@ -218,4 +218,40 @@ func (m Model) shareView() (top, bottom []string) {
 	top = append(top, m.code(ops.Lookup(ops.OpDRTokenUpdate).Command(ops.DR, "", ops.Arg{Key: "-nonce", Value: m.dra.nonce}, ops.Arg{Key: "<key>", Value: "share"}))...)
 	bottom = append([]string{""}, m.formView()...)
 	return top, bottom
+}
+
+// tokenAsker is a step that offers a choice of how to get the token (the
+// promotion: key shares or a batch token); the others start on key shares.
+type tokenAsker interface {
+	askToken(m Model) (Model, tea.Cmd)
+}
+
+// askTokenAgain follows a deleted or ended attempt: the step's choice, or
+// its pre-flight again (whose passing checks start a new attempt).
+func (m Model) askTokenAgain() (Model, tea.Cmd) {
+	if a, ok := stepOf(m.step).(tokenAsker); ok {
+		return a.askToken(m)
+	}
+	return m.runChecks()
+}
+
+// drTokenFirst is a step's proceed when its write needs a DR operation
+// token on cluster: a token in hand for it goes straight to the inputs,
+// else an attempt starts.
+func (m Model) drTokenFirst(cluster string) (Model, tea.Cmd) {
+	if m.dra.token != "" && m.dra.cluster == cluster {
+		return m.showInputs()
+	}
+	return m.startDRToken(cluster)
+}
+
+// drTokenView draws the key share screens for any step that uses them.
+func (m Model) drTokenView() (top, bottom []string) {
+	switch {
+	case m.dra.started && m.ph == phForm && m.fk == fkNext:
+		return m.shareView()
+	case m.ph == phRunning && m.dra.cluster != "" && m.dra.token == "":
+		return []string{"", m.spinner() + " " + m.loading + " " + m.st.Glyphs.Ellipsis}, nil
+	}
+	return nil, nil
 }

@@ -236,7 +236,7 @@ func (m Model) back() (Model, tea.Cmd) {
 		// esc on a key share: the attempt is deleted, then the choice of
 		// how to get the token again.
 		m, cancel := m.cancelDRToken()
-		m2, cmd := promoteDRStep{}.proceed(m)
+		m2, cmd := m.askTokenAgain()
 		return m2, tea.Batch(cancel, cmd)
 	}
 	switch m.ph {

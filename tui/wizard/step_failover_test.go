@@ -262,12 +262,9 @@ func (r *labRun) drill(primary, secondary string) {
 	r.press("enter")
 	r.followTo("eu-west-1", secondary)
 	r.press("enter")
-	r.atForm(stRejoin, fkInputs)
-	r.tm.Type(r.lab.UnsealKey())
-	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
-	r.press("enter")
+	r.giveShare(stRejoin)
 	r.at(stRejoin, phReview)
-	r.wantFlat("sys/replication/dr/primary/secondary-token", "sys/replication/dr/secondary/update-primary")
+	r.wantFlat("sys/replication/dr/primary/secondary-token", "key shares 1/1, decoded here", "sys/replication/dr/secondary/update-primary")
 	r.press("enter")
 	r.at(stRejoin, phConfirm)
 	r.typeText(primary)
@@ -345,10 +342,7 @@ func TestLabFlowPerformanceLifecycle(t *testing.T) {
 // Disabling DR on a DR secondary takes a DR operation token from key shares.
 func TestLabFlowDisableDRSecondary(t *testing.T) {
 	r := startGlobalRun(t, Start{Flow: FlowDisable, Type: ops.DR, TypeKnown: true, Primary: "us-east-2-dr"}, nil)
-	r.atForm(stDisable, fkInputs)
-	r.tm.Type(r.lab.UnsealKey())
-	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
-	r.press("enter")
+	r.giveShare(stDisable)
 	r.confirmSingle(stDisable, "us-east-2-dr", "sys/replication/dr/secondary/disable", `dr_operation_token="********"`)
 	r.lab.Advance(5 * time.Second)
 	if s := r.status("us-east-2-dr").DR; s.Mode != ops.ModeDisabled {
@@ -580,4 +574,19 @@ func TestEveryStepHasExplainText(t *testing.T) {
 	if n < 15 {
 		t.Fatalf("only %d steps registered", n)
 	}
+}
+
+// giveShare enters the lab's one key share on step s's DR operation token
+// screen (threshold 1).
+func (r *labRun) giveShare(s step) {
+	r.t.Helper()
+	r.waitFor("the key share screen", 250*time.Millisecond, func(x shot) bool {
+		return x.step == s && x.fk == fkNext && strings.Contains(x.focus, "Key share 1 of 1")
+	})
+	r.tm.Type(r.lab.UnsealKey())
+	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
+	if strings.Contains(r.rec.shot().view, r.lab.UnsealKey()) {
+		r.t.Fatal("the key share is shown")
+	}
+	r.press("enter")
 }

@@ -116,18 +116,19 @@ func (promoteDRStep) formDone(m Model) (Model, tea.Cmd) {
 
 // view draws the key share screens; the write flow draws the rest.
 func (promoteDRStep) view(m Model, avail int) (top, bottom []string) {
+	if top, bottom := m.drTokenView(); top != nil || bottom != nil {
+		return top, bottom
+	}
 	switch {
-	case m.dra.started && m.ph == phForm && m.fk == fkNext:
-		return m.shareView()
 	case m.ph == phForm && m.fk == fkNext:
 		// The choice of token, under the pre-flight's findings (the split
 		// brain warning above all).
 		return m.checkSummary(), append([]string{""}, m.formView()...)
-	case m.ph == phRunning && m.dra.cluster != "" && m.dra.token == "":
-		return []string{"", m.spinner() + " " + m.loading + " " + m.st.Glyphs.Ellipsis}, nil
 	}
 	return nil, nil
 }
+
+func (s promoteDRStep) askToken(m Model) (Model, tea.Cmd) { return s.proceed(m) }
 
 func (promoteDRStep) preflight(m Model) (Model, tea.Cmd) {
 	sec, _ := m.cluster(m.secondary)
@@ -260,40 +261,6 @@ func (promoteDRStep) run(m Model) func(context.Context) writeMsg {
 		res.Warnings = append([]string{note}, res.Warnings...)
 		return writeMsg{res: res, err: err}
 	}
-}
-
-// generateDRToken runs the generate-root -dr-token flow with the shares
-// given; any failure cancels the attempt, so no half-filled attempt (and
-// its shares) is left on the cluster.
-func generateDRToken(ctx context.Context, fo failoverOperator, shares []string) (tok, note string, err error) {
-	start, err := fo.StartDROperationToken(ctx)
-	if err != nil {
-		return "", "", err
-	}
-	g := start
-	for _, s := range shares {
-		if g, err = fo.UpdateDROperationToken(ctx, start.Nonce, s); err != nil {
-			_ = fo.CancelDROperationToken(ctx)
-			return "", "", err
-		}
-		if g.Complete {
-			break
-		}
-	}
-	progress := "progress unknown"
-	if g.HasProgress {
-		progress = fmt.Sprintf("key shares %d/%d", g.Progress, g.Required)
-	}
-	if !g.Complete {
-		_ = fo.CancelDROperationToken(ctx)
-		return "", "", &ops.Error{Class: ops.ErrBadRequest, Op: "generate DR operation token",
-			Messages: []string{progress + ": more key shares are needed; the attempt was cancelled"}}
-	}
-	tok, err = ops.DecodeOperationToken(g.EncodedToken, start.OTP)
-	if err != nil {
-		return "", "", err
-	}
-	return tok, "DR operation token generated from " + progress + " and decoded locally", nil
 }
 
 func (promoteDRStep) done(m Model, msg writeMsg) (Model, tea.Cmd) {
