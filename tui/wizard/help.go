@@ -101,6 +101,8 @@ func (m Model) backLabel() string {
 	switch {
 	case m.ph == phConfirm:
 		return "cancel"
+	case m.dra.started && m.ph == phForm && m.fk == fkNext:
+		return "delete the attempt"
 	case m.fk == fkLogin && m.ph == phForm:
 		return "skip"
 	case m.backCloses():

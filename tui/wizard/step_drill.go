@@ -242,7 +242,8 @@ func (rejoinStep) command(m Model) string {
 	return strings.Join([]string{
 		"# on " + m.primary,
 		ops.Lookup(ops.OpSecondaryToken).Command(ops.DR, "", ops.Arg{Key: "id", Value: m.secondary}),
-		"# on " + m.secondary + " (DR operation token: " + m.dra.progressText() + ", decoded here)",
+		"# on " + m.secondary,
+		"# DR operation token: " + m.dra.progressText() + ", decoded here",
 		ops.Lookup(ops.OpUpdatePrimary).Command(ops.DR, "", ops.Arg{Key: "dr_operation_token", Value: "t"}, ops.Arg{Key: "token", Value: "t"}),
 	}, "\n")
 }
