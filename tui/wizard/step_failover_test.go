@@ -132,7 +132,7 @@ func TestLabFlowDisasterFailover(t *testing.T) {
 	r.follow("eu-west-1")
 	r.press("enter")
 	r.waitFor("what next, once no follower is left", 250*time.Millisecond, func(s shot) bool { return s.step == stNext })
-	r.wantFlat("Performance replication from us-east-2-dr is set up.")
+	r.wantFlat("Failover done: us-east-2-dr is the primary", "When us-east-2 comes back it still believes it is the primary: demote it at once")
 	for _, name := range []string{"us-east-1", "eu-west-1"} {
 		p := r.status(name).Performance
 		if p.State != ops.StateStreamWALs || len(p.Primaries) == 0 || normAddr(p.Primaries[0].APIAddress) != normAddr(r.addr("us-east-2-dr")) {
