@@ -79,8 +79,13 @@ type Overlay interface {
 
 // WizardOpener opens the wizard on the focused cluster (its name; "" when
 // none) in an area of width×height cells. cmd builds it from the clusters'
-// clients and adapts package wizard's model to [Overlay].
-type WizardOpener func(focused string, width, height int) (Overlay, tea.Cmd)
+// clients and adapts package wizard's model to [Overlay]. ctx is the
+// dashboard's own, canceled when it quits: the wizard's reads (pre-flight,
+// watch, polls) stop with it. Its writes must not: a write cut mid-request
+// may or may not have happened, and nobody would be left to read the
+// cluster again and say which, so they run detached, each bounded by its
+// own timeout (cmd waits for them before it exits).
+type WizardOpener func(ctx context.Context, focused string, width, height int) (Overlay, tea.Cmd)
 
 // OverlayClosedMsg tells the dashboard that the overlay closed. Changed lists
 // clusters whose replication configuration changed; they are refreshed now.

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -63,7 +64,7 @@ func scenarios() []scenario {
 		{name: "insecure_filtered", tweak: func(d *Deps) { d.Insecure = true; d.ReadOnly = true }, keys: []string{"/", "e", "a", "s", "t", "enter"}},
 		{name: "lab_menu", tweak: func(d *Deps) { d.Lab = &fakeLab{} }, keys: []string{"2", "L"}},
 		{name: "not_set_up", tweak: func(d *Deps) {
-			d.Wizard = func(string, int, int) (Overlay, tea.Cmd) { return &fakeOverlay{}, nil }
+			d.Wizard = func(context.Context, string, int, int) (Overlay, tea.Cmd) { return &fakeOverlay{}, nil }
 		}, setup: func(r []*fakeReader) {
 			for _, rd := range r {
 				rd.set(ops.Snapshot{FetchedAt: t0, Health: health("1.17.3+ent"),
@@ -88,7 +89,7 @@ func partitionPrimary(r []*fakeReader) {
 // demoTweak gives the dashboard what the demo has: a wizard and a lab.
 func demoTweak(d *Deps) {
 	d.Lab = &fakeLab{}
-	d.Wizard = func(string, int, int) (Overlay, tea.Cmd) { return &fakeOverlay{}, nil }
+	d.Wizard = func(context.Context, string, int, int) (Overlay, tea.Cmd) { return &fakeOverlay{}, nil }
 }
 
 // goldenModel is the global topology read once at t0, then read again 20s

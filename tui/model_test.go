@@ -426,7 +426,7 @@ func TestHelpShowsOnlyApplicableKeys(t *testing.T) {
 	// Read-only removes the wizard even when cmd passed one.
 	m = newTestModel(specs, clk, 200, 30, func(d *Deps) {
 		d.ReadOnly = true
-		d.Wizard = func(string, int, int) (Overlay, tea.Cmd) { return nil, nil }
+		d.Wizard = func(context.Context, string, int, int) (Overlay, tea.Cmd) { return nil, nil }
 	})
 	if strings.Contains(plain(m), "setup wizard") || !strings.Contains(plain(m), "read-only") {
 		t.Error("read-only: wizard offered or header silent")
@@ -561,7 +561,7 @@ func TestWizardOverlayRouting(t *testing.T) {
 	ov := &fakeOverlay{}
 	var openedOn string
 	m := newTestModel(specs, clk, 160, 48, func(d *Deps) {
-		d.Wizard = func(focused string, w, h int) (Overlay, tea.Cmd) {
+		d.Wizard = func(_ context.Context, focused string, w, h int) (Overlay, tea.Cmd) {
 			openedOn = focused
 			ov.w, ov.h = w, h
 			return ov, nil

@@ -120,7 +120,7 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return copyCmd(m.deps.Clipboard, what, text), true
 	case key.Matches(msg, k.Wizard):
 		// The overlay gets everything below the header: it draws its own help.
-		ov, cmd := m.deps.Wizard(m.Focused(), m.width, max(0, m.height-m.headerHeight()))
+		ov, cmd := m.deps.Wizard(m.ctx, m.Focused(), m.width, max(0, m.height-m.headerHeight()))
 		m.overlay = ov
 		return cmd, true
 	}

@@ -136,8 +136,13 @@ func (h *wizardHost) login(ctx context.Context, cluster, user, pass string) (wiz
 
 // open is the dashboard's tui.WizardOpener: the operations that fit the
 // focused cluster's role (straight to the guided setup when only it fits).
-func (h *wizardHost) open(focused string, width, height int) (tui.Overlay, tea.Cmd) {
+// ctx is the dashboard's: quitting cancels the wizard's reads. The wizard
+// detaches its writes from it (a write cut mid-request may or may not have
+// happened, and nobody would be left to say which); each is bounded by its
+// timeout, and runProgram waits for them (writeTracker) before exiting.
+func (h *wizardHost) open(ctx context.Context, focused string, width, height int) (tui.Overlay, tea.Cmd) {
 	d := h.deps
+	d.Context = ctx
 	d.Clusters = append([]wizard.Cluster(nil), h.clusters...)
 	m := wizard.New(d, wizard.Start{Flow: wizard.FlowOperations, TypeKnown: true, Focused: focused}).SetSize(width, height)
 	return wizardOverlay{m: m, host: h}, m.Init()

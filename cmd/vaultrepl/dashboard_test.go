@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/muesli/termenv"
 
 	"github.com/vaultrepl/vaultrepl/ops"
@@ -178,7 +181,7 @@ func TestWizardOverlayTranslatesMessages(t *testing.T) {
 		clients = append(clients, c)
 	}
 	h := newWizardHost(cfgs, clients, u.styles, time.Second, time.Second, false, time.Now, wizardLogin{username: "operator"})
-	ov, _ := h.open("a", 100, 30)
+	ov, _ := h.open(context.Background(), "a", 100, 30)
 	if ov.View() == "" {
 		t.Fatal("the wizard draws nothing")
 	}
@@ -202,5 +205,62 @@ func TestWizardOverlayTranslatesMessages(t *testing.T) {
 	}
 	if len(ov.ShortHelp()) == 0 {
 		t.Error("the wizard offers no key help")
+	}
+}
+
+// The wizard's reads stop when the dashboard quits: open passes the
+// dashboard's context, and canceling it aborts a read in flight (here one
+// that the server never answers and whose own timeout is far away).
+func TestWizardReadsStopAtQuit(t *testing.T) {
+	started, ended, stop := make(chan struct{}, 8), make(chan struct{}, 8), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started <- struct{}{}
+		select {
+		case <-r.Context().Done():
+			ended <- struct{}{}
+		case <-stop: // the test failed: let Close return
+		}
+	}))
+	defer srv.Close()
+	defer close(stop)
+	u, err := newUISetup(&globalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgs := []ops.ClusterConfig{{Name: "a", Address: srv.URL}}
+	c, err := ops.NewClient(cfgs[0], ops.ClientOptions{Timeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newWizardHost(cfgs, []*ops.Client{c}, u.styles, time.Second, time.Hour, false, time.Now, wizardLogin{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, cmd := h.open(ctx, "a", 100, 30)
+	// Init is a batch: the opening survey and the timers. Run them all.
+	var run func(tea.Cmd)
+	run = func(cmd tea.Cmd) {
+		if cmd == nil {
+			return
+		}
+		go func() {
+			if b, ok := cmd().(tea.BatchMsg); ok {
+				for _, c := range b {
+					run(c)
+				}
+			}
+		}()
+	}
+	run(cmd)
+	deadline := time.After(10 * time.Second)
+	select {
+	case <-started:
+	case <-deadline:
+		t.Fatal("the wizard read nothing")
+	}
+	cancel()
+	select {
+	case <-ended:
+	case <-deadline:
+		t.Fatal("the read went on after the dashboard's context was canceled")
 	}
 }

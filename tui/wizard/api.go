@@ -139,21 +139,20 @@ const (
 	FlowOperations
 )
 
-var flowNames = [...]string{"setup", "enable-primary", "secondary-token", "activate-secondary", "watch", "verify", "failover", "follow", "revoke", "drill", "performance-promote", "performance-demote", "disable", "paths-filter", "operations"}
-
-// String returns the flow's name as used on the command palette.
+// String returns the flow's name as used on the command palette (the flow
+// table's name column).
 func (f Flow) String() string {
-	if int(f) >= 0 && int(f) < len(flowNames) {
-		return flowNames[f]
+	if d, ok := flows[f]; ok {
+		return d.name
 	}
 	return "unknown"
 }
 
 // ParseFlow maps a name from String back to a Flow.
 func ParseFlow(s string) (Flow, bool) {
-	for i, n := range flowNames {
-		if n == s {
-			return Flow(i), true
+	for f, d := range flows {
+		if d.name == s {
+			return f, true
 		}
 	}
 	return FlowSetup, false

@@ -11,12 +11,28 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// copyCmd puts the token on the clipboard off the UI goroutine.
+// copyCmd puts the token on the clipboard off the UI goroutine. The note
+// says what was done: a host's Copy reports a copy; the default can only
+// say that an OSC 52 sequence was sent, which the terminal (or tmux in
+// front of it) may drop without a word.
 func copyCmd(copyFn func(string) error, text string) tea.Cmd {
 	if copyFn == nil {
-		copyFn = osc52Copy
+		return func() tea.Msg {
+			err := osc52Copy(text)
+			return copiedMsg{err: err, did: osc52Did(os.Getenv("TERM"), os.Getenv("TMUX") != "")}
+		}
 	}
-	return func() tea.Msg { return copiedMsg{err: copyFn(text)} }
+	return func() tea.Msg { return copiedMsg{err: copyFn(text), did: "copied to the clipboard"} }
+}
+
+// osc52Did says what the default copy did, in the words of the note.
+func osc52Did(term string, inTmux bool) string {
+	if inTmux || strings.HasPrefix(term, "tmux") {
+		return "sent to the terminal as an OSC 52 clipboard sequence, through tmux (it needs set-clipboard on): " +
+			"paste it somewhere harmless to check, or save it (s)"
+	}
+	return "sent to the terminal as an OSC 52 clipboard sequence (the terminal may refuse it): " +
+		"paste it somewhere harmless to check, or save it (s)"
 }
 
 // osc52Copy writes an OSC 52 "set clipboard" sequence to the controlling

@@ -63,7 +63,11 @@ type loginMsg struct {
 	err     error
 }
 
-type copiedMsg struct{ err error }
+// copiedMsg is the result of a copy: did says what was done.
+type copiedMsg struct {
+	err error
+	did string
+}
 
 type savedMsg struct {
 	path string

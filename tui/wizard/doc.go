@@ -14,7 +14,10 @@
 //
 // Model hosts a list of small step models, one per file (step_primary.go,
 // step_token.go, step_activate.go, step_watch.go, step_login.go,
-// step_verify.go, step_next.go, step_type.go). They share a session
+// step_verify.go, step_next.go (with the type choice); the failover and
+// lifecycle steps:
+// step_promote_dr.go, step_follow.go, step_drill.go, step_revoke.go,
+// step_lifecycle.go, step_pathsfilter.go, step_operations.go). They share a session
 // (session.go: the type, the clusters chosen, the survey of every cluster's
 // status, the activation token in hand, what changed) and each keeps its own
 // small state with state/withState. Model routes keys and messages to the
@@ -34,13 +37,17 @@
 // pre-flight, then either carries on (landed: the write took effect) or
 // shows what the fresh checks found before offering a retry.
 //
-// Adding a new flow is one new step file plus a table row: the file
-// declares the step's constant (any unused number below maxStep), its
-// model, and registers it in init with register; the row goes into the flow
-// table (flows.go: where the flow starts and the order of its steps), with a
-// Flow constant in api.go for hosts that open it. The step's write, if new,
-// is a row in ops' table of operations (ops/operations.go: method, path,
-// capabilities, destructive, command text) and a method on Operator.
+// Adding a new flow is one new step file plus a table row. The step file
+// (step_<name>.go) declares the step's constant (any unused number below
+// maxStep), its model (stepModel; writeStep for a write, which then gets
+// the write flow above), and registers it in init with register. The row
+// goes into the flow table (flows.go): the flow's name, its first step and
+// the order of its steps, its title, and its offer (the entries the
+// operations menu, w on the dashboard, shows for a cluster, and how urgent
+// they are). A host that opens the flow by name gets a Flow constant
+// beside it in api.go. If the step's write is new to vaultrepl, its path,
+// capabilities, destructiveness and command text are one row of ops'
+// table of operations (ops/operations.go), with a method on Operator.
 //
 // # Plugging it into a host
 //
@@ -109,6 +116,14 @@
 // [Start] picks the entry point: [FlowSetup] (everything, from an
 // unconfigured primary), [FlowEnablePrimary], [FlowSecondaryToken],
 // [FlowActivateSecondary] (with a pasted token), [FlowWatch] and [FlowVerify]
-// (the propagation check on its own). Type and clusters may be preselected;
-// otherwise the wizard asks. Every flow continues into the steps after it.
+// (the propagation check on its own); the failover and lifecycle flows
+// [FlowFailover] (a DR secondary promoted with a DR operation token made
+// from key shares, entered one at a time with Vault's progress, or a batch
+// token; then the performance secondaries follow), [FlowFollow],
+// [FlowDrill] (planned failover, and failback from the other side),
+// [FlowPerfPromote], [FlowPerfDemote], [FlowRevoke], [FlowDisable] and
+// [FlowPathsFilter]; and [FlowOperations], the menu of what fits the
+// focused cluster's role, which the dashboard opens on w. Type and
+// clusters may be preselected; otherwise the wizard asks. Every setup flow
+// continues into the steps after it.
 package wizard

@@ -266,12 +266,20 @@ func (m Model) activateInputs(needAddr bool) *huh.Form {
 	return m.newForm(groups...)
 }
 
+// confirmDesc is said under every typed confirmation (esc, the way out,
+// is on the help line). Once enter sends the write, quitting does not
+// stop it: the write
+// runs detached from the wizard (cut mid-request it may or may not have
+// happened), and vaultrepl waits for it before exiting.
+const confirmDesc = "After enter, ctrl+c does not stop it: vaultrepl waits for the reply."
+
 // confirmForm asks for the target cluster's name, typed.
 func (m Model) confirmForm(name, title string) *huh.Form {
 	m.v.confirm = ""
 	return m.newForm(huh.NewGroup(
 		huh.NewInput().
 			Title(title).
+			Description(confirmDesc).
 			Validate(func(s string) error {
 				if strings.TrimSpace(s) != name {
 					return fmt.Errorf("type %s exactly, or press esc to cancel", name)

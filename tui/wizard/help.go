@@ -16,6 +16,9 @@ func (m Model) ShortHelp() []key.Binding {
 		return nil
 	}
 	if m.closing {
+		if m.abandonsToken() {
+			return []key.Binding{bind(k.Yes, "leave"), bind(k.No, "stay"), bind(k.Retry, "revoke the token")}
+		}
 		return []key.Binding{bind(k.Yes, "leave"), bind(k.No, "stay")}
 	}
 	if m.formActive() {
@@ -98,6 +101,8 @@ func (m Model) backLabel() string {
 	switch {
 	case m.ph == phConfirm:
 		return "cancel"
+	case m.dra.started && m.ph == phForm && m.fk == fkNext:
+		return "delete the attempt"
 	case m.fk == fkLogin && m.ph == phForm:
 		return "skip"
 	case m.backCloses():

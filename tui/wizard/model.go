@@ -162,6 +162,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onFacts(msg)
 	case writeMsg:
 		return m.onWrite(msg)
+	case drTokMsg:
+		return m.onDRTok(msg)
 	case recheckMsg:
 		return m.onRecheck(msg)
 	case pollDueMsg:
@@ -226,6 +228,13 @@ func (m Model) updateKey(k tea.KeyMsg) (Model, tea.Cmd) {
 		switch {
 		case key.Matches(k, m.keys.Yes):
 			return m.close()
+		case key.Matches(k, m.keys.Retry) && m.abandonsToken():
+			// The abandoned token's screen offers its revoke: the token
+			// would otherwise stay valid, unused, until it expires.
+			m.closing = false
+			m.start.Flow, m.start.TypeKnown = FlowRevoke, true
+			m.secondaryID = m.tok.ID
+			return m.enterStep(stRevoke)
 		case key.Matches(k, m.keys.No), key.Matches(k, m.keys.Back):
 			m.closing = false
 		}
@@ -348,10 +357,16 @@ func (m Model) sizeForm() {
 
 func (m *Model) setNote(l level, s string) { m.note, m.noteLevel = s, l }
 
+// abandonsToken: leaving now would leave an activation token generated
+// here unused (and valid on its primary until it expires).
+func (m Model) abandonsToken() bool { return m.hasTok && m.tokFromHere && !m.tokUsed }
+
 // dirty reports whether leaving now would lose something: an unused
 // activation token, a secondary being watched, a canary still mounted.
 func (m Model) dirty() bool {
 	switch {
+	case m.dra.started:
+		return true
 	case m.hasTok && m.tokFromHere && !m.tokUsed:
 		return true
 	case m.watching():
@@ -377,11 +392,18 @@ func (m Model) askClose() (Model, tea.Cmd) {
 }
 
 func (m Model) close() (Model, tea.Cmd) {
+	var cancel tea.Cmd
+	if m.dra.started {
+		// Leaving an attempt open would leave the shares given on the
+		// cluster, and block the next attempt: delete it.
+		m, cancel = m.cancelDRToken()
+	}
+	m.dra = drAttempt{}
 	m.closed, m.closing = true, false
 	m.gen++
 	m.form = nil
 	changed := slices.Clone(m.changed)
-	return m, func() tea.Msg { return ClosedMsg{Changed: changed} }
+	return m, tea.Batch(cancel, func() tea.Msg { return ClosedMsg{Changed: changed} })
 }
 
 // Title names the wizard for a host's header.

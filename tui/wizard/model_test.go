@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/vaultrepl/vaultrepl/ops"
 )
 
@@ -414,6 +416,40 @@ func TestFailedWriteIsNeverRetriedAutomatically(t *testing.T) {
 	}
 }
 
+// The default copy only sends an OSC 52 sequence: the note says so, and
+// never "copied".
+func TestOSC52CopySaysWhatWasDone(t *testing.T) {
+	for _, tc := range []struct {
+		term   string
+		inTmux bool
+		want   string
+	}{
+		{"xterm-256color", false, "the terminal may refuse it"},
+		{"screen", true, "through tmux (it needs set-clipboard on)"},
+		{"tmux-256color", false, "through tmux"},
+	} {
+		did := osc52Did(tc.term, tc.inTmux)
+		if !strings.Contains(did, tc.want) || !strings.Contains(did, "sent to the terminal") || strings.Contains(did, "copied") {
+			t.Errorf("%s tmux=%v: %q", tc.term, tc.inTmux, did)
+		}
+	}
+	m, _ := New(Deps{}, Start{}).onCopied(copiedMsg{did: osc52Did("xterm", false)})
+	if !strings.Contains(m.note, "Activation token sent to the terminal as an OSC 52") {
+		t.Errorf("note %q", m.note)
+	}
+}
+
+// Every typed confirmation says that quitting after enter does not stop
+// the write.
+func TestConfirmSaysQuitDoesNotStopTheWrite(t *testing.T) {
+	m := New(Deps{}, Start{})
+	f := m.confirmForm("us-east-1", "Type us-east-1")
+	f.Init()
+	if v := ansi.Strip(f.View()); !strings.Contains(flat(v), "After enter, ctrl+c does not stop it") {
+		t.Fatalf("confirmation:\n%s", v)
+	}
+}
+
 func TestTokenCopyAndSave(t *testing.T) {
 	w := primaryWorld()
 	deps := w.deps()
@@ -428,7 +464,7 @@ func TestTokenCopyAndSave(t *testing.T) {
 	if copied != tok {
 		t.Fatal("copy did not get the token")
 	}
-	d.wantView("Copied to the clipboard (OSC 52)")
+	d.wantView("Activation token copied to the clipboard.")
 	d.keys("s")
 	d.wantPhase(stToken, phForm)
 	want := filepath.Join(deps.SaveDir, "vaultrepl-activation-us-east-1.token")

@@ -232,6 +232,13 @@ func (m Model) targetChosen(name string) (Model, tea.Cmd) {
 
 // back goes one screen back; from a step's first screen it offers to close.
 func (m Model) back() (Model, tea.Cmd) {
+	if m.dra.started && m.ph == phForm && m.fk == fkNext {
+		// esc on a key share: the attempt is deleted, then the choice of
+		// how to get the token again.
+		m, cancel := m.cancelDRToken()
+		m2, cmd := m.askTokenAgain()
+		return m2, tea.Batch(cancel, cmd)
+	}
 	switch m.ph {
 	case phRunning:
 		m.setNote(lvWarn, "a write is in flight: wait for its result")
@@ -326,7 +333,7 @@ func (m Model) onCopied(msg copiedMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		m.setNote(lvWarn, "Could not copy: "+msg.err.Error()+". Save it to a file (s) instead.")
 	} else {
-		m.setNote(lvPass, "Copied to the clipboard (OSC 52). The terminal must allow clipboard writes.")
+		m.setNote(lvPass, "Activation token "+msg.did+".")
 	}
 	return m, nil
 }

@@ -30,6 +30,10 @@ type session struct {
 	secondaryID string
 	revealed    bool
 
+	// dra is the DR operation token being generated from key shares, or
+	// generated and not yet spent (drtoken.go). Secret parts inside.
+	dra drAttempt
+
 	// changed lists the clusters written to, for the host's refresh.
 	changed []string
 

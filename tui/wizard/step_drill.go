@@ -137,7 +137,6 @@ func (demoteStep) result(m Model) []string {
 type rejoinStep struct{}
 
 type rejoinState struct {
-	in     *struct{ shares string }
 	joined bool
 }
 
@@ -168,7 +167,7 @@ func (rejoinStep) enter(m Model) (Model, tea.Cmd) {
 	if old := promoteStateOf(m).old; old != "" {
 		m.secondary = old
 	}
-	m = withState(m, stRejoin, rejoinState{in: &struct{ shares string }{}})
+	m = withState(m, stRejoin, rejoinState{})
 	return m.runChecks()
 }
 
@@ -221,18 +220,17 @@ func (rejoinStep) evaluate(m Model, msg factsMsg) Model {
 	return m
 }
 
-func (rejoinStep) inputs(m Model) *huh.Form {
-	in := rejoinStateOf(m).in
-	return m.newForm(huh.NewGroup(huh.NewInput().Title("Key shares for " + m.secondary + "'s DR operation token").
-		Description(strings.TrimSpace("Unseal or recovery key shares, separated by spaces (hidden). " + m.d.KeyShareHint)).
-		EchoMode(huh.EchoModePassword).
-		Validate(func(s string) error {
-			if strings.TrimSpace(s) == "" {
-				return errors.New("required")
-			}
-			return nil
-		}).Value(&in.shares)))
+// The DR operation token on the old primary comes first, from key shares
+// (drtoken.go); the step has no other input.
+func (rejoinStep) inputs(Model) *huh.Form           { return nil }
+func (rejoinStep) proceed(m Model) (Model, tea.Cmd) { return m.drTokenFirst(m.secondary) }
+func (rejoinStep) formDone(m Model) (Model, tea.Cmd) {
+	if m.dra.started {
+		return m.sendShare()
+	}
+	return m, nil
 }
+func (rejoinStep) view(m Model, _ int) (top, bottom []string) { return m.drTokenView() }
 
 func (rejoinStep) review(m Model) (before, after []string) {
 	before = []string{m.st.Form.Prompt.Render("Review: make " + m.secondary + " a DR secondary of " + m.primary), ""}
@@ -245,9 +243,7 @@ func (rejoinStep) command(m Model) string {
 		"# on " + m.primary,
 		ops.Lookup(ops.OpSecondaryToken).Command(ops.DR, "", ops.Arg{Key: "id", Value: m.secondary}),
 		"# on " + m.secondary,
-		ops.Lookup(ops.OpDRTokenInit).Command(ops.DR, ""),
-		ops.Lookup(ops.OpDRTokenUpdate).Command(ops.DR, "", ops.Arg{Key: "-nonce", Value: "<nonce>"}, ops.Arg{Key: "<key>", Value: "share"}),
-		ops.Lookup(ops.OpDRTokenDecode).Command(ops.DR, "", ops.Arg{Key: "-decode", Value: "<encoded_token>"}, ops.Arg{Key: "-otp", Value: "otp"}),
+		"# DR operation token: " + m.dra.progressText() + ", decoded here",
 		ops.Lookup(ops.OpUpdatePrimary).Command(ops.DR, "", ops.Arg{Key: "dr_operation_token", Value: "t"}, ops.Arg{Key: "token", Value: "t"}),
 	}, "\n")
 }
@@ -255,7 +251,8 @@ func (rejoinStep) command(m Model) string {
 func (rejoinStep) run(m Model) func(context.Context) writeMsg {
 	np, _ := m.opsOf(m.primary)
 	old, _ := m.opsOf(m.secondary)
-	id, shares := m.secondary, strings.Fields(rejoinStateOf(m).in.shares)
+	id, op := m.secondary, m.dra.token
+	note := "DR operation token generated from " + m.dra.progressText() + " and decoded locally"
 	revokeFirst := slices.Contains(m.survey[m.primary].of(ops.DR).KnownSecondaries, id)
 	return func(ctx context.Context) writeMsg {
 		if np == nil || old == nil {
@@ -270,9 +267,8 @@ func (rejoinStep) run(m Model) func(context.Context) writeMsg {
 		if err != nil {
 			return writeMsg{err: err}
 		}
-		op, note, err := generateDRToken(ctx, old, shares)
-		if err != nil {
-			return writeMsg{err: err}
+		if op == "" {
+			return writeMsg{err: &ops.Error{Class: ops.ErrBadRequest, Op: "update DR primary", Messages: []string{"no DR operation token in hand"}}}
 		}
 		res, err := old.UpdatePrimary(ctx, ops.DR, ops.UpdatePrimaryRequest{Token: at.Token, DROperationToken: op})
 		res.Warnings = append([]string{note}, res.Warnings...)
@@ -297,6 +293,7 @@ func (rejoinStep) done(m Model, msg writeMsg) (Model, tea.Cmd) {
 	}
 	st.joined = true
 	m.secondaryID = m.secondary
+	m.dra = drAttempt{} // spent
 	return withState(m, stRejoin, st), nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +31,17 @@ func startGlobalRun(t *testing.T, start Start, before func(*sim.Lab)) *labRun {
 // runOn opens the wizard on a running lab.
 func runOn(t *testing.T, lab *sim.Lab, start Start) *labRun {
 	t.Helper()
+	return runOnWith(t, lab, start, nil)
+}
+
+// readOnly marks a cluster read-only in runOnWith's configuration.
+const readOnlyCluster = "read-only"
+
+// runOnWith is runOn with some clusters' clients wrapped (a fault, a seal
+// of several key shares): wrap returns the Operator the wizard gets; a
+// wrap keyed readOnlyCluster+name marks name read-only instead.
+func runOnWith(t *testing.T, lab *sim.Lab, start Start, wrap map[string]func(*ops.Client) Operator) *labRun {
+	t.Helper()
 	r := &labRun{t: t, lab: lab, clients: map[string]*ops.Client{}, rec: &recorder{}}
 	var cs []Cluster
 	for _, ci := range lab.Clusters() {
@@ -38,7 +50,12 @@ func runOn(t *testing.T, lab *sim.Lab, start Start) *labRun {
 			t.Fatal(err)
 		}
 		r.clients[ci.Name] = c
-		cs = append(cs, Cluster{Name: ci.Name, Address: ci.Addr, Op: c})
+		var op Operator = c
+		if w, ok := wrap[ci.Name]; ok {
+			op = w(c)
+		}
+		_, ro := wrap[readOnlyCluster+ci.Name]
+		cs = append(cs, Cluster{Name: ci.Name, Address: ci.Addr, Op: op, ReadOnly: ro})
 	}
 	deps := Deps{Clusters: cs, Now: lab.Now, Interval: 5 * time.Millisecond, Timeout: 10 * time.Second,
 		StuckAfter: 100000, VerifyPolls: 100000, Copy: func(string) error { return nil }, SaveDir: t.TempDir()}
@@ -81,18 +98,22 @@ func TestLabFlowDisasterFailover(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
-	r.atForm(stPromoteDR, fkInputs)
-	r.wantFlat("✓ fenced")
-	r.press("enter") // key shares
+	r.atForm(stPromoteDR, fkNext)
+	r.wantFlat("✓ fenced", "generate it here from key shares")
+	r.press("enter") // key shares: the attempt starts
+	r.focusOn("Key share 1 of 1 (key shares 0/1)")
+	r.wantFlat("esc deletes the attempt")
 	r.tm.Type(r.lab.UnsealKey())
 	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
 	if strings.Contains(r.rec.shot().view, r.lab.UnsealKey()) {
 		t.Fatal("the key share is shown")
 	}
 	r.press("enter")
+	r.atForm(stPromoteDR, fkInputs)
+	r.wantFlat("DR operation token ready: key shares 1/1")
 	r.press("enter") // no primary_cluster_addr
 	r.at(stPromoteDR, phReview)
-	r.wantFlat("generate-root -dr-token -init", "sys/replication/dr/secondary/promote")
+	r.wantFlat("key shares 1/1, decoded here", `sys/replication/dr/secondary/promote dr_operation_token="********"`)
 	if strings.Contains(r.rec.shot().view, r.lab.UnsealKey()) {
 		t.Fatal("the review shows the key share")
 	}
@@ -111,7 +132,7 @@ func TestLabFlowDisasterFailover(t *testing.T) {
 	r.follow("eu-west-1")
 	r.press("enter")
 	r.waitFor("what next, once no follower is left", 250*time.Millisecond, func(s shot) bool { return s.step == stNext })
-	r.wantFlat("Performance replication from us-east-2-dr is set up.")
+	r.wantFlat("Failover done: us-east-2-dr is the primary", "When us-east-2 comes back it still believes it is the primary: demote it at once")
 	for _, name := range []string{"us-east-1", "eu-west-1"} {
 		p := r.status(name).Performance
 		if p.State != ops.StateStreamWALs || len(p.Primaries) == 0 || normAddr(p.Primaries[0].APIAddress) != normAddr(r.addr("us-east-2-dr")) {
@@ -124,14 +145,15 @@ func TestLabFlowDisasterFailover(t *testing.T) {
 // typed "<primary> is fenced" before anything can be sent.
 func TestLabFlowFailoverSplitBrainGuard(t *testing.T) {
 	r := startGlobalRun(t, Start{Flow: FlowFailover, Type: ops.DR, TypeKnown: true, Secondary: "us-east-2-dr"}, nil)
-	r.atForm(stPromoteDR, fkInputs)
+	r.atForm(stPromoteDR, fkNext)
 	r.wantFlat("split brain", "us-east-2 still answers, unsealed, as the DR primary")
 	r.press("down")
 	r.press("enter") // a batch token
+	r.atForm(stPromoteDR, fkInputs)
+	r.focusOn("Batch DR operation token")
 	r.tm.Type("hvb.not-a-real-token")
-	r.press("enter")
-	r.press("enter") // no primary_cluster_addr
-	r.waitFor("the fence field", 0, func(s shot) bool { return strings.Contains(s.view, `"us-east-2 is fenced"`) })
+	r.enterTo("primary_cluster_addr")
+	r.enterTo(`Type "us-east-2 is fenced"`) // no primary_cluster_addr
 	r.typeText("us-east-2 is down")
 	r.press("enter")
 	r.wantFlat(`type "us-east-2 is fenced"`)
@@ -206,11 +228,13 @@ func TestLabFlowRevokeClearsFinding(t *testing.T) {
 // and confirms with the cluster's name.
 func (r *labRun) promoteWithShare(name string) {
 	r.t.Helper()
-	r.atForm(stPromoteDR, fkInputs)
+	r.atForm(stPromoteDR, fkNext)
 	r.press("enter") // key shares
+	r.focusOn("Key share 1 of 1")
 	r.tm.Type(r.lab.UnsealKey())
 	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
 	r.press("enter")
+	r.atForm(stPromoteDR, fkInputs)
 	r.press("enter") // no primary_cluster_addr
 	r.at(stPromoteDR, phReview)
 	r.press("enter")
@@ -238,12 +262,9 @@ func (r *labRun) drill(primary, secondary string) {
 	r.press("enter")
 	r.followTo("eu-west-1", secondary)
 	r.press("enter")
-	r.atForm(stRejoin, fkInputs)
-	r.tm.Type(r.lab.UnsealKey())
-	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
-	r.press("enter")
+	r.giveShare(stRejoin)
 	r.at(stRejoin, phReview)
-	r.wantFlat("sys/replication/dr/primary/secondary-token", "sys/replication/dr/secondary/update-primary")
+	r.wantFlat("sys/replication/dr/primary/secondary-token", "key shares 1/1, decoded here", "sys/replication/dr/secondary/update-primary")
 	r.press("enter")
 	r.at(stRejoin, phConfirm)
 	r.typeText(primary)
@@ -321,10 +342,7 @@ func TestLabFlowPerformanceLifecycle(t *testing.T) {
 // Disabling DR on a DR secondary takes a DR operation token from key shares.
 func TestLabFlowDisableDRSecondary(t *testing.T) {
 	r := startGlobalRun(t, Start{Flow: FlowDisable, Type: ops.DR, TypeKnown: true, Primary: "us-east-2-dr"}, nil)
-	r.atForm(stDisable, fkInputs)
-	r.tm.Type(r.lab.UnsealKey())
-	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
-	r.press("enter")
+	r.giveShare(stDisable)
 	r.confirmSingle(stDisable, "us-east-2-dr", "sys/replication/dr/secondary/disable", `dr_operation_token="********"`)
 	r.lab.Advance(5 * time.Second)
 	if s := r.status("us-east-2-dr").DR; s.Mode != ops.ModeDisabled {
@@ -387,5 +405,188 @@ func TestLabFlowOperationsMenu(t *testing.T) {
 	d.atForm(stOperations, fkNext)
 	d.wantFlat("> Disaster failover: promote us-east-2-dr")
 	d.press("enter")
-	d.atForm(stPromoteDR, fkInputs)
+	d.atForm(stPromoteDR, fkNext)
+}
+
+// threeShares is a DR secondary whose seal needs three key shares: it
+// counts the shares given and records the attempt's deletion.
+type threeShares struct {
+	*ops.Client
+	mu        sync.Mutex
+	given     int
+	cancelled int
+}
+
+func (f *threeShares) StartDROperationToken(context.Context) (ops.TokenGeneration, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.given = 0
+	return ops.TokenGeneration{Nonce: "n-1", Started: true, Required: 3, HasProgress: true, OTP: strings.Repeat("o", 28)}, nil
+}
+
+func (f *threeShares) UpdateDROperationToken(_ context.Context, nonce, share string) (ops.TokenGeneration, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if nonce != "n-1" || share == "" {
+		return ops.TokenGeneration{}, &ops.Error{Class: ops.ErrBadRequest, Messages: []string{"bad nonce or share"}}
+	}
+	f.given++
+	return ops.TokenGeneration{Nonce: nonce, Started: true, Progress: f.given, Required: 3, HasProgress: true}, nil
+}
+
+func (f *threeShares) CancelDROperationToken(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cancelled++
+	return nil
+}
+
+func (f *threeShares) counts() (given, cancelled int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.given, f.cancelled
+}
+
+// Key shares are entered one at a time, masked, and Vault's progress is
+// shown after each; esc deletes the attempt with the shares given.
+func TestLabFlowKeySharesProgressAndCancel(t *testing.T) {
+	lab := simtest.Start(t, sim.Options{Topology: "global", Seed: 7, Clock: sim.NewManualClock(t0), WriteRate: 2})
+	lab.Advance(10 * time.Second)
+	if err := lab.Stop("us-east-2"); err != nil {
+		t.Fatal(err)
+	}
+	var fake *threeShares
+	r := runOnWith(t, lab, Start{Flow: FlowFailover, Type: ops.DR, TypeKnown: true, Secondary: "us-east-2-dr"},
+		map[string]func(*ops.Client) Operator{"us-east-2-dr": func(c *ops.Client) Operator { fake = &threeShares{Client: c}; return fake }})
+	r.atForm(stPromoteDR, fkNext)
+	r.press("enter")
+	r.focusOn("Key share 1 of 3 (key shares 0/3)")
+	r.tm.Type("first-share-secret")
+	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
+	r.press("enter")
+	r.focusOn("Key share 2 of 3 (key shares 1/3)")
+	r.wantFlat("Key share taken: key shares 1/3.")
+	r.tm.Type("second-share-secret")
+	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
+	r.press("enter")
+	r.focusOn("Key share 3 of 3 (key shares 2/3)")
+	if v := r.rec.shot().view; strings.Contains(v, "first-share-secret") || strings.Contains(v, "second-share-secret") {
+		t.Fatalf("a key share is shown:\n%s", v)
+	}
+	r.press("esc")
+	r.waitFor("the token's method again", 0, func(s shot) bool {
+		return s.fk == fkNext && strings.Contains(s.view, "generate it here from key shares")
+	})
+	r.wantFlat("Cancelled: the attempt on us-east-2-dr was deleted, with the 2 key share(s) given.")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if given, cancelled := fake.counts(); cancelled == 1 && given == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			given, cancelled := fake.counts()
+			t.Fatalf("shares given %d, attempts deleted %d", given, cancelled)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if dr := r.status("us-east-2-dr").DR; dr.Mode != ops.ModeSecondary {
+		t.Fatalf("promoted: %+v", dr)
+	}
+}
+
+// The abandoned-token screen offers the revoke: r on "Leave the wizard?"
+// revokes the token just generated, which clears the finding, and leaving
+// then no longer speaks of an unused token.
+func TestLabFlowAbandonedTokenRevoke(t *testing.T) {
+	r := startGlobalRun(t, Start{Flow: FlowSecondaryToken, Type: ops.Performance, TypeKnown: true, Primary: "us-east-2"}, nil)
+	r.chooseTokenTarget("us-east-2-dr")
+	r.tokenInputs()
+	if !r.neverUsedFinding("us-east-2-dr") {
+		t.Fatal("no finding for the token just generated")
+	}
+	r.press("q")
+	r.wantFlat("Leave the wizard?", "r: revoke it now")
+	r.press("r")
+	r.atForm(stRevoke, fkInputs)
+	r.wantFlat("> us-east-2-dr")
+	r.press("enter")
+	r.confirmSingle(stRevoke, "us-east-2", `revoke-secondary id="us-east-2-dr"`)
+	r.wantFlat("us-east-2-dr was revoked on us-east-2")
+	if r.neverUsedFinding("us-east-2-dr") {
+		t.Error("the finding is still there after the revoke")
+	}
+	r.press("q")
+	r.wantFlat("What was done so far stays done.")
+	if v := r.rec.shot().view; strings.Contains(v, "has not been used") {
+		t.Fatalf("the revoked token is still called unused:\n%s", v)
+	}
+	r.tm.Send(keyMsg("y"))
+	r.waitFor("the wizard closed", 0, func(shot) bool { return r.closed() })
+}
+
+// closed reports whether the wizard sent ClosedMsg.
+func (r *labRun) closed() bool {
+	r.rec.mu.Lock()
+	defer r.rec.mu.Unlock()
+	return r.rec.closed != nil
+}
+
+// Every failover and lifecycle flow refuses, at its pre-flight, a cluster
+// that is read-only in the configuration: nothing is sent.
+func TestLabFlowsRespectReadOnly(t *testing.T) {
+	lab := simtest.Start(t, sim.Options{Topology: "global", Seed: 7, Clock: sim.NewManualClock(t0), WriteRate: 2})
+	lab.Advance(10 * time.Second)
+	for _, tc := range []struct {
+		start  Start
+		target string
+		s      step
+	}{
+		{Start{Flow: FlowFailover, Type: ops.DR, Secondary: "us-east-2-dr"}, "us-east-2-dr", stPromoteDR},
+		{Start{Flow: FlowDrill, Type: ops.DR, Primary: "us-east-2", Secondary: "us-east-2-dr"}, "us-east-2", stDemoteDR},
+		{Start{Flow: FlowRevoke, Type: ops.Performance, Primary: "us-east-2", SecondaryID: "us-east-1"}, "us-east-2", stRevoke},
+		{Start{Flow: FlowPerfPromote, Type: ops.Performance, Secondary: "us-east-1"}, "us-east-1", stPerfPromote},
+		{Start{Flow: FlowPerfDemote, Type: ops.Performance, Primary: "us-east-2"}, "us-east-2", stPerfDemote},
+		{Start{Flow: FlowDisable, Type: ops.Performance, Primary: "eu-west-1"}, "eu-west-1", stDisable},
+		{Start{Flow: FlowPathsFilter, Type: ops.Performance, Primary: "us-east-2", SecondaryID: "us-east-1"}, "us-east-2", stPathsFilter},
+	} {
+		t.Run(tc.start.Flow.String(), func(t *testing.T) {
+			tc.start.TypeKnown = true
+			r := runOnWith(t, lab, tc.start, map[string]func(*ops.Client) Operator{readOnlyCluster + tc.target: nil})
+			r.waitFor("the refusal", 250*time.Millisecond, func(s shot) bool { return s.step == tc.s && s.ph == phChecks })
+			r.wantFlat(tc.target + " is read-only in the configuration")
+		})
+	}
+}
+
+// Every step has a training text (--explain, or e in the wizard).
+func TestEveryStepHasExplainText(t *testing.T) {
+	m := New(Deps{}, Start{})
+	n := 0
+	for s, sm := range registry {
+		if sm == nil {
+			continue
+		}
+		n++
+		if sm.explain(m) == "" {
+			t.Errorf("step %d (%s) has no training text", s, sm.crumb())
+		}
+	}
+	if n < 15 {
+		t.Fatalf("only %d steps registered", n)
+	}
+}
+
+// giveShare enters the lab's one key share on step s's DR operation token
+// screen (threshold 1).
+func (r *labRun) giveShare(s step) {
+	r.t.Helper()
+	r.waitFor("the key share screen", 250*time.Millisecond, func(x shot) bool {
+		return x.step == s && x.fk == fkNext && strings.Contains(x.focus, "Key share 1 of 1")
+	})
+	r.tm.Type(r.lab.UnsealKey())
+	r.waitFor("the hidden share", 0, func(s shot) bool { return strings.Contains(s.view, "••••") || strings.Contains(s.view, "****") })
+	if strings.Contains(r.rec.shot().view, r.lab.UnsealKey()) {
+		r.t.Fatal("the key share is shown")
+	}
+	r.press("enter")
 }

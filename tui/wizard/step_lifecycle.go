@@ -24,7 +24,7 @@ const (
 type lifeStep struct{ s step }
 
 type lifeState struct {
-	in   *struct{ addr, shares string }
+	in   *struct{ addr string }
 	role ops.Mode // the target's role for m.typ, read by the pre-flight
 }
 
@@ -97,7 +97,7 @@ func (l lifeStep) enter(m Model) (Model, tea.Cmd) {
 		}
 		return m.openSelect(fkPrimary)
 	}
-	m = withState(m, l.s, lifeState{in: &struct{ addr, shares string }{}})
+	m = withState(m, l.s, lifeState{in: &struct{ addr string }{}})
 	return m.runChecks()
 }
 
@@ -119,7 +119,7 @@ func (l lifeStep) evaluate(m Model, msg factsMsg) Model {
 	c, _ := m.cluster(name)
 	st := l.st(m)
 	if st.in == nil {
-		st.in = &struct{ addr, shares string }{}
+		st.in = &struct{ addr string }{}
 	}
 	ts := f.of(m.typ)
 	st.role = ts.Mode
@@ -166,19 +166,27 @@ func (l lifeStep) inputs(m Model) *huh.Form {
 		return m.newForm(huh.NewGroup(huh.NewInput().Title("primary_cluster_addr (optional)").
 			Description("The cluster address secondaries will connect to, e.g. a load balancer.").
 			Validate(optionalURL).Value(&in.addr)))
-	case l.drSecondaryDisable(m):
-		return m.newForm(huh.NewGroup(huh.NewInput().Title("Key shares for the DR operation token").
-			Description(strings.TrimSpace("Unseal or recovery key shares, separated by spaces (hidden). " + m.d.KeyShareHint)).
-			EchoMode(huh.EchoModePassword).
-			Validate(func(s string) error {
-				if strings.TrimSpace(s) == "" {
-					return errors.New("required")
-				}
-				return nil
-			}).Value(&in.shares)))
 	}
 	return nil
 }
+
+// proceed: disabling a DR secondary takes a DR operation token from key
+// shares first (drtoken.go); the other writes go to their inputs.
+func (l lifeStep) proceed(m Model) (Model, tea.Cmd) {
+	if l.drSecondaryDisable(m) {
+		return m.drTokenFirst(l.target(m))
+	}
+	return m.showInputs()
+}
+
+func (l lifeStep) formDone(m Model) (Model, tea.Cmd) {
+	if m.dra.started {
+		return m.sendShare()
+	}
+	return m, nil
+}
+
+func (l lifeStep) view(m Model, _ int) (top, bottom []string) { return m.drTokenView() }
 
 // effects says exactly what Vault will do.
 func (l lifeStep) effects(m Model) string {
@@ -220,7 +228,7 @@ func (l lifeStep) command(m Model) string {
 
 func (l lifeStep) run(m Model) func(context.Context) writeMsg {
 	fo, _ := m.opsOf(l.target(m))
-	t, op, in, drSec := m.typ, l.op(m), *l.st(m).in, l.drSecondaryDisable(m)
+	t, op, in, drSec, drTok := m.typ, l.op(m), *l.st(m).in, l.drSecondaryDisable(m), m.dra.token
 	return func(ctx context.Context) writeMsg {
 		if fo == nil {
 			return writeMsg{err: errors.New("no client for the cluster")}
@@ -237,9 +245,10 @@ func (l lifeStep) run(m Model) func(context.Context) writeMsg {
 		case ops.OpDisableSecondary:
 			var r ops.DRTokenRequest
 			if drSec {
-				if r.DROperationToken, _, err = generateDRToken(ctx, fo, strings.Fields(in.shares)); err != nil {
-					return writeMsg{err: err}
+				if drTok == "" {
+					return writeMsg{err: &ops.Error{Class: ops.ErrBadRequest, Op: "disable DR secondary", Messages: []string{"no DR operation token in hand"}}}
 				}
+				r.DROperationToken = drTok
 			}
 			res, err = fo.DisableSecondary(ctx, t, r)
 		}
@@ -260,7 +269,10 @@ func (l lifeStep) landed(m Model, f facts) bool {
 	return f.of(m.typ).Mode == ops.ModeDisabled
 }
 
-func (l lifeStep) done(m Model, _ writeMsg) (Model, tea.Cmd) { return m, nil }
+func (l lifeStep) done(m Model, _ writeMsg) (Model, tea.Cmd) {
+	m.dra = drAttempt{} // a DR operation token, if one was used, is spent
+	return m, nil
+}
 
 func (l lifeStep) result(m Model) []string {
 	out := []string{m.levelText(lvPass, "Done: "+l.title(m)+" on "+l.target(m)+".")}

@@ -37,6 +37,18 @@ func (typeStep) explain(Model) string { return explainPerf + "\n\n" + explainDR 
 
 func (m Model) nextContext() []string {
 	var out []string
+	if m.start.Flow == FlowFailover && m.primary != "" {
+		// The disaster is over for clients; the old primary is the next
+		// danger: back up unsealed, it would be a second primary.
+		old := promoteStateOf(m).old
+		if old == "" {
+			old = "the old primary"
+		}
+		out = append(out, m.levelText(lvPass, "Failover done: "+m.primary+" is the primary and its performance secondaries follow it."))
+		return append(out, m.para("When "+old+" comes back it still believes it is the primary: demote it at once ("+
+			ops.Lookup(ops.OpDemotePrimary).Command(ops.DR, "")+"), then make it a DR secondary of "+m.primary+
+			" with update-primary: a DR activation token from "+m.primary+", and a DR operation token made on "+old+".")...)
+	}
 	if m.primary != "" {
 		out = append(out, m.levelText(lvPass, typeTitle(m.typ)+" replication from "+m.primary+" is set up."))
 	}

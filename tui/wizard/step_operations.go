@@ -1,6 +1,9 @@
 package wizard
 
 import (
+	"cmp"
+	"slices"
+
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
@@ -36,50 +39,112 @@ func (operationsStep) crumb() string        { return "operation" }
 func (operationsStep) title(Model) string   { return "choosing an operation" }
 func (operationsStep) explain(Model) string { return explainFailover }
 
-// offers lists the operations that fit name's roles, most urgent first.
+// offers lists the operations that fit name's roles: each flow's offer in
+// the flow table, most urgent flow first.
 func (m Model) offers(name string) []operation {
-	f := m.survey[name]
-	perf, dr := f.of(ops.Performance), f.of(ops.DR)
-	var out []operation
-	add := func(o operation) { out = append(out, o) }
-	if dr.Mode == ops.ModeSecondary {
-		add(operation{label: "Disaster failover: promote " + name + " (DR operation token), then the performance secondaries follow",
-			flow: FlowFailover, typ: ops.DR, secondary: name})
-		add(operation{label: "Disable DR replication on " + name, flow: FlowDisable, typ: ops.DR, primary: name})
+	fs := make([]Flow, 0, len(flows))
+	for f, d := range flows {
+		if d.offer != nil {
+			fs = append(fs, f)
+		}
 	}
-	if perf.Mode == ops.ModePrimary {
+	slices.SortFunc(fs, func(a, b Flow) int { return cmp.Compare(flows[a].rank, flows[b].rank) })
+	var out []operation
+	for _, f := range fs {
+		out = append(out, flows[f].offer(m, name)...)
+	}
+	return out
+}
+
+// The menu entries of each flow, for the flow table's offer column.
+
+func offerFailover(m Model, name string) []operation {
+	if m.survey[name].of(ops.DR).Mode != ops.ModeSecondary {
+		return nil
+	}
+	return []operation{{label: "Disaster failover: promote " + name + " (DR operation token), then the performance secondaries follow",
+		flow: FlowFailover, typ: ops.DR, secondary: name}}
+}
+
+// offerRevoke puts an activation token never used first: the finding it
+// clears.
+func offerRevoke(m Model, name string) []operation {
+	f := m.survey[name]
+	var out []operation
+	if perf := f.of(ops.Performance); perf.Mode == ops.ModePrimary {
 		for _, id := range perf.KnownSecondaries {
 			if neverConnected(perf, id) {
-				add(operation{label: "Revoke " + id + " (token never used)", flow: FlowRevoke, typ: ops.Performance, primary: name, id: id})
+				out = append(out, operation{label: "Revoke " + id + " (token never used)", flow: FlowRevoke, typ: ops.Performance, primary: name, id: id})
 			}
 		}
-		if len(m.followers(name)) > 0 {
-			add(operation{label: "Point the performance secondaries at " + name, flow: FlowFollow, typ: ops.Performance, primary: name})
-		}
-		add(operation{label: "Paths filter of a performance secondary", flow: FlowPathsFilter, typ: ops.Performance, primary: name})
-		add(operation{label: "Revoke a performance secondary", flow: FlowRevoke, typ: ops.Performance, primary: name})
-		add(operation{label: "Demote " + name + " (performance primary)", flow: FlowPerfDemote, typ: ops.Performance, primary: name})
 	}
-	if dr.Mode == ops.ModePrimary {
+	if dr := f.of(ops.DR); dr.Mode == ops.ModePrimary {
 		for _, id := range dr.KnownSecondaries {
 			if neverConnected(dr, id) {
-				add(operation{label: "Revoke DR secondary " + id + " (token never used)", flow: FlowRevoke, typ: ops.DR, primary: name, id: id})
+				out = append(out, operation{label: "Revoke DR secondary " + id + " (token never used)", flow: FlowRevoke, typ: ops.DR, primary: name, id: id})
 			}
 		}
-		if secs := m.drSecondariesOf(name); len(secs) > 0 {
-			add(operation{label: "Planned failover (drill) to " + secs[0], flow: FlowDrill, typ: ops.DR, primary: name, secondary: secs[0]})
-		}
 	}
-	if perf.Mode == ops.ModeSecondary {
-		add(operation{label: "Promote " + name + " (performance secondary)", flow: FlowPerfPromote, typ: ops.Performance, secondary: name})
+	if f.of(ops.Performance).Mode == ops.ModePrimary {
+		out = append(out, operation{label: "Revoke a performance secondary", flow: FlowRevoke, typ: ops.Performance, primary: name})
 	}
-	for _, t := range []ops.ReplicationType{ops.Performance, ops.DR} {
-		if ts := f.of(t); ts.Mode == ops.ModePrimary || (ts.Mode == ops.ModeSecondary && t == ops.Performance) {
-			add(operation{label: "Disable " + typeName(t) + " replication on " + name, flow: FlowDisable, typ: t, primary: name})
-		}
-	}
-	add(operation{label: "Guided setup (enable, token, activate, watch, verify)", flow: FlowSetup})
 	return out
+}
+
+func offerFollow(m Model, name string) []operation {
+	if m.survey[name].of(ops.Performance).Mode != ops.ModePrimary || len(m.followers(name)) == 0 {
+		return nil
+	}
+	return []operation{{label: "Point the performance secondaries at " + name, flow: FlowFollow, typ: ops.Performance, primary: name}}
+}
+
+func offerDrill(m Model, name string) []operation {
+	if m.survey[name].of(ops.DR).Mode != ops.ModePrimary {
+		return nil
+	}
+	secs := m.drSecondariesOf(name)
+	if len(secs) == 0 {
+		return nil
+	}
+	return []operation{{label: "Planned failover (drill) to " + secs[0], flow: FlowDrill, typ: ops.DR, primary: name, secondary: secs[0]}}
+}
+
+func offerPathsFilter(m Model, name string) []operation {
+	if m.survey[name].of(ops.Performance).Mode != ops.ModePrimary {
+		return nil
+	}
+	return []operation{{label: "Paths filter of a performance secondary", flow: FlowPathsFilter, typ: ops.Performance, primary: name}}
+}
+
+func offerPerfPromote(m Model, name string) []operation {
+	if m.survey[name].of(ops.Performance).Mode != ops.ModeSecondary {
+		return nil
+	}
+	return []operation{{label: "Promote " + name + " (performance secondary)", flow: FlowPerfPromote, typ: ops.Performance, secondary: name}}
+}
+
+func offerPerfDemote(m Model, name string) []operation {
+	if m.survey[name].of(ops.Performance).Mode != ops.ModePrimary {
+		return nil
+	}
+	return []operation{{label: "Demote " + name + " (performance primary)", flow: FlowPerfDemote, typ: ops.Performance, primary: name}}
+}
+
+// offerDisable: a primary of either type, a performance secondary, and a
+// DR secondary (with a DR operation token).
+func offerDisable(m Model, name string) []operation {
+	f := m.survey[name]
+	var out []operation
+	for _, t := range []ops.ReplicationType{ops.Performance, ops.DR} {
+		if ts := f.of(t); ts.Mode == ops.ModePrimary || ts.Mode == ops.ModeSecondary {
+			out = append(out, operation{label: "Disable " + typeName(t) + " replication on " + name, flow: FlowDisable, typ: t, primary: name})
+		}
+	}
+	return out
+}
+
+func offerSetup(Model, string) []operation {
+	return []operation{{label: "Guided setup (enable, token, activate, watch, verify)", flow: FlowSetup}}
 }
 
 func (operationsStep) enter(m Model) (Model, tea.Cmd) {

@@ -49,7 +49,7 @@ func (promoteDRStep) op(Model) ops.OpKind          { return ops.OpPromote }
 func (promoteDRStep) target(m Model) string        { return m.secondary }
 func (promoteDRStep) landed(m Model, f facts) bool { return f.of(ops.DR).Mode == ops.ModePrimary }
 func (promoteDRStep) running(m Model) string {
-	return "Getting the DR operation token and promoting " + m.secondary
+	return "Promoting " + m.secondary
 }
 func (promoteDRStep) reviewAction(m Model) string     { return "confirm" }
 func (promoteDRStep) needsConfirm(m Model) bool       { return true }
@@ -81,6 +81,54 @@ func (promoteDRStep) enter(m Model) (Model, tea.Cmd) {
 	m = withState(m, stPromoteDR, promoteState{in: &promoteInputs{method: "shares"}})
 	return m.runChecks()
 }
+
+// proceed follows passing checks: how to get the DR operation token. A
+// token already generated here for this cluster (and not yet spent) is
+// kept: back from the review does not ask for the shares again.
+func (promoteDRStep) proceed(m Model) (Model, tea.Cmd) {
+	if m.dra.token != "" && m.dra.cluster == m.secondary {
+		return m.showInputs()
+	}
+	st := promoteStateOf(m)
+	if st.in == nil {
+		st.in = &promoteInputs{method: "shares"}
+		m = withState(m, stPromoteDR, st)
+	}
+	return m.setForm(fkNext, m.newForm(huh.NewGroup(huh.NewSelect[string]().Title("DR operation token").
+		Description("A DR secondary accepts no Vault token: its promotion is authorised by a DR operation token.").
+		Options(huh.NewOption("generate it here from key shares, one holder at a time", "shares"),
+			huh.NewOption("paste a batch DR operation token made in advance", "batch")).
+		Value(&st.in.method))))
+}
+
+// formDone: the token's method was chosen. Key shares start an attempt on
+// the DR secondary; a share completes the next one.
+func (promoteDRStep) formDone(m Model) (Model, tea.Cmd) {
+	if m.dra.started {
+		return m.sendShare()
+	}
+	m.form = nil
+	if promoteStateOf(m).in.method == "shares" {
+		return m.startDRToken(m.secondary)
+	}
+	return m.showInputs()
+}
+
+// view draws the key share screens; the write flow draws the rest.
+func (promoteDRStep) view(m Model, avail int) (top, bottom []string) {
+	if top, bottom := m.drTokenView(); top != nil || bottom != nil {
+		return top, bottom
+	}
+	switch {
+	case m.ph == phForm && m.fk == fkNext:
+		// The choice of token, under the pre-flight's findings (the split
+		// brain warning above all).
+		return m.checkSummary(), append([]string{""}, m.formView()...)
+	}
+	return nil, nil
+}
+
+func (s promoteDRStep) askToken(m Model) (Model, tea.Cmd) { return s.proceed(m) }
 
 func (promoteDRStep) preflight(m Model) (Model, tea.Cmd) {
 	sec, _ := m.cluster(m.secondary)
@@ -143,17 +191,10 @@ func (promoteDRStep) evaluate(m Model, msg factsMsg) Model {
 func (m Model) promoteForm() *huh.Form {
 	st := promoteStateOf(m)
 	in := st.in
-	desc := "Unseal or recovery key shares of the primary's seal, separated by spaces (hidden); or the batch token."
-	if m.d.KeyShareHint != "" {
-		desc += " " + m.d.KeyShareHint
-	}
-	fields := []huh.Field{
-		huh.NewSelect[string]().Title("DR operation token").
-			Options(huh.NewOption("generate it here from key shares", "shares"),
-				huh.NewOption("paste a batch DR operation token made in advance", "batch")).
-			Value(&in.method),
-		huh.NewInput().Title("Key shares, or the batch token").
-			Description(desc).
+	var fields []huh.Field
+	if in.method == "batch" {
+		fields = append(fields, huh.NewInput().Title("Batch DR operation token").
+			Description("Made in advance on the primary (e to read how). Hidden as it is typed.").
 			EchoMode(huh.EchoModePassword).
 			Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" {
@@ -161,11 +202,12 @@ func (m Model) promoteForm() *huh.Form {
 				}
 				return nil
 			}).
-			Value(&in.secret),
+			Value(&in.secret))
+	}
+	fields = append(fields,
 		huh.NewInput().Title("primary_cluster_addr (optional)").
 			Description("The cluster address secondaries will connect to, e.g. a load balancer.").
-			Validate(optionalURL).Value(&in.addr),
-	}
+			Validate(optionalURL).Value(&in.addr))
 	if !st.fence.fenced() {
 		phrase := fencePhrase(st.old)
 		fields = append(fields, huh.NewInput().Title("Type \""+phrase+"\"").
@@ -184,8 +226,7 @@ func (m Model) promoteReview() (before, after []string) {
 	st := promoteStateOf(m)
 	before = []string{m.st.Form.Prompt.Render("Review: promote " + m.secondary + " to DR primary"), ""}
 	if st.in != nil && st.in.method == "shares" {
-		before = append(before, m.para("vaultrepl starts a DR operation token generation on "+m.secondary+
-			", enters the key shares, decodes the token locally with the one-time pad, then promotes:")...)
+		before = append(before, m.levelText(lvPass, "DR operation token: "+m.dra.progressText()+", decoded here with the one-time pad."), "")
 	}
 	after = m.para("Vault is unavailable for a brief period while the role changes. The old primary's " +
 		"performance role, if it had one, moves to " + m.secondary + ".")
@@ -199,70 +240,27 @@ func (promoteDRStep) command(m Model) string {
 	st := promoteStateOf(m)
 	promote := ops.Lookup(ops.OpPromote).Command(ops.DR, "", ops.Arg{Key: "dr_operation_token", Value: "token"},
 		ops.Arg{Key: "primary_cluster_addr", Value: strings.TrimSpace(st.in.addr)})
-	if st.in == nil || st.in.method != "shares" {
-		return promote
-	}
-	return strings.Join([]string{
-		ops.Lookup(ops.OpDRTokenInit).Command(ops.DR, ""),
-		ops.Lookup(ops.OpDRTokenUpdate).Command(ops.DR, "", ops.Arg{Key: "-nonce", Value: "<nonce>"}, ops.Arg{Key: "<key>", Value: "share"}),
-		ops.Lookup(ops.OpDRTokenDecode).Command(ops.DR, "", ops.Arg{Key: "-decode", Value: "<encoded_token>"}, ops.Arg{Key: "-otp", Value: "otp"}),
-		promote,
-	}, "\n")
+	return promote
 }
 
 func (promoteDRStep) run(m Model) func(context.Context) writeMsg {
 	st := promoteStateOf(m)
 	fo, _ := m.opsOf(m.secondary)
-	method, secret, addr := st.in.method, strings.TrimSpace(st.in.secret), strings.TrimSpace(st.in.addr)
+	tok, note, addr := strings.TrimSpace(st.in.secret), "batch DR operation token", strings.TrimSpace(st.in.addr)
+	if st.in.method == "shares" {
+		tok, note = m.dra.token, "DR operation token generated from "+m.dra.progressText()+" and decoded locally"
+	}
 	return func(ctx context.Context) writeMsg {
 		if fo == nil {
 			return writeMsg{err: errors.New("no client for the DR secondary")}
 		}
-		tok, note, err := secret, "batch DR operation token", error(nil)
-		if method == "shares" {
-			tok, note, err = generateDRToken(ctx, fo, strings.Fields(secret))
-			if err != nil {
-				return writeMsg{err: err}
-			}
+		if tok == "" {
+			return writeMsg{err: &ops.Error{Class: ops.ErrBadRequest, Op: "promote DR secondary", Messages: []string{"no DR operation token in hand"}}}
 		}
 		res, err := fo.Promote(ctx, ops.DR, ops.PromoteRequest{DROperationToken: tok, PrimaryClusterAddr: addr})
 		res.Warnings = append([]string{note}, res.Warnings...)
 		return writeMsg{res: res, err: err}
 	}
-}
-
-// generateDRToken runs the generate-root -dr-token flow with the shares
-// given; any failure cancels the attempt, so no half-filled attempt (and
-// its shares) is left on the cluster.
-func generateDRToken(ctx context.Context, fo failoverOperator, shares []string) (tok, note string, err error) {
-	start, err := fo.StartDROperationToken(ctx)
-	if err != nil {
-		return "", "", err
-	}
-	g := start
-	for _, s := range shares {
-		if g, err = fo.UpdateDROperationToken(ctx, start.Nonce, s); err != nil {
-			_ = fo.CancelDROperationToken(ctx)
-			return "", "", err
-		}
-		if g.Complete {
-			break
-		}
-	}
-	progress := "progress unknown"
-	if g.HasProgress {
-		progress = fmt.Sprintf("key shares %d/%d", g.Progress, g.Required)
-	}
-	if !g.Complete {
-		_ = fo.CancelDROperationToken(ctx)
-		return "", "", &ops.Error{Class: ops.ErrBadRequest, Op: "generate DR operation token",
-			Messages: []string{progress + ": more key shares are needed; the attempt was cancelled"}}
-	}
-	tok, err = ops.DecodeOperationToken(g.EncodedToken, start.OTP)
-	if err != nil {
-		return "", "", err
-	}
-	return tok, "DR operation token generated from " + progress + " and decoded locally", nil
 }
 
 func (promoteDRStep) done(m Model, msg writeMsg) (Model, tea.Cmd) {
@@ -272,7 +270,10 @@ func (promoteDRStep) done(m Model, msg writeMsg) (Model, tea.Cmd) {
 		st.note = msg.res.Warnings[0]
 		m.res.Warnings = m.res.Warnings[1:]
 	}
+	st.in.secret = ""
 	m = withState(m, stPromoteDR, st)
+	// The token is spent: forget it.
+	m.dra = drAttempt{}
 	// From here on the promoted cluster is the primary.
 	m.primary, m.secondary = m.secondary, st.old
 	return m, nil

@@ -152,7 +152,14 @@ func (revokeStep) landed(m Model, f facts) bool {
 	return f.repl() != nil && !slices.Contains(f.of(m.typ).KnownSecondaries, revokeStateOf(m).in.id)
 }
 
-func (revokeStep) done(m Model, _ writeMsg) (Model, tea.Cmd) { return m, nil }
+// done forgets an activation token of this run that was just revoked: it
+// can no longer activate anything, so leaving no longer loses it.
+func (revokeStep) done(m Model, _ writeMsg) (Model, tea.Cmd) {
+	if m.hasTok && m.tok.ID == revokeStateOf(m).in.id {
+		m.tok, m.hasTok, m.tokFromHere, m.revealed = ops.ActivationToken{}, false, false, false
+	}
+	return m, nil
+}
 
 func (revokeStep) result(m Model) []string {
 	return []string{m.levelText(lvPass, revokeStateOf(m).in.id+" was revoked on "+m.primary+".")}

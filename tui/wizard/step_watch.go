@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vaultrepl/vaultrepl/ops"
 )
@@ -132,7 +133,10 @@ func (m Model) watchView(avail int) (top, bottom []string) {
 	}
 	out = append(out, "", st.Muted.Render(fmt.Sprintf("Timeline (%d event%s)", len(w.Timeline), plural(len(w.Timeline), "", "s"))))
 	for _, e := range tl {
-		out = append(out, fmt.Sprintf("  %7s  %s", "+"+humanDuration(e.At.Sub(w.Started)), m.levelText(e.Level, e.Text)))
+		// One line per event (room counts lines): a long one ends in an
+		// ellipsis rather than being cut mid-word by the frame.
+		line := fmt.Sprintf("  %7s  %s", "+"+humanDuration(e.At.Sub(w.Started)), m.levelText(e.Level, e.Text))
+		out = append(out, ansi.Truncate(line, m.tw(), m.st.Glyphs.Ellipsis))
 	}
 	return out, bottom
 }

@@ -17,7 +17,7 @@ import (
 type step int
 
 const (
-	stType     step = iota // choose performance or DR (step_type.go)
+	stType     step = iota // choose performance or DR (step_next.go)
 	stPrimary              // enable the primary (step_primary.go)
 	stToken                // generate the secondary activation token (step_token.go)
 	stActivate             // activate the secondary, which purges it (step_activate.go)

@@ -267,6 +267,7 @@ func (m Model) closePrompt() []string {
 		out = append(out, m.para(fmt.Sprintf("The activation token for %q has not been used and will be lost. It stays valid on %s until it expires (%s); to revoke it:",
 			m.tok.ID, m.primary, fmtTime(m.tokInfo.Expires)))...)
 		out = append(out, m.code(cmdRevokeSecondary(m.typ, m.tok.ID))...)
+		return append(out, "", m.st.Form.Prompt.Render("y: leave   n: stay   r: revoke it now"))
 	case m.watching():
 		out = append(out, m.para("Replication keeps going without the wizard; the dashboard shows "+m.secondary+"'s state.")...)
 	case m.ver.Written && !m.ver.Removed && !m.ver.Kept:

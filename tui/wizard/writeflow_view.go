@@ -20,9 +20,18 @@ func (m Model) reviewView(ws writeStep) []string {
 	if secrets := ops.Lookup(ws.op(m)).Secrets; len(secrets) > 0 && strings.Contains(ws.command(m), ops.Masked) {
 		head = "The equivalent command (" + strings.Join(secrets, ", ") + " masked):"
 	}
-	c, _ := m.cluster(ws.target(m))
-	out = append(out, head, "  "+st.Muted.Render(vaultAddr(c)))
-	out = append(out, m.code(ws.command(m))...)
+	cmd := ws.command(m)
+	if strings.HasPrefix(cmd, "# on ") {
+		// A command that runs on several clusters names each where its
+		// part starts: the address goes there, not in one header line that
+		// would name the wrong cluster for the first part.
+		out = append(out, head)
+		cmd = m.withAddrs(cmd)
+	} else {
+		c, _ := m.cluster(ws.target(m))
+		out = append(out, head, "  "+st.Muted.Render(vaultAddr(c)))
+	}
+	out = append(out, m.code(cmd)...)
 	out = append(out, "")
 	return append(out, after...)
 }
@@ -209,4 +218,20 @@ func classDiagnosis(m Model, ws writeStep, isWrite bool) (cause, fix string) {
 func errSummary(err error) string {
 	what, _ := errText(err)
 	return what
+}
+
+// withAddrs turns each "# on <cluster>" line of a command into the
+// cluster's "export VAULT_ADDR=" line.
+func (m Model) withAddrs(cmd string) string {
+	lines := strings.Split(cmd, "\n")
+	for i, l := range lines {
+		name, ok := strings.CutPrefix(l, "# on ")
+		if !ok {
+			continue
+		}
+		if c, ok := m.cluster(strings.TrimSpace(name)); ok {
+			lines[i] = vaultAddr(c)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
