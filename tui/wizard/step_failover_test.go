@@ -179,7 +179,10 @@ func (r *labRun) neverUsedFinding(id string) bool {
 	for _, c := range rep.Clusters {
 		for _, ta := range []ops.TypeAssessment{c.Performance, c.DR} {
 			for _, rs := range ta.Reasons {
-				if strings.Contains(rs.Text, "secondary "+id+" has a token but has never connected") {
+				// A token this client generated is "pending activation" until
+				// its TTL; one generated elsewhere is "never connected".
+				if strings.Contains(rs.Text, "secondary "+id+" has a token but has never connected") ||
+					strings.Contains(rs.Text, "secondary "+id+": pending activation") {
 					return true
 				}
 			}
