@@ -43,10 +43,11 @@ type ClientOptions struct {
 	// undone by quitting, so the program can wait for it rather than exit
 	// mid-request.
 	OnWrite func(cluster, op string) (done func(error))
-	// Now is the clock that stamps snapshots and health reads (default
-	// time.Now). It must be the clock the caller judges with: a cluster's
-	// clock offset is its server_time_utc minus this clock's time of the
-	// read, and the judge adds that offset to its own "now".
+	// Now is the clock that stamps snapshots (default time.Now). It must be
+	// the clock the caller judges with: a cluster's clock offset is its
+	// server time minus this clock's time of the read, and the judge adds
+	// that offset to its own "now" (so a lab under --speed is judged on the
+	// lab's time while this machine's clock stamps the reads).
 	Now func() time.Time
 }
 

@@ -115,10 +115,6 @@ func demoDeps(g *globalOptions, o *demoOptions, ui *uiSetup, writes *writeTracke
 	}
 	s.applyToClusters()
 	opts := s.clientOptions(ui.log)
-	// The dashboard judges on the lab's clock (deps.Now below), so reads are
-	// stamped on it too: a cluster's offset is its server time minus the
-	// time of the read on the judge's own clock, even under --speed.
-	opts.Now = lab.Now
 	if writes != nil {
 		opts.OnWrite = writes.start
 	}
