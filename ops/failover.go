@@ -302,12 +302,7 @@ func (c *Client) PathsFilter(ctx context.Context, id string) (filter PathsFilter
 // SetPathsFilter creates or replaces the paths filter of a secondary. Vault
 // 1.15+ refuses a path that is not a mount; namespaces end in "/" too.
 func (c *Client) SetPathsFilter(ctx context.Context, id string, f PathsFilter) (WriteResult, error) {
-	o := operations[OpPathsFilterSet]
-	op := o.Action(Performance)
-	if err := c.guard(op); err != nil {
-		return WriteResult{}, err
-	}
-	id, err := c.checkSecondaryID(op, id)
+	o, op, id, err := c.pathsFilterWrite(OpPathsFilterSet, id)
 	if err != nil {
 		return WriteResult{}, err
 	}
@@ -329,16 +324,24 @@ func (c *Client) SetPathsFilter(ctx context.Context, id string, f PathsFilter) (
 // DeletePathsFilter removes a secondary's paths filter: everything
 // replicates to it again.
 func (c *Client) DeletePathsFilter(ctx context.Context, id string) (WriteResult, error) {
-	o := operations[OpPathsFilterDelete]
-	op := o.Action(Performance)
-	if err := c.guard(op); err != nil {
-		return WriteResult{}, err
-	}
-	id, err := c.checkSecondaryID(op, id)
+	o, op, id, err := c.pathsFilterWrite(OpPathsFilterDelete, id)
 	if err != nil {
 		return WriteResult{}, err
 	}
 	return c.replicationWrite(ctx, op, o.Method, o.PathFor(Performance, id), nil)
+}
+
+// pathsFilterWrite is what both paths-filter writes check before sending:
+// the write is allowed on this cluster, and id is a secondary id Vault
+// accepts. It returns the operation, its action name and the checked id.
+func (c *Client) pathsFilterWrite(which OpKind, id string) (Operation, string, string, error) {
+	o := operations[which]
+	op := o.Action(Performance)
+	if err := c.guard(op); err != nil {
+		return o, op, "", err
+	}
+	id, err := c.checkSecondaryID(op, id)
+	return o, op, id, err
 }
 
 // Leader is what sys/leader says about the cluster's active node: where a
