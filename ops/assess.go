@@ -126,7 +126,14 @@ type Link struct {
 	LagSeverity Severity
 	// LagUnknown says why a configured secondary's lag is not a number.
 	LagUnknown string
-	Severity   Severity
+	// CaughtUp: the secondary had received at least the WAL index its
+	// primary reported, read a moment earlier. The lag is still not a number
+	// (it would be negative, and a clamped 0 would claim a measurement), but
+	// the secondary is not behind what we saw of the primary: it is shown as
+	// "caught up" rather than "lag ? WAL", which flickers on healthy links
+	// whenever the two reads straddle a write.
+	CaughtUp bool
+	Severity Severity
 	// Reasons explain Severity (disconnected, lag, heartbeat age, never connected).
 	Reasons []Reason
 	// Stale marks a link taken from the primary's last good snapshot while its

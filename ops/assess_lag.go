@@ -27,14 +27,16 @@ func measureLag(l *Link, p, s TypeStatus, fresh, samePrimary bool) {
 	case s.LastRemoteWAL == 0:
 		l.LagUnknown = "not measured: the secondary has received no WAL yet (last_remote_wal 0)"
 	case s.LastRemoteWAL > pw:
-		l.LagUnknown = fmt.Sprintf("not measured: the secondary's last_remote_wal %d is ahead of the primary's %d (read a moment apart, or counters of another primary)", s.LastRemoteWAL, pw)
+		l.CaughtUp = true
+		l.LagUnknown = fmt.Sprintf("not measured: the secondary's last_remote_wal %d is ahead of the primary's %d (the two were read a moment apart)", s.LastRemoteWAL, pw)
 	default:
 		l.WALGap, l.HasWALGap = walGap(pw, s.LastRemoteWAL), true
 	}
 }
 
 // LagText is the lag for display, always with its unit: "in sync",
-// "lag 8 WAL", or "lag ? WAL" when it is not meaningful; "" when the
+// "lag 8 WAL", "caught up" (the secondary is past what the primary reported
+// a moment earlier), or "lag ? WAL" when it is not meaningful; "" when the
 // secondary is not configured (there is nothing to compare).
 func (l Link) LagText() string {
 	switch {
@@ -42,6 +44,8 @@ func (l Link) LagText() string {
 		return "in sync"
 	case l.HasWALGap:
 		return fmt.Sprintf("lag %d WAL", l.WALGap)
+	case l.CaughtUp:
+		return "caught up"
 	case l.Secondary != "":
 		return "lag ? WAL"
 	}

@@ -246,7 +246,7 @@ func TestAssessLagMeaning(t *testing.T) {
 		}, "lag ? WAL", false, SeverityUnknown, "received no WAL yet"},
 		{"one WAL ahead is not -1", func(p, s, _ *Replication) {
 			s.Performance.LastRemoteWAL, s.Performance.MerkleRoot = 224, "differs"
-		}, "lag ? WAL", false, SeverityUnknown, "ahead of the primary's 223"},
+		}, "caught up", false, SeverityUnknown, "ahead of the primary's 223"},
 		{"behind by 8", func(p, s, _ *Replication) {
 			s.Performance.LastRemoteWAL, s.Performance.MerkleRoot = 215, "differs"
 		}, "lag 8 WAL", true, SeverityOK, ""},

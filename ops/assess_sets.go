@@ -91,7 +91,7 @@ func applySplitBrains(rep *Report, obs []Observation) {
 				l.Severity = worstOf(l.Reasons)
 			}
 			if l.Type == sb.Type && contains(sb.Primaries, l.Primary) && !l.InSync {
-				l.WALGap, l.HasWALGap, l.LagSeverity = 0, false, SeverityUnknown
+				l.WALGap, l.HasWALGap, l.CaughtUp, l.LagSeverity = 0, false, false, SeverityUnknown
 				l.LagUnknown = "not measured: two primaries claim this replication set"
 				kept := l.Reasons[:0]
 				for _, r := range l.Reasons {

@@ -232,6 +232,8 @@ func (m *Model) typeBlock(s ops.TypeStatus, now time.Time, w int) string {
 				kvs = append(kvs, kv{"lag", "in sync with " + l.Primary + " (merkle roots equal)"})
 			case l.HasWALGap:
 				kvs = append(kvs, kv{"lag", st.Badge(level(l.LagSeverity), l.LagText()+" behind "+l.Primary)})
+			case l.CaughtUp:
+				kvs = append(kvs, kv{"lag", "caught up with " + l.Primary + "; " + l.LagUnknown})
 			case l.LagUnknown != "":
 				kvs = append(kvs, kv{"lag", "? WAL: " + l.LagUnknown})
 			}

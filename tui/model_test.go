@@ -646,3 +646,24 @@ func TestContextTimerEndsWithTheContext(t *testing.T) {
 		t.Fatalf("timer delivered %T", msg)
 	}
 }
+
+// A secondary read a moment after a write on its primary can report a
+// last_remote_wal past the primary's: the pane says "caught up" (not a
+// flickering "lag ? WAL", not a clamped "lag 0 WAL") and the detail says why
+// the number is not measured.
+func TestSecondaryPastItsPrimaryReadsCaughtUp(t *testing.T) {
+	clk := newTestClock()
+	specs, readers := globalSpecs()
+	snap := perfSecondarySnap(idEast1, 1240)
+	snap.Replication.Performance.MerkleRoot = "differs-from-the-primary"
+	readers[1].set(snap, nil)
+	m := pollAll(newTestModel(specs, clk, 160, 48), clk)
+	v := plain(m)
+	if !strings.Contains(v, "caught up") || strings.Contains(v, "lag 0 WAL") {
+		t.Fatalf("pane: want \"caught up\" and no clamped lag:\n%s", v)
+	}
+	m = send(send(m, keyMsg("2")), keyMsg("enter"))
+	if d := plain(m); !strings.Contains(d, "caught up with us-east-2; not measured") {
+		t.Fatalf("detail lacks the caught-up explanation:\n%s", d)
+	}
+}
