@@ -544,9 +544,19 @@ func absDuration(d time.Duration) time.Duration {
 	return d
 }
 
-// formatDuration rounds for reading: whole seconds from a second up,
-// milliseconds below.
+// formatDuration rounds for reading: milliseconds below a second, whole
+// seconds up to two days ("4m10s"), then days and hours ("20792d13h", not
+// "499022h13m5s", which is what a server claiming server_time_utc 0 would
+// otherwise read as).
 func formatDuration(d time.Duration) string {
+	const day = 24 * time.Hour
+	if a := absDuration(d); a >= 2*day {
+		sign := ""
+		if d < 0 {
+			sign = "-"
+		}
+		return fmt.Sprintf("%s%dd%dh", sign, a/day, (a%day)/time.Hour)
+	}
 	if absDuration(d) >= time.Second {
 		return d.Round(time.Second).String()
 	}

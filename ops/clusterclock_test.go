@@ -34,3 +34,17 @@ func TestStatusStampsOnTheClientsClock(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatDurationReadsDaysPastTwo(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		1500 * time.Millisecond:              "2s",
+		250 * time.Millisecond:               "250ms",
+		47 * time.Hour:                       "47h0m0s",
+		49*time.Hour + 30*time.Minute:        "2d1h",
+		-(499022*time.Hour + 13*time.Minute): "-20792d14h",
+	} {
+		if got := formatDuration(d); got != want {
+			t.Errorf("formatDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
