@@ -95,6 +95,8 @@ type Client struct {
 	// cluster, shared with the clients WithToken derives: the judge tells
 	// a token pending activation from one unused past its TTL with them.
 	issued *issuedTokens
+	// filterWrites counts the paths-filter writes sent, shared like issued.
+	filterWrites *filterWrites
 }
 
 // NewClient builds the Client of one cluster: validates the address, resolves
@@ -114,7 +116,7 @@ func newClient(cfg ClusterConfig, opts ClientOptions, token string) (*Client, er
 	if err := ValidateAddress(cfg.Address); err != nil {
 		return nil, &Error{Class: ErrConfig, Op: "configure client", Cluster: cfg.Name, Messages: []string{err.Error()}}
 	}
-	c := &Client{cfg: cfg, opts: opts, token: token, issued: &issuedTokens{}}
+	c := &Client{cfg: cfg, opts: opts, token: token, issued: &issuedTokens{}, filterWrites: &filterWrites{}}
 	var err error
 	if c.origins, err = allowedOrigins(cfg); err != nil {
 		return nil, &Error{Class: ErrConfig, Op: "configure client", Cluster: cfg.Name, Messages: []string{err.Error()}}
@@ -140,6 +142,7 @@ func (c *Client) WithToken(token string) (*Client, error) {
 	nc, err := newClient(cfg, c.opts, token)
 	if nc != nil {
 		nc.issued = c.issued
+		nc.filterWrites = c.filterWrites
 	}
 	return nc, err
 }

@@ -318,6 +318,7 @@ func (c *Client) SetPathsFilter(ctx context.Context, id string, f PathsFilter) (
 	if len(paths) == 0 {
 		return WriteResult{}, c.refuse(op, "at least one path is required (delete the filter to replicate everything)")
 	}
+	defer c.filterWrites.add() // sent: landed or not, the filters shown are out of date
 	return c.replicationWrite(ctx, op, o.Method, o.PathFor(Performance, id), map[string]any{"mode": f.Mode.String(), "paths": paths})
 }
 
@@ -328,6 +329,7 @@ func (c *Client) DeletePathsFilter(ctx context.Context, id string) (WriteResult,
 	if err != nil {
 		return WriteResult{}, err
 	}
+	defer c.filterWrites.add()
 	return c.replicationWrite(ctx, op, o.Method, o.PathFor(Performance, id), nil)
 }
 

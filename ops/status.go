@@ -76,6 +76,7 @@ func (c *Client) Status(ctx context.Context) (Snapshot, error) {
 	snap, err := c.snapshot(start, health, healthErr, replication, replicationErr)
 	snap.ServerClock, snap.ClockSource = serverClock(health, healthDate, replicationDate)
 	snap.Issued = c.issued.snapshot()
+	snap.PathsFilterWrites = c.filterWrites.load()
 	return snap, err
 }
 
@@ -179,12 +180,14 @@ func (c *Client) StatusAfter(ctx context.Context, prev *Snapshot) (Snapshot, err
 		snap, err := c.snapshot(start, prev.Health, nil, replication, nil)
 		snap.ServerClock, snap.ClockSource = serverClock(nil, replicationDate)
 		snap.Issued = c.issued.snapshot()
+		snap.PathsFilterWrites = c.filterWrites.load()
 		return snap, err
 	}
 	health, healthDate, healthErr := c.readHealth(ctx)
 	snap, err := c.snapshot(start, health, healthErr, replication, replicationErr)
 	snap.ServerClock, snap.ClockSource = serverClock(health, healthDate, replicationDate)
 	snap.Issued = c.issued.snapshot()
+	snap.PathsFilterWrites = c.filterWrites.load()
 	return snap, err
 }
 

@@ -479,6 +479,10 @@ type Snapshot struct {
 	// cluster (Vault's status says only that an id is known, not since
 	// when nor until when).
 	Issued []IssuedToken
+	// PathsFilterWrites counts the paths-filter writes this process sent
+	// through the cluster's client (landed or not): when it moves, the
+	// filters shown are out of date.
+	PathsFilterWrites uint64
 }
 
 // Edition infers the edition from whatever was read.
