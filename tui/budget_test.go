@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,9 +16,12 @@ import (
 
 // The request budget: a poll of one cluster is sys/replication/status, plus
 // sys/health when it is due (every HealthEvery, 10 s: every fifth poll at
-// the 2 s interval) — never more than two requests, never another path, and
-// nothing from the 1 s clock ticks between polls. Counted by the simulator
-// over many poll cycles of the real poll loop and the real ops.Client.
+// the 2 s interval), plus on a performance primary the paths filter of each
+// known secondary at the first poll and then every PathsFilterEvery (a
+// minute: the 1st and the 31st poll) — never more than two requests per
+// poll, never another path, and nothing from the 1 s clock ticks between
+// polls. Counted by the simulator over many poll cycles of the real poll
+// loop and the real ops.Client.
 func TestRequestsPerClusterPerPoll(t *testing.T) {
 	e := newLabEnv(t, labEnvOptions{topology: "fleet:16"})
 	const cycles = 40
@@ -32,15 +36,24 @@ func TestRequestsPerClusterPerPoll(t *testing.T) {
 		}
 		counts := e.lab.RequestCounts(c.spec.Name)
 		h, r := counts["/v1/sys/health"], counts["/v1/sys/replication/status"]
-		if len(counts) != 2 || r != c.polls || h != (c.polls+4)/5 {
+		f, other := filterRequests(counts)
+		if other != 2 || r != c.polls || h != (c.polls+4)/5 {
 			t.Errorf("%s: %d polls, requests %v; want one replication status a poll and health every fifth", c.spec.Name, c.polls, counts)
 		}
-		if perPoll := float64(h+r) / float64(c.polls); perPoll > 2 {
+		ids, _ := filterIDs(c.snap)
+		if want := 2 * len(ids); f != want {
+			t.Errorf("%s: %d paths-filter reads for %d secondaries, want %d (the first poll and a minute later): %v", c.spec.Name, f, len(ids), want, counts)
+		}
+		if perPoll := float64(h+r+f) / float64(c.polls); perPoll > 2 {
 			t.Errorf("%s: %.2f requests per poll, budget 2", c.spec.Name, perPoll)
 		}
-		requests, polls = requests+h+r, polls+c.polls
+		requests, polls = requests+h+r+f, polls+c.polls
 	}
-	t.Logf("%d clusters, %d polls: %d requests, %.2f per cluster per poll (budget 2)", len(e.m.clusters), polls, requests, float64(requests)/float64(polls))
+	avg := float64(requests) / float64(polls)
+	t.Logf("%d clusters, %d polls: %d requests, %.3f per cluster per poll (budget 2)", len(e.m.clusters), polls, requests, avg)
+	if avg > 1.25 {
+		t.Errorf("%.3f requests per cluster per poll, want at most 1.25", avg)
+	}
 	// A manual refresh reads everything.
 	e.m, _, _ = update(e.m, keyMsg("R"))
 	for i := range e.m.clusters {
@@ -106,7 +119,11 @@ func TestRequestsPerPollInTheProgram(t *testing.T) {
 	for i := range m.clusters {
 		c := &m.clusters[i]
 		counts := lab.RequestCounts(c.spec.Name)
-		if r := counts["/v1/sys/replication/status"]; len(counts) != 2 || r < c.polls || r > c.polls+1 {
+		// The paths filters are read once: the dashboard's clock never
+		// reaches PathsFilterEvery, and nothing else calls for them.
+		ids, _ := filterIDs(c.snap)
+		f, other := filterRequests(counts)
+		if r := counts["/v1/sys/replication/status"]; other != 2 || r < c.polls || r > c.polls+1 || f != len(ids) {
 			t.Errorf("%s: %d polls, requests %v", c.spec.Name, c.polls, counts)
 		}
 	}
@@ -234,4 +251,17 @@ func BenchmarkViewAllocations(b *testing.B) {
 			}
 		})
 	}
+}
+
+// filterRequests splits a cluster's request counts into paths-filter reads
+// and the number of other paths requested.
+func filterRequests(counts map[string]int) (filters, otherPaths int) {
+	for p, n := range counts {
+		if strings.HasPrefix(p, "/v1/sys/replication/performance/primary/paths-filter/") {
+			filters += n
+		} else {
+			otherPaths++
+		}
+	}
+	return filters, otherPaths
 }

@@ -11,6 +11,7 @@ import (
 // the assessment, the focus, the geometry or the second on the clock does.
 type paneKey struct {
 	version uint64 // the cluster's data, timeline and judgement (its assessment and links)
+	filters uint64 // what its paths filters say (clusterState.filterVer)
 	gen     uint64 // its timer generation
 	// armed and nextPoll are what "retry in 8s" reads: a poll timer that
 	// fires disarms the cluster (the read starts) without a new generation.
@@ -144,7 +145,7 @@ func newPaneCache() *paneCache {
 
 func (m *Model) paneKey(id ClusterID, num, w, h int, now time.Time) paneKey {
 	c := &m.clusters[id]
-	return paneKey{version: c.version, gen: c.gen, armed: c.armed, nextPoll: c.nextPoll.UnixNano(), second: now.Unix(),
+	return paneKey{version: c.version, filters: c.filterVer, gen: c.gen, armed: c.armed, nextPoll: c.nextPoll.UnixNano(), second: now.Unix(),
 		focused: id == m.focus, paused: m.paused, num: num, w: w, h: h}
 }
 

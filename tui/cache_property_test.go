@@ -67,8 +67,12 @@ func randomMsg(rng *rand.Rand, m Model, clk *testClock) (tea.Msg, string) {
 			gen-- // a result of a read the model no longer waits for
 		}
 		snap, what, err := randomResult(rng, c.spec.Name)
-		return statusMsg{id: id, gen: gen, snap: snap, err: err, took: time.Duration(rng.Intn(200)) * time.Millisecond, at: clk.Now()},
-			fmt.Sprintf("result %d %s (stale %v)", id, what, stale)
+		msg := statusMsg{id: id, gen: gen, snap: snap, err: err, took: time.Duration(rng.Intn(200)) * time.Millisecond, at: clk.Now()}
+		if ids, known := filterIDs(&snap); err == nil && known && len(ids) > 0 && rng.Intn(2) == 0 {
+			msg.filters = randomFilters(rng, ids)
+			what += " with paths filters"
+		}
+		return msg, fmt.Sprintf("result %d %s (stale %v)", id, what, stale)
 	case r < 82:
 		return pollDueMsg{id: id, gen: m.clusters[id].gen}, fmt.Sprintf("poll due %d", id)
 	case r < 90:
@@ -121,4 +125,30 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return "no line differs"
+}
+
+// randomFilters is a paths-filter read of ids: each none, set (with or
+// without its fields), forbidden or failed.
+func randomFilters(rng *rand.Rand, ids []string) *filterResult {
+	paths := [][]string{{"secret/"}, {"secret/", "auth/userpass/"}, {}, nil}
+	res := &filterResult{ids: ids, writes: uint64(rng.Intn(3))}
+	for _, id := range ids {
+		f := ops.SecondaryFilter{ID: id}
+		switch rng.Intn(4) {
+		case 0:
+			f.Read = ops.FilterReadNone
+		case 1:
+			f.Read = ops.FilterReadSet
+			f.Mode = []ops.FilterMode{ops.FilterAllow, ops.FilterDeny}[rng.Intn(2)]
+			f.RawMode, f.ModeKnown = f.Mode.String(), rng.Intn(4) != 0
+			f.Paths = paths[rng.Intn(len(paths))]
+			f.PathsKnown = f.Paths != nil
+		case 2:
+			f.Read, f.Err = ops.FilterReadForbidden, &ops.Error{Class: ops.ErrPermissionDenied, Op: "read paths filter"}
+		default:
+			f.Err = &ops.Error{Class: ops.ErrServer, Op: "read paths filter"}
+		}
+		res.list = append(res.list, f)
+	}
+	return res
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -49,6 +50,53 @@ type clusterState struct {
 	peers        []string     // the replication peers last seen, for the lab menu
 	events       []event
 	version      uint64 // bumps when anything a pane shows changes (not relative times)
+
+	// The paths filters of a performance primary's secondaries, as last
+	// read (filtersRead), for the ids filterIDs (sorted), at filtersAt, with
+	// the snapshot's filter write counter then. filtersDue: a refresh asked
+	// for them. filterVer bumps when what they say changes (a pane key).
+	filters      []ops.SecondaryFilter
+	filterIDs    []string
+	filtersAt    time.Time
+	filtersRead  bool
+	filterWrites uint64
+	filtersDue   bool
+	filterVer    uint64
+}
+
+// filterPlan is what the next status read needs to decide whether to read
+// the paths filters too: a refresh asked, every is up, or (decided with the
+// new status) the secondaries or the write counter moved.
+func (c *clusterState) filterPlan(now time.Time, every time.Duration) filterPlan {
+	r, _ := c.spec.Reader.(PathsFilterReader)
+	return filterPlan{r: r, due: c.filtersDue || (c.filtersRead && now.Sub(c.filtersAt) >= every),
+		read: c.filtersRead, ids: c.filterIDs, writes: c.filterWrites}
+}
+
+// applyFilters records the paths filters read with a status (or forgets
+// them when the cluster has no performance secondaries any more).
+func (c *clusterState) applyFilters(msg statusMsg) {
+	if msg.err != nil {
+		c.filtersDue = c.filtersDue || msg.filterDue
+		return
+	}
+	ids, known := filterIDs(&msg.snap)
+	switch {
+	case msg.filters != nil:
+		f := msg.filters
+		if !c.filtersRead || !slices.EqualFunc(c.filters, f.list, ops.SecondaryFilter.Equal) {
+			c.filterVer++
+			c.version++
+		}
+		c.filters, c.filterIDs, c.filterWrites = f.list, f.ids, f.writes
+		c.filtersAt, c.filtersRead, c.filtersDue = msg.at, true, false
+	case known && len(ids) == 0:
+		if c.filtersRead {
+			c.filterVer++
+			c.version++
+		}
+		c.filters, c.filterIDs, c.filtersRead, c.filtersDue = nil, nil, false, false
+	}
 }
 
 func (c *clusterState) record(at time.Time, level ops.Severity, format string, args ...any) {

@@ -83,6 +83,10 @@ func (m *Model) commandsContent() string {
 	comment("Status endpoints need no token and live in the root namespace:")
 	comment("unset VAULT_NAMESPACE. The dashboard reads exactly these paths,")
 	comment("every " + m.deps.Interval.String() + " per cluster.")
+	if m.readsFilters() {
+		comment("On a performance primary it also reads each secondary's paths filter")
+		comment("(a token with read on it), every " + m.deps.PathsFilterEvery.String() + " and when they change.")
+	}
 	b.WriteString("\n")
 
 	switch m.back {
@@ -96,6 +100,7 @@ func (m *Model) commandsContent() string {
 			code(addr + " " + readCommand(ops.OpGetTypeStatus, ops.DR))
 			code(addr + " vault status")
 			code(healthCurl(c.Address))
+			m.filterCommands(m.focus, code)
 		}
 	case screenTopology:
 		m.linkCommands(line, comment, code)
@@ -105,6 +110,7 @@ func (m *Model) commandsContent() string {
 			comment(c.Name)
 			code("VAULT_ADDR=" + c.Address + " " + readCommand(ops.OpGetStatus, ops.Performance))
 			code(healthCurl(c.Address))
+			m.filterCommands(id, code)
 			b.WriteString("\n")
 		}
 	}
@@ -208,4 +214,25 @@ func (m *Model) helpContent() string {
 func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
+}
+
+// readsFilters: some cluster's paths filters are read (a performance
+// primary with secondaries, whose reader can).
+func (m *Model) readsFilters() bool {
+	for i := range m.clusters {
+		if len(m.clusters[i].filterIDs) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// filterCommands read the paths filters the dashboard reads on cluster id,
+// from the table of operations.
+func (m *Model) filterCommands(id ClusterID, code func(string)) {
+	c := &m.clusters[id]
+	read := ops.Lookup(ops.OpPathsFilterRead)
+	for _, sid := range c.filterIDs {
+		code("VAULT_ADDR=" + c.spec.Address + " " + read.Command(ops.Performance, sid, ops.Arg{Key: "-format", Value: "json"}))
+	}
 }

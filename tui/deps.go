@@ -28,6 +28,15 @@ type IncrementalReader interface {
 	StatusAfter(ctx context.Context, prev *ops.Snapshot) (ops.Snapshot, error)
 }
 
+// PathsFilterReader is a StatusReader that can also read the paths filters
+// a performance primary keeps for its secondaries (*ops.Client). The
+// dashboard reads them after a status read when the set of secondaries
+// changed, when this process wrote a filter (ops.Snapshot.PathsFilterWrites
+// moved), on a refresh, and otherwise every Deps.PathsFilterEvery.
+type PathsFilterReader interface {
+	ReadPathsFilters(ctx context.Context, ids []string) []ops.SecondaryFilter
+}
+
 // ClusterSpec is one configured cluster as the dashboard sees it. It carries
 // no write access: writes belong to the wizard, which cmd wires through
 // [Deps.Wizard] with the clusters' clients, so a read-only run has nothing
@@ -118,6 +127,10 @@ type Deps struct {
 	// A manual refresh reads both. Default 10s; at most Interval reads both
 	// at every poll.
 	HealthEvery time.Duration
+	// PathsFilterEvery is how often a performance primary's paths filters
+	// are read when nothing else calls for it (its secondaries changed, a
+	// filter was written, a refresh). Default one minute.
+	PathsFilterEvery time.Duration
 	// Styles come from theme.New; the zero value means the default palette
 	// on lipgloss's default renderer.
 	Styles theme.Styles
@@ -157,6 +170,7 @@ const (
 	defaultTimeout    = 5 * time.Second
 	defaultMaxBackoff = 30 * time.Second
 	defaultHealth     = 10 * time.Second
+	defaultFilters    = time.Minute
 	// MinWidth and MinHeight are the smallest terminal the dashboard draws in.
 	MinWidth  = 80
 	MinHeight = 24
@@ -180,6 +194,9 @@ func (d Deps) withDefaults() Deps {
 	}
 	if d.HealthEvery <= 0 {
 		d.HealthEvery = defaultHealth
+	}
+	if d.PathsFilterEvery <= 0 {
+		d.PathsFilterEvery = defaultFilters
 	}
 	if d.Styles.Renderer == nil {
 		d.Styles = theme.New(nil, theme.DefaultPalette())

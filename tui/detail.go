@@ -125,6 +125,10 @@ func (m *Model) detailContent(now time.Time) string {
 				b.WriteString(m.kvBlock(extraKVs(r.Extra), w))
 			}
 		}
+		if c.filtersRead {
+			heading("Paths filters (kept here for each performance secondary)")
+			b.WriteString(m.filtersBlock(c, w))
+		}
 		if h := snap.Health; h != nil {
 			heading("Health (sys/health)")
 			b.WriteString(m.kvBlock(healthKVs(h), w))
@@ -557,4 +561,33 @@ func wrapText(s string, w int, indent string) string {
 		return s
 	}
 	return strings.ReplaceAll(ansi.Wordwrap(s, w, " /"), "\n", "\n"+indent)
+}
+
+// filtersBlock lists each performance secondary's paths filter as last
+// read: its mode and every path, "none", or why it is not known. One column
+// at any width: every path is shown, wrapped under its secondary.
+func (m *Model) filtersBlock(c *clusterState, w int) string {
+	kvs := make([]kv, 0, len(c.filters)+1)
+	kw := 0
+	for _, f := range c.filters {
+		name := m.named(f.ID)
+		if name != f.ID {
+			name += " (" + f.ID + ")"
+		}
+		kvs = append(kvs, kv{name, filterText(f, true)})
+		kw = max(kw, cellWidth(name))
+	}
+	kvs = append(kvs, kv{"read at", clock(c.filtersAt)})
+	kw = max(kw, len("read at"))
+	g := m.st.Glyphs.Ellipsis
+	indent := strings.Repeat(" ", 2+kw+2)
+	var b strings.Builder
+	for _, f := range kvs {
+		lead := "  " + m.st.Detail.Key.Render(pad(f.k, kw, g)) + "  "
+		for _, l := range strings.Split(wrapText(f.v, w-len(indent), ""), "\n") {
+			b.WriteString(fit(lead+l, w, g) + "\n")
+			lead = indent
+		}
+	}
+	return b.String()
 }

@@ -74,6 +74,10 @@ func (r *hangReader) StatusAfter(ctx context.Context, prev *ops.Snapshot) (ops.S
 	return r.client().StatusAfter(ctx, prev)
 }
 
+func (r *hangReader) ReadPathsFilters(ctx context.Context, ids []string) []ops.SecondaryFilter {
+	return r.client().ReadPathsFilters(ctx, ids)
+}
+
 // hang makes the lab hold every request to the cluster (on) or answer
 // again (off), switching its reads to the short timeout meanwhile.
 func (e *labEnv) hang(name string, on bool) error {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -27,6 +28,54 @@ type statusMsg struct {
 	err  error
 	took time.Duration
 	at   time.Time // when the result arrived, on the injected clock
+	// filters are the paths filters read after the status (nil: not read
+	// this time); filterDue says the read's plan called for them.
+	filters   *filterResult
+	filterDue bool
+}
+
+// filterPlan is what a status read needs to decide, once it has the new
+// status, whether to read the paths filters too. It holds only values: the
+// model replaces ids, never changes them.
+type filterPlan struct {
+	r      PathsFilterReader // nil: the reader cannot read them
+	due    bool              // a refresh asked, or PathsFilterEvery passed
+	read   bool              // they were read before
+	ids    []string          // the secondary ids read last time, sorted
+	writes uint64            // ops.Snapshot.PathsFilterWrites at that read
+}
+
+// filterResult is the paths filters read after one status read.
+type filterResult struct {
+	ids    []string // sorted
+	list   []ops.SecondaryFilter
+	writes uint64
+}
+
+// filterIDs are the secondary ids whose paths filters a snapshot calls for,
+// sorted: a performance primary's known secondaries, none for any other
+// role. known is false when the snapshot does not say (no replication
+// status).
+func filterIDs(s *ops.Snapshot) (ids []string, known bool) {
+	if s == nil || s.Replication == nil {
+		return nil, false
+	}
+	p := s.Replication.Performance
+	if p.Mode != ops.ModePrimary {
+		return nil, true
+	}
+	ids = slices.Clone(p.KnownSecondaries)
+	slices.Sort(ids)
+	return slices.Compact(ids), true
+}
+
+// wants says whether the plan reads the filters for a new snapshot.
+func (p filterPlan) wants(s *ops.Snapshot) ([]string, bool) {
+	ids, known := filterIDs(s)
+	if p.r == nil || !known || len(ids) == 0 {
+		return nil, false
+	}
+	return ids, p.due || !p.read || !slices.Equal(ids, p.ids) || s.PathsFilterWrites != p.writes
 }
 
 // clockMsg is the 1 s tick that re-renders relative times ("12s ago"); it
@@ -53,6 +102,14 @@ type labDoneMsg struct {
 // reads everything. prev is never changed once the model holds it, so
 // reading it here races with nothing.
 func fetchStatus(ctx context.Context, r StatusReader, prev *ops.Snapshot, id ClusterID, gen uint64, timeout time.Duration, now func() time.Time) tea.Cmd {
+	return fetchStatusPlan(ctx, r, prev, id, gen, timeout, now, filterPlan{})
+}
+
+// fetchStatusPlan is fetchStatus that then reads the paths filters when
+// plan wants them for the new status: in the same Cmd, after the status,
+// so that a cluster still has one request in flight at a time. The filters
+// get a timeout of their own.
+func fetchStatusPlan(ctx context.Context, r StatusReader, prev *ops.Snapshot, id ClusterID, gen uint64, timeout time.Duration, now func() time.Time, plan filterPlan) tea.Cmd {
 	ir, incremental := r.(IncrementalReader)
 	return func() tea.Msg {
 		start := now()
@@ -66,7 +123,17 @@ func fetchStatus(ctx context.Context, r StatusReader, prev *ops.Snapshot, id Clu
 			snap, err = r.Status(rctx)
 		}
 		end := now()
-		return statusMsg{id: id, gen: gen, snap: snap, err: err, took: end.Sub(start), at: end}
+		msg := statusMsg{id: id, gen: gen, snap: snap, err: err, took: end.Sub(start), at: end, filterDue: plan.due}
+		if err != nil {
+			return msg
+		}
+		if ids, ok := plan.wants(&snap); ok {
+			fctx, fcancel := context.WithTimeout(ctx, timeout)
+			defer fcancel()
+			msg.filters = &filterResult{ids: ids, list: plan.r.ReadPathsFilters(fctx, ids), writes: snap.PathsFilterWrites}
+			msg.at = now()
+		}
+		return msg
 	}
 }
 

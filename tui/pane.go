@@ -424,6 +424,9 @@ func (p *paneCtx) section(t ops.ReplicationType, s ops.TypeStatus) []pline {
 			out = append(out, pline{text: "  " + d, prio: prioDetail, data: true})
 		}
 	}
+	if t == ops.Performance && s.Mode == ops.ModePrimary {
+		out = append(out, p.filterLines()...)
+	}
 	// In a compact pane the progress bar outranks reasons: the title
 	// already carries the top reason.
 	progPrio := prioProgress
@@ -690,4 +693,73 @@ func abs(d time.Duration) time.Duration {
 		return -d
 	}
 	return d
+}
+
+// filterLines are the paths filters of a performance primary's
+// secondaries: one line for each secondary that has one, or whose filter
+// could not be read ("none" is left out), cut to the pane's width. A
+// compact pane (80×24) gets them all on one line.
+func (p *paneCtx) filterLines() []pline {
+	var out []pline
+	var all []string
+	for _, f := range p.c.filters {
+		if f.Read == ops.FilterReadNone {
+			continue
+		}
+		what := p.m.named(f.ID) + " " + filterText(f, false)
+		all = append(all, what)
+		if !p.compact {
+			text := p.sty(p.k.key, "paths filter:") + " " + what
+			out = append(out, pline{text: "  " + fit(text, p.w-2, p.st.Glyphs.Ellipsis), prio: prioDetail, data: true})
+		}
+	}
+	if p.compact && len(all) > 0 {
+		text := p.sty(p.k.key, "paths filter:") + " " + strings.Join(all, "; ")
+		out = append(out, pline{text: fit(text, p.w, p.st.Glyphs.Ellipsis), prio: prioReason, data: true})
+	}
+	return out
+}
+
+// filterText says what is known of one secondary's paths filter: "deny
+// secret/, auth/userpass/", "none", "can't read (permission)"; an absent
+// mode or paths list is "?", never a default. long spells the unknowns out
+// for the detail view.
+func filterText(f ops.SecondaryFilter, long bool) string {
+	switch f.Read {
+	case ops.FilterReadNone:
+		if long {
+			return "none (everything replicates to it)"
+		}
+		return "none"
+	case ops.FilterReadForbidden:
+		return "can't read (permission)"
+	case ops.FilterReadUnknown:
+		if f.Err == nil {
+			return "not read yet"
+		}
+		return "unknown: " + errorSummary(f.Err)
+	}
+	mode := "mode ?"
+	if f.ModeKnown {
+		mode = f.Mode.String()
+		if f.Mode == ops.FilterUnknown {
+			mode = strconv.Quote(f.RawMode) + " (a mode this version does not know)"
+		}
+	}
+	paths := "paths ?"
+	switch {
+	case f.PathsKnown && len(f.Paths) == 0:
+		paths = "(no paths)"
+	case f.PathsKnown:
+		paths = strings.Join(f.Paths, ", ")
+	}
+	if long {
+		if !f.ModeKnown {
+			mode = "mode not reported"
+		}
+		if !f.PathsKnown {
+			paths = "paths not reported"
+		}
+	}
+	return mode + " " + paths
 }

@@ -45,7 +45,9 @@ func (m *Model) startRead(id ClusterID, full bool) tea.Cmd {
 	if !full && c.lastErr == nil && c.snap != nil && m.deps.Now().Sub(c.healthAt) < m.deps.HealthEvery {
 		prev = c.snap
 	}
-	return fetchStatus(m.ctx, c.spec.Reader, prev, id, c.gen, m.deps.Timeout, m.deps.Now)
+	plan := c.filterPlan(m.deps.Now(), m.deps.PathsFilterEvery)
+	c.filtersDue = false // carried by the plan; a failed read puts it back
+	return fetchStatusPlan(m.ctx, c.spec.Reader, prev, id, c.gen, m.deps.Timeout, m.deps.Now, plan)
 }
 
 // updateStatus records a result, re-assesses, and re-arms the cluster's
@@ -60,6 +62,7 @@ func (m Model) updateStatus(msg statusMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	c.applyResult(msg)
+	c.applyFilters(msg)
 	if msg.err != nil {
 		m.deps.Log.Debug("status read failed", "cluster", c.spec.Name, "class", ops.ClassOf(msg.err).String(), "errors", c.errs, "took", msg.took)
 	} else {
@@ -97,10 +100,12 @@ func (m *Model) refresh(id ClusterID) tea.Cmd {
 	c := &m.clusters[id]
 	if c.inFlight {
 		c.refreshQueued = true
+		c.filtersDue = true
 		return nil
 	}
 	c.gen++ // retire the pending timer
 	c.armed = false
+	c.filtersDue = true
 	return m.startRead(id, true)
 }
 
