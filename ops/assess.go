@@ -77,6 +77,35 @@ type Reason struct {
 	// Since is when the finding was first seen, kept across polls by an
 	// Onsets; zero until stamped (Assess itself is a pure function).
 	Since time.Time
+	// Offer is the guided action that clears the finding, as data (the
+	// dashboard opens the wizard on it); the zero Offer is none.
+	Offer Offer
+}
+
+// OfferKind names a guided action a finding offers.
+type OfferKind int
+
+const (
+	// OfferNone: the finding offers nothing to run.
+	OfferNone OfferKind = iota
+	// OfferRevoke: revoke secondary SecondaryID of Type on the cluster
+	// with the finding (its primary): an activation token never used.
+	OfferRevoke
+)
+
+func (k OfferKind) String() string {
+	if k == OfferRevoke {
+		return "revoke"
+	}
+	return "none"
+}
+
+// Offer is what a finding offers to run: the action, the replication type
+// and the secondary id it is for.
+type Offer struct {
+	Kind        OfferKind
+	Type        ReplicationType
+	SecondaryID string
 }
 
 // Thresholds tune the assessment; DefaultThresholds gives the defaults.

@@ -17,6 +17,7 @@ import (
 // machine's, so that the expiry is shown on the clock the reader looks at.
 func unusedTokenReason(clusterNow time.Time, off time.Duration, t ReplicationType, id string, issued []IssuedToken) Reason {
 	revoke := "vault write sys/replication/" + t.String() + "/primary/revoke-secondary id=" + id
+	offer := Offer{Kind: OfferRevoke, Type: t, SecondaryID: id}
 	tok, ok := issuedFor(issued, t, id)
 	switch {
 	case ok && clusterNow.Before(tok.Expires):
@@ -24,10 +25,10 @@ func unusedTokenReason(clusterNow time.Time, off time.Duration, t ReplicationTyp
 			id, tok.Expires.Add(-off).Format("15:04"), formatAge(tok.Expires.Sub(clusterNow)))}
 	case ok:
 		return Reason{Severity: SeverityWarning, Text: fmt.Sprintf("secondary %s: its activation token expired at %s unused; the id stays known until revoked",
-			id, tok.Expires.Add(-off).Format("15:04")), Do: revoke}
+			id, tok.Expires.Add(-off).Format("15:04")), Do: revoke, Offer: offer}
 	}
 	return Reason{Severity: SeverityWarning, Text: neverConnectedText(id),
-		Do: "if the token will not be used (or has expired): " + revoke}
+		Do: "if the token will not be used (or has expired): " + revoke, Offer: offer}
 }
 
 // neverConnectedText is the finding of a known secondary of unknown token

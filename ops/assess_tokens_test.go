@@ -57,6 +57,17 @@ func TestAssessUnusedToken(t *testing.T) {
 			if ta := rep.Clusters[0].Performance; ta.Severity != tt.sev || !hasReasonDo(ta.Reasons, tt.sev, tt.text, tt.do) {
 				t.Errorf("performance %v %+v", ta.Severity, ta.Reasons)
 			}
+			// A warning offers the revoke of that id as data; pending
+			// activation offers nothing.
+			want := Offer{}
+			if tt.sev == SeverityWarning {
+				want = Offer{Kind: OfferRevoke, Type: Performance, SecondaryID: "us-west-1"}
+			}
+			for _, r := range rep.Clusters[0].Performance.Reasons {
+				if strings.Contains(r.Text, "us-west-1") && r.Offer != want {
+					t.Errorf("%q offers %+v, want %+v", r.Text, r.Offer, want)
+				}
+			}
 		})
 	}
 }
