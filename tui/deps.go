@@ -96,6 +96,12 @@ type Overlay interface {
 // own timeout (cmd waits for them before it exits).
 type WizardOpener func(ctx context.Context, focused string, width, height int) (Overlay, tea.Cmd)
 
+// OfferOpener opens the wizard straight on the flow a finding offers
+// (ops.Reason.Offer) for the focused cluster (its name), in an area of
+// width×height cells: for ops.OfferRevoke, the revoke flow on that cluster
+// with the secondary id chosen. ctx is as for WizardOpener.
+type OfferOpener func(ctx context.Context, focused string, offer ops.Offer, width, height int) (Overlay, tea.Cmd)
+
 // OverlayClosedMsg tells the dashboard that the overlay closed. Changed lists
 // clusters whose replication configuration changed; they are refreshed now.
 type OverlayClosedMsg struct {
@@ -146,6 +152,9 @@ type Deps struct {
 	Lab LabControl
 	// Wizard opens the setup wizard (key w); nil hides it (read-only runs).
 	Wizard WizardOpener
+	// Offer opens the wizard on a finding's offer (key a); nil hides it
+	// (read-only runs).
+	Offer OfferOpener
 	// Clipboard is where y copies to. Default: an OSC 52 sequence to the
 	// terminal, reported as sent rather than as copied.
 	Clipboard Clipboard
@@ -220,6 +229,7 @@ func (d Deps) withDefaults() Deps {
 		// neither the wizard nor the lab's faults (seal, stop, partition
 		// change the clusters as surely as a write does).
 		d.Wizard = nil
+		d.Offer = nil
 		d.Lab = nil
 	}
 	return d

@@ -19,6 +19,7 @@ type KeyMap struct {
 	Filter, Unhealthy     key.Binding
 	Topology, Commands    key.Binding
 	Lab, Wizard           key.Binding
+	Offer                 key.Binding // a: what the focused cluster's finding offers (revoke an unused token)
 	Help                  key.Binding
 	Redraw                key.Binding
 	Quit, ForceQuit       key.Binding
@@ -53,6 +54,7 @@ func DefaultKeyMap() KeyMap {
 		Commands:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "vault commands")),
 		Lab:        key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "lab faults")),
 		Wizard:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "setup wizard")),
+		Offer:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "revoke unused token")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Redraw:     key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "redraw")),
 		Quit:       key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),

@@ -183,7 +183,7 @@ func (p *paneCtx) lines() []pline {
 	for _, r := range p.a.Reasons {
 		// A failed read's finding is its error, shown above.
 		if !covered && c.lastErr == nil && (r.Severity == ops.SeverityWarning || r.Severity == ops.SeverityCritical) {
-			out = append(out, pline{text: p.badge(r.Severity, p.m.named(r.Text)), prio: prioReason, data: true})
+			out = append(out, pline{text: p.offered(r, p.badge(r.Severity, p.m.named(r.Text)), p.w), prio: prioReason, data: true})
 		}
 	}
 	r := c.snap.Replication
@@ -449,7 +449,7 @@ func (p *paneCtx) section(t ops.ReplicationType, s ops.TypeStatus) []pline {
 		if r.Severity == ops.SeverityOK || (p.compact && text == top) {
 			continue
 		}
-		out = append(out, pline{text: "  " + p.badge(r.Severity, text), prio: prioReason, data: true})
+		out = append(out, pline{text: "  " + p.offered(r, p.badge(r.Severity, text), p.w-2), prio: prioReason, data: true})
 	}
 	return out
 }
@@ -762,4 +762,14 @@ func filterText(f ops.SecondaryFilter, long bool) string {
 		}
 	}
 	return mode + " " + paths
+}
+
+// offered is a finding's line with the key that acts on it, "(a: revoke)",
+// kept at the right end when the line is cut: only when this run can act
+// (a wizard, not read-only).
+func (p *paneCtx) offered(r ops.Reason, line string, w int) string {
+	if r.Offer.Kind == ops.OfferNone || p.m.deps.Offer == nil {
+		return line
+	}
+	return spread(line, p.sty(p.k.accent, "(a: "+r.Offer.Kind.String()+")"), w, p.st.Glyphs.Ellipsis)
 }

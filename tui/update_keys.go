@@ -118,6 +118,10 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 			return m.setFlash("nothing to copy on this screen", true), true
 		}
 		return copyCmd(m.deps.Clipboard, what, text), true
+	case msg.Type == tea.KeyRunes && len(msg.Runes) == 1 && msg.Runes[0] == 'a' && (m.screen == screenDashboard || m.screen == screenDetail):
+		// Matched by rune, not by k.Offer: the binding is disabled when
+		// nothing is offered, and a refused a must still say why.
+		return m.openOffer(), true
 	case key.Matches(msg, k.Wizard):
 		// The overlay gets everything below the header: it draws its own help.
 		ov, cmd := m.deps.Wizard(m.ctx, m.Focused(), m.width, max(0, m.height-m.headerHeight()))
@@ -412,8 +416,43 @@ func (m *Model) refusedKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	switch {
 	case msg.Runes[0] == 'w':
 		return m.setFlash("read-only: the setup wizard is off (started with --read-only)", true), true
+	case msg.Runes[0] == 'a' && (m.screen == screenDashboard || m.screen == screenDetail):
+		return m.setFlash("read-only: revoking is off (started with --read-only)", true), true
 	case msg.Runes[0] == 'L' && m.labReadOnly:
 		return m.setFlash("read-only: lab faults are off (started with --read-only)", true), true
 	}
 	return nil, false
+}
+
+// focusedOffer is what the focused cluster's findings offer to run: the
+// first warning or critical finding with an Offer, judged from data read
+// just now (a stale pane offers nothing).
+func (m *Model) focusedOffer() (ops.Offer, bool) {
+	if int(m.focus) >= len(m.clusters) || !m.clusters[m.focus].reachable() {
+		return ops.Offer{}, false
+	}
+	a := m.assessment(m.focus)
+	for _, rs := range [][]ops.Reason{a.Reasons, a.Performance.Reasons, a.DR.Reasons} {
+		for _, r := range rs {
+			if r.Offer.Kind != ops.OfferNone && (r.Severity == ops.SeverityWarning || r.Severity == ops.SeverityCritical) {
+				return r.Offer, true
+			}
+		}
+	}
+	return ops.Offer{}, false
+}
+
+// openOffer opens the wizard on what the focused cluster's finding offers
+// (a), or says why not.
+func (m *Model) openOffer() tea.Cmd {
+	offer, ok := m.focusedOffer()
+	switch {
+	case !ok:
+		return m.setFlash("a: nothing to act on: "+m.Focused()+" has no unused activation token to revoke", true)
+	case m.deps.Offer == nil:
+		return m.setFlash("a: this run has no wizard to revoke with", true)
+	}
+	ov, cmd := m.deps.Offer(m.ctx, m.Focused(), offer, m.width, max(0, m.height-m.headerHeight()))
+	m.overlay = ov
+	return cmd
 }

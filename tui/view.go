@@ -368,7 +368,7 @@ func (m *Model) shortHelp() []key.Binding {
 		if m.search != "" {
 			return []key.Binding{k.NextMatch, k.Copy, k.Back, k.Search, k.Down, k.Help, k.Quit}
 		}
-		return []key.Binding{k.Back, k.Next, k.Down, k.Search, k.Copy, k.Lab, k.Wizard, k.Refresh, k.Commands, k.Help, k.Quit}
+		return []key.Binding{k.Back, k.Offer, k.Next, k.Down, k.Search, k.Copy, k.Lab, k.Wizard, k.Refresh, k.Commands, k.Help, k.Quit}
 	case screenCommands:
 		return []key.Binding{k.Back, k.Down, k.Copy, k.PageDown, k.Help, k.Quit}
 	case screenTopology, screenHelp:
@@ -378,7 +378,7 @@ func (m *Model) shortHelp() []key.Binding {
 	// What a newcomer needs first: open a cluster, the wizard and the lab
 	// (the reasons to run the demo), the topology and the commands, then
 	// finding; the rest is behind "? more" on a narrow terminal.
-	return []key.Binding{k.Back, k.Enter, k.Wizard, k.Lab, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Sort, k.Copy, k.Next, k.Refresh, k.Pause, k.Help, k.Quit}
+	return []key.Binding{k.Back, k.Offer, k.Enter, k.Wizard, k.Lab, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Sort, k.Copy, k.Next, k.Refresh, k.Pause, k.Help, k.Quit}
 }
 
 // fullHelp groups every key of the dashboard for the help screen: what
@@ -387,6 +387,8 @@ func (m *Model) fullHelp() [][]key.Binding {
 	k := DefaultKeyMap()
 	k.Lab.SetEnabled(m.deps.Lab != nil)
 	k.Wizard.SetEnabled(m.deps.Wizard != nil)
+	k.Offer.SetEnabled(m.deps.Offer != nil)
+	k.Offer.SetHelp("a", "act on a finding (revoke an unused token)")
 	k.Pause.SetHelp("p", "pause/resume")
 	k.Unhealthy.SetHelp("!", "unhealthy only/all")
 	k.Back.SetHelp("esc", "back, clear filter")
@@ -396,7 +398,7 @@ func (m *Model) fullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.Next, k.Prev, k.Jump, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Enter, k.Back, k.Topology, k.Commands, k.Filter, k.Unhealthy, k.Sort, k.Search, k.NextMatch, k.Help},
-		{k.Refresh, k.RefreshAll, k.Pause, k.Copy, k.Lab, k.Wizard, k.Redraw, k.Quit, k.ForceQuit},
+		{k.Refresh, k.RefreshAll, k.Pause, k.Copy, k.Lab, k.Wizard, k.Offer, k.Redraw, k.Quit, k.ForceQuit},
 	}
 }
 
@@ -447,6 +449,8 @@ func (m *Model) syncKeys() {
 	k.Topology.SetEnabled(has)
 	k.Lab.SetEnabled(m.deps.Lab != nil && has && (dash || detail))
 	k.Wizard.SetEnabled(m.deps.Wizard != nil && (dash || detail))
+	_, offered := m.focusedOffer()
+	k.Offer.SetEnabled(m.deps.Offer != nil && (dash || detail) && offered)
 }
 
 // syncViewport regenerates the text of a scrolling screen after any change,

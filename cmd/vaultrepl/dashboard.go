@@ -76,7 +76,8 @@ func baseDeps(g *globalOptions, s settings, ui *uiSetup, clients []*ops.Client, 
 		},
 	}
 	if !s.ReadOnly {
-		deps.Wizard = newWizardHost(s.Clusters, clients, ui.styles, s.Interval, s.Timeout, g.explain, now, login).open
+		host := newWizardHost(s.Clusters, clients, ui.styles, s.Interval, s.Timeout, g.explain, now, login)
+		deps.Wizard, deps.Offer = host.open, host.openOffer
 	}
 	return deps
 }
@@ -145,6 +146,23 @@ func (h *wizardHost) open(ctx context.Context, focused string, width, height int
 	d.Context = ctx
 	d.Clusters = append([]wizard.Cluster(nil), h.clusters...)
 	m := wizard.New(d, wizard.Start{Flow: wizard.FlowOperations, TypeKnown: true, Focused: focused}).SetSize(width, height)
+	return wizardOverlay{m: m, host: h}, m.Init()
+}
+
+// openOffer is the dashboard's tui.OfferOpener: the wizard straight on the
+// flow a finding offers for the focused cluster (a). The revoke of an
+// unused token opens on that cluster, the type and the secondary id
+// chosen; the flow's own pre-flight and typed confirmation apply.
+func (h *wizardHost) openOffer(ctx context.Context, focused string, offer ops.Offer, width, height int) (tui.Overlay, tea.Cmd) {
+	start := wizard.Start{Flow: wizard.FlowOperations, TypeKnown: true, Focused: focused}
+	if offer.Kind == ops.OfferRevoke {
+		start = wizard.Start{Flow: wizard.FlowRevoke, Type: offer.Type, TypeKnown: true, Primary: focused,
+			SecondaryID: offer.SecondaryID, Focused: focused}
+	}
+	d := h.deps
+	d.Context = ctx
+	d.Clusters = append([]wizard.Cluster(nil), h.clusters...)
+	m := wizard.New(d, start).SetSize(width, height)
 	return wizardOverlay{m: m, host: h}, m.Init()
 }
 
