@@ -424,6 +424,17 @@ func topReason(a ops.ClusterAssessment) string {
 	return ""
 }
 
+// topOffer is the offer of the reason topReason names (none when it has
+// none).
+func topOffer(a ops.ClusterAssessment) ops.Offer {
+	for _, r := range allReasons(a) {
+		if r.Severity == a.Severity {
+			return r.Offer
+		}
+	}
+	return ops.Offer{}
+}
+
 func allReasons(a ops.ClusterAssessment) []ops.Reason {
 	out := append([]ops.Reason(nil), a.Reasons...)
 	out = append(out, a.Performance.Reasons...)

@@ -77,6 +77,12 @@ func TestFindingOffersRevoke(t *testing.T) {
 	if f := footer(e.m); !strings.Contains(f, "a revoke unused token") {
 		t.Fatalf("footer does not offer a: %q", f)
 	}
+	// 80×24: the compact pane's title carries the finding, cut, and the key, whole.
+	small := send(e.m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	if v := plain(small); !strings.Contains(v, "us-east-2") || !strings.Contains(v, "never-used") || !strings.Contains(v, "(a: revoke) ┃") ||
+		!strings.Contains(footer(small), "a revoke unused token") {
+		t.Errorf("80×24:\n%s", v)
+	}
 	// Not on a cluster without the finding.
 	e.m.focus = e.id("us-east-1")
 	e.m = send(e.m, clockMsg{})
@@ -110,7 +116,7 @@ func TestFindingOffersRevoke(t *testing.T) {
 		t.Errorf("footer still offers a: %q", f)
 	}
 	e.m, _, _ = update(e.m, keyMsg("a"))
-	if len(calls.offers) != 1 || !strings.Contains(footer(e.m), "nothing to act on") {
+	if len(calls.offers) != 1 || !strings.Contains(footer(e.m), "a: no unused token on us-east-2") {
 		t.Errorf("a after the revoke: %d opens, footer %q", len(calls.offers), footer(e.m))
 	}
 }
@@ -146,7 +152,7 @@ func TestFindingOfferRefusals(t *testing.T) {
 		if e.m.overlay != nil || len(calls.offers) != 0 {
 			t.Fatal("a opened the wizard on a cluster without the finding")
 		}
-		if f := footer(e.m); !strings.Contains(f, "nothing to act on: eu-west-1") {
+		if f := footer(e.m); !strings.Contains(f, "a: no unused token on eu-west-1 to revoke") {
 			t.Errorf("a gave no feedback: %q", f)
 		}
 	})

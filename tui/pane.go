@@ -243,10 +243,14 @@ func (p *paneCtx) title() string {
 		word, explained = "sealed", true
 	}
 	var reason []string
-	age := ""
+	age, hint := "", ""
 	if p.compact {
 		if r := p.topReason(); r != "" && c.lastErr == nil && !explained {
 			reason = strings.Fields(r)
+			// The key that acts on it stays when the reason is cut.
+			if o := topOffer(p.a); o.Kind != ops.OfferNone && p.m.deps.Offer != nil {
+				hint = " (a: " + o.Kind.String() + ")"
+			}
 		}
 		if !c.lastOK.IsZero() {
 			age = "  " + p.k.muted.r(ago(p.now.Sub(c.lastOK))+" ago")
@@ -260,7 +264,7 @@ func (p *paneCtx) title() string {
 				text += g.Ellipsis
 			}
 		}
-		return p.k.badge(level(sev), text)
+		return p.k.badge(level(sev), text) + p.k.accent.r(hint)
 	}
 	line := func(words int) string {
 		return spread(name+label+protected+readOnly, right(words)+age, p.w, g.Ellipsis)
@@ -771,5 +775,9 @@ func (p *paneCtx) offered(r ops.Reason, line string, w int) string {
 	if r.Offer.Kind == ops.OfferNone || p.m.deps.Offer == nil {
 		return line
 	}
-	return spread(line, p.sty(p.k.accent, "(a: "+r.Offer.Kind.String()+")"), w, p.st.Glyphs.Ellipsis)
+	hint := p.sty(p.k.accent, "(a: "+r.Offer.Kind.String()+")")
+	if cellWidth(line)+1+cellWidth(hint) <= w {
+		return line + " " + hint
+	}
+	return spread(line, hint, w, p.st.Glyphs.Ellipsis)
 }

@@ -448,7 +448,7 @@ func (m *Model) openOffer() tea.Cmd {
 	offer, ok := m.focusedOffer()
 	switch {
 	case !ok:
-		return m.setFlash("a: nothing to act on: "+m.Focused()+" has no unused activation token to revoke", true)
+		return m.setFlash("a: no unused token on "+m.Focused()+" to revoke", true)
 	case m.deps.Offer == nil:
 		return m.setFlash("a: this run has no wizard to revoke with", true)
 	}
