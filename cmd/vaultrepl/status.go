@@ -270,11 +270,11 @@ func (w *statusWatch) poll(ctx context.Context) []ops.Observation {
 
 func (w *statusWatch) render(doc statusDoc) {
 	if w.json {
-		enc := json.NewEncoder(w.out)
 		if !w.watching {
-			enc.SetIndent("", "  ")
+			_ = writeStatusJSON(w.out, doc)
+			return
 		}
-		_ = enc.Encode(doc)
+		_ = json.NewEncoder(w.out).Encode(doc) // a compact line per refresh
 		return
 	}
 	if w.watching && w.tty {
