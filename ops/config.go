@@ -219,37 +219,41 @@ func ValidateClusterName(name string) error {
 // ValidateAddress checks a Vault API address: an absolute http or https URL
 // with a host, a port (if any) from 1 to 65535 and no credentials.
 func ValidateAddress(addr string) error {
-	shown := redactSecrets(addr) // never echo credentials typed into an address
+	// shown is the address as an error may quote it: never echo credentials
+	// typed into an address. Redacting runs a dozen regular expressions
+	// (compiled on first use), so it is done only for an error: a valid
+	// address, the case of every cluster at every start, costs none of it.
+	shown := func() string { return redactSecrets(addr) }
 	u, err := url.Parse(addr)
 	if err != nil {
-		return fmt.Errorf("address %q does not parse", shown)
+		return fmt.Errorf("address %q does not parse", shown())
 	}
 	switch {
 	case u.User != nil:
 		return errors.New("address must not contain credentials (user:password@); use a token source")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("address %q must start with https:// or http://", shown)
+		return fmt.Errorf("address %q must start with https:// or http://", shown())
 	case u.Host == "":
-		return fmt.Errorf("address %q has no host", shown)
+		return fmt.Errorf("address %q has no host", shown())
 	case u.RawQuery != "" || u.Fragment != "":
-		return fmt.Errorf("address %q must not have a query or fragment", shown)
+		return fmt.Errorf("address %q must not have a query or fragment", shown())
 	}
 	return validatePort(u, shown)
 }
 
 // validatePort checks the port of u, if it has one: net/url accepts any
 // digits, so "vault:99999" would only fail at the first request.
-func validatePort(u *url.URL, shown string) error {
+func validatePort(u *url.URL, shown func() string) error {
 	p := u.Port()
 	if p == "" {
 		if strings.HasSuffix(u.Host, ":") {
-			return fmt.Errorf("address %q has an empty port", shown)
+			return fmt.Errorf("address %q has an empty port", shown())
 		}
 		return nil
 	}
 	n, err := strconv.Atoi(p)
 	if err != nil || n < 1 || n > 65535 {
-		return fmt.Errorf("address %q: port %s is not between 1 and 65535", shown, p)
+		return fmt.Errorf("address %q: port %s is not between 1 and 65535", shown(), p)
 	}
 	return nil
 }
@@ -267,19 +271,19 @@ func RedirectOrigin(entry, defaultScheme string) (string, error) {
 	if !strings.Contains(raw, "://") {
 		raw = defaultScheme + "://" + raw
 	}
-	shown := redactSecrets(entry)
+	shown := func() string { return redactSecrets(entry) } // for an error only, as in ValidateAddress
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("redirect host %q does not parse", shown)
+		return "", fmt.Errorf("redirect host %q does not parse", shown())
 	case u.User != nil:
 		return "", errors.New("redirect host must not contain credentials")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return "", fmt.Errorf("redirect host %q must be https:// or http://", shown)
+		return "", fmt.Errorf("redirect host %q must be https:// or http://", shown())
 	case u.Hostname() == "":
-		return "", fmt.Errorf("redirect host %q has no host", shown)
+		return "", fmt.Errorf("redirect host %q has no host", shown())
 	case u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "":
-		return "", fmt.Errorf("redirect host %q must be an origin (scheme://host:port) without a path", shown)
+		return "", fmt.Errorf("redirect host %q must be an origin (scheme://host:port) without a path", shown())
 	}
 	if err := validatePort(u, shown); err != nil {
 		return "", err

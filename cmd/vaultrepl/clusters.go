@@ -278,17 +278,10 @@ func (s settings) clientOptions(log *slog.Logger) ops.ClientOptions {
 	return ops.ClientOptions{Timeout: s.Timeout, ReadOnly: s.ReadOnly, Logger: log}
 }
 
-// newClients builds one ops.Client per cluster, in order. A cluster whose
-// client cannot be built (a missing token file, a bad CA file) fails the
-// whole set: it is a configuration error to fix before anything runs.
+// newClients builds one ops.Client per cluster, in order (ops.NewClients:
+// the VAULT_* environment read once for all). A cluster whose client cannot
+// be built (a missing token file, a bad CA file) fails the whole set: it is
+// a configuration error to fix before anything runs.
 func newClients(s settings, opts ops.ClientOptions) ([]*ops.Client, error) {
-	clients := make([]*ops.Client, 0, len(s.Clusters))
-	for _, c := range s.Clusters {
-		cl, err := ops.NewClient(c, opts)
-		if err != nil {
-			return nil, err
-		}
-		clients = append(clients, cl)
-	}
-	return clients, nil
+	return ops.NewClients(s.Clusters, opts)
 }

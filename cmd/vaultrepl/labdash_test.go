@@ -220,3 +220,49 @@ func TestDashboardReadsTLSLab(t *testing.T) {
 		t.Errorf("a client without the lab's CA: %s, want an unknown-authority TLS failure", got)
 	}
 }
+
+// `status --watch --lab` on a lab with an exercise builds the control
+// client once and keeps it for every frame (it used to build one, with its
+// own connection pool, at every refresh).
+func TestStatusWatchKeepsOneLabControlClient(t *testing.T) {
+	isolate(t)
+	state := filepath.Join(t.TempDir(), "lab.json")
+	startClass(t, &labOptions{topology: "global", portBase: 0, stateFile: state, speed: 1, exercise: "diagnose", seed: 5})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	deps := testDeps()
+	built := 0
+	deps.newRemote = func(base string, timeout time.Duration) (*sim.Remote, error) {
+		built++
+		return sim.NewRemote(base, timeout)
+	}
+	const frames = 3
+	ticks := 0
+	deps.after = func(time.Duration) <-chan time.Time {
+		ticks++
+		if ticks == frames { // after the last frame: ctrl-c
+			cancel()
+			return nil
+		}
+		ch := make(chan time.Time, 1)
+		ch <- fixtureNow
+		return ch
+	}
+	r := execute(t, ctx, deps, "status", "--watch", "--json", "--interval", "1h", "--lab", state)
+	lines := strings.Split(strings.TrimSpace(r.out), "\n")
+	if len(lines) != frames {
+		t.Fatalf("%d frames, want %d (exit %d: %v)\n%s", len(lines), frames, r.code, r.err, r.out)
+	}
+	for i, l := range lines {
+		var doc struct {
+			Exercise []sim.ExerciseProgress `json:"exercise"`
+		}
+		if err := json.Unmarshal([]byte(l), &doc); err != nil || len(doc.Exercise) != 1 {
+			t.Errorf("frame %d: %v, %d checklists", i+1, err, len(doc.Exercise))
+		}
+	}
+	if built != 1 {
+		t.Errorf("the control client was built %d times over %d frames, want once", built, frames)
+	}
+}

@@ -60,10 +60,13 @@ type statusDeps struct {
 	after func(time.Duration) <-chan time.Time
 	isTTY func(io.Writer) bool
 	log   *slog.Logger
+	// newRemote builds the client of a lab's control endpoint (--lab with
+	// an exercise); a watch builds one and keeps it.
+	newRemote func(base string, timeout time.Duration) (*sim.Remote, error)
 }
 
 func defaultStatusDeps() statusDeps {
-	return statusDeps{now: time.Now, after: time.After, isTTY: isTerminal, log: slog.New(slog.DiscardHandler)}
+	return statusDeps{now: time.Now, after: time.After, isTTY: isTerminal, log: slog.New(slog.DiscardHandler), newRemote: sim.NewRemote}
 }
 
 type statusOptions struct {
@@ -169,6 +172,11 @@ type statusWatch struct {
 	watching bool // --watch: compact JSON lines, a header, in-place refresh
 	lastGood []*ops.Snapshot
 	onsets   ops.Onsets
+	// remote is the lab's control client, built at the first frame that
+	// needs it and kept for the watch (with its connection); remoteErr is
+	// why it could not be built, which no later frame would change.
+	remote    *sim.Remote
+	remoteErr error
 }
 
 // once reads every cluster and renders one frame; it returns the exit code.
@@ -197,10 +205,13 @@ func (w *statusWatch) labProgress() []sim.ExerciseProgress {
 	if st == nil || st.Exercise == "" {
 		return nil
 	}
-	r, err := sim.NewRemote(st.Control, w.settings.Timeout)
-	if err != nil {
+	if w.remote == nil && w.remoteErr == nil {
+		w.remote, w.remoteErr = w.deps.newRemote(st.Control, w.settings.Timeout)
+	}
+	if w.remoteErr != nil {
 		return nil
 	}
+	r := w.remote
 	ctx, cancel := context.WithTimeout(context.Background(), w.settings.Timeout)
 	defer cancel()
 	p, err := r.Progress(ctx, st.Student)
@@ -270,11 +281,11 @@ func (w *statusWatch) poll(ctx context.Context) []ops.Observation {
 
 func (w *statusWatch) render(doc statusDoc) {
 	if w.json {
-		enc := json.NewEncoder(w.out)
 		if !w.watching {
-			enc.SetIndent("", "  ")
+			_ = writeStatusJSON(w.out, doc)
+			return
 		}
-		_ = enc.Encode(doc)
+		_ = json.NewEncoder(w.out).Encode(doc) // a compact line per refresh
 		return
 	}
 	if w.watching && w.tty {
