@@ -12,13 +12,16 @@ import (
 type paneKey struct {
 	version uint64 // the cluster's data, timeline and judgement (its assessment and links)
 	gen     uint64 // its timer generation
-	// armed and nextPoll are what "retry in 8s" reads: a poll timer that
-	// fires disarms the cluster (the read starts) without a new generation.
+	// armed, nextPoll and paused are what "retry in 8s" reads: a poll
+	// timer that fires disarms the cluster (the read starts) without a new
+	// generation. Only a pane whose latest read failed draws the countdown;
+	// for any other these three and gen stay zero, so that a healthy pane's
+	// timer firing and being re-armed every poll does not redraw it.
 	armed    bool
 	nextPoll int64 // Unix nanoseconds
+	paused   bool
 	second   int64 // relative times ("updated 3s ago")
 	focused  bool
-	paused   bool
 	compact  bool // drawn in the compact form whatever its height
 	num      int
 	w, h     int
@@ -144,8 +147,11 @@ func newPaneCache() *paneCache {
 
 func (m *Model) paneKey(id ClusterID, num, w, h int, now time.Time) paneKey {
 	c := &m.clusters[id]
-	return paneKey{version: c.version, gen: c.gen, armed: c.armed, nextPoll: c.nextPoll.UnixNano(), second: now.Unix(),
-		focused: id == m.focus, paused: m.paused, num: num, w: w, h: h}
+	k := paneKey{version: c.version, second: now.Unix(), focused: id == m.focus, num: num, w: w, h: h}
+	if c.lastErr != nil { // errorLines: "retry in 8s"
+		k.gen, k.armed, k.nextPoll, k.paused = c.gen, c.armed, c.nextPoll.UnixNano(), m.paused
+	}
+	return k
 }
 
 // cachedPaneView is paneView through the cache; k is the pane's paneKey,
