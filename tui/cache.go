@@ -43,6 +43,7 @@ type paneCache struct {
 	header cachedText[headerKey]
 	help   cachedText[helpKey]
 	body   cachedText[fitKey]
+	frame  cachedText[frameKey] // the whole frame, put together from the four above
 }
 
 // fitKey is a body and the area it is fitted to. Comparing the text is
