@@ -69,9 +69,13 @@ type Model struct {
 	labCursor int
 	labBusy   bool
 	// labView is the lab's faults and checklists (LabInspector), read
-	// every interval; labConfirm is a pending reset question.
+	// every interval while the lab menu is open, every fifth while
+	// closed; labConfirm is a pending reset question.
 	labView    LabView
 	labConfirm bool
+	// labSkipped counts the lab-view timers that fired without a read
+	// (updateLabViewDue).
+	labSkipped int
 
 	overlay Overlay
 
@@ -205,7 +209,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case labViewMsg:
 		m, cmd = m.updateLabView(msg)
 	case labViewDueMsg:
-		cmd = m.labViewCmd()
+		m, cmd = m.updateLabViewDue()
 	case labResetMsg:
 		m, cmd = m.updateLabResetDone(msg)
 	case OverlayClosedMsg:
