@@ -187,6 +187,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m, cmd = m.updateKeys(msg)
 	case tea.MouseMsg:
 		m, cmd = m.updateMouse(msg)
+	case timersFiredMsg:
+		return m.updateTimersFired(msg)
 	case pollDueMsg:
 		m, cmd = m.updatePollDue(msg)
 	case statusMsg:
@@ -222,6 +224,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	m.syncViewport()
 	return m, cmd
+}
+
+// updateTimersFired handles the messages of timers that fired together,
+// each as if it had come alone.
+func (m Model) updateTimersFired(msgs timersFiredMsg) (tea.Model, tea.Cmd) {
+	cmds := make([]tea.Cmd, 0, len(msgs))
+	var next tea.Model = m
+	for _, msg := range msgs {
+		var cmd tea.Cmd
+		next, cmd = next.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return next, tea.Batch(cmds...)
 }
 
 // forward hands messages the dashboard does not know to whichever child

@@ -1,8 +1,11 @@
 package tui
 
 import (
+	"reflect"
 	"testing"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 func TestCoalesceMovesLongTimersOntoTheGrid(t *testing.T) {
@@ -33,5 +36,57 @@ func TestCoalesceMovesLongTimersOntoTheGrid(t *testing.T) {
 				t.Fatalf("due at %v, not on the %v grid", due.Format("05.000"), pollGrid)
 			}
 		})
+	}
+}
+
+// Timers due at the same instant of the grid share one wait: the first to
+// join waits and takes every message of its instant, in order; the others
+// end at once. A timer joining after the instant was taken waits anew.
+func TestTimerGroupsShareAnInstant(t *testing.T) {
+	g := &timerGroups{at: map[int64][]tea.Msg{}}
+	if !g.join(1000, pollDueMsg{id: 0}) {
+		t.Fatal("the first timer of an instant does not wait")
+	}
+	if g.join(1000, pollDueMsg{id: 1}) || g.join(1000, clockMsg{}) {
+		t.Fatal("a second timer of the same instant waits too")
+	}
+	if !g.join(1500, pollDueMsg{id: 2}) {
+		t.Fatal("the first timer of another instant does not wait")
+	}
+	got := g.take(1000)
+	want := []tea.Msg{pollDueMsg{id: 0}, pollDueMsg{id: 1}, clockMsg{}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("take(1000) = %v, want %v", got, want)
+	}
+	if !g.join(1000, pollDueMsg{id: 3}) {
+		t.Fatal("a timer joining a taken instant does not wait anew")
+	}
+	if got := g.take(1500); !reflect.DeepEqual(got, []tea.Msg{pollDueMsg{id: 2}}) {
+		t.Fatalf("take(1500) = %v", got)
+	}
+}
+
+// Timers delivered together are handled as if they had come one by one:
+// the same reads start and the same frame is drawn.
+func TestTimersFiredTogetherEqualOneByOne(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	base := pollAll(newTestModel(specs, clk, 160, 48), clk)
+	msgs := []tea.Msg{pollDueMsg{id: 0, gen: base.clusters[0].gen}, clockMsg{}, pollDueMsg{id: 2, gen: base.clusters[2].gen},
+		pollDueMsg{id: 1, gen: base.clusters[1].gen - 1}} // the last one stale
+	one := base
+	for _, msg := range msgs {
+		one = send(one, msg)
+	}
+	together := send(base, timersFiredMsg(msgs))
+	for i := range one.clusters {
+		a, b := one.clusters[i], together.clusters[i]
+		if a.inFlight != b.inFlight || a.attempts != b.attempts || a.gen != b.gen || a.armed != b.armed {
+			t.Errorf("cluster %d: one by one inFlight=%v attempts=%d gen=%d armed=%v; together %v %d %d %v",
+				i, a.inFlight, a.attempts, a.gen, a.armed, b.inFlight, b.attempts, b.gen, b.armed)
+		}
+	}
+	if got, want := together.View(), one.View(); got != want {
+		t.Errorf("the frames differ\n%s", firstDiff(got, want))
 	}
 }
