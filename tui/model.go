@@ -280,7 +280,8 @@ func (m *Model) tooSmall() bool { return m.width < MinWidth || m.height < MinHei
 // second (32 clusters polled every 2 s: sixteen), and each assessment judges
 // every cluster and link (about 0.4 ms for 32 clusters, 1.5 ms for 128) and
 // makes every pane on screen redraw. So results inside assessEvery of the
-// last assessment wait for the next one: at the latest the 1 s clock tick.
+// last assessment, and every routine result (reassessSoon), wait for the
+// next one: at the latest the 1 s clock tick.
 // Their own pane shows the new data at once. Smaller sets are judged on
 // every result. (The idle budget of the dashboard is 1% of a core for 32
 // clusters polled every 2 s; judging on every result instead cost about 4%.)
@@ -289,8 +290,18 @@ const (
 	assessEvery   = 250 * time.Millisecond
 )
 
-// reassessSoon assesses now, unless a large fleet was assessed very recently.
-func (m *Model) reassessSoon(now time.Time) {
+// reassessSoon assesses now, unless a large fleet was assessed very
+// recently. In a large fleet a routine result (routine: a reachable
+// cluster, already judged, read again) always waits for the clock tick:
+// polls start together on the timer grid and their results land a few
+// milliseconds apart, so the first of each burst was judged alone and the
+// rest again at the tick, two or three assessments a second where one
+// judges them all. A change of reachability is judged at once.
+func (m *Model) reassessSoon(now time.Time, routine bool) {
+	if len(m.clusters) > throttleAbove && routine {
+		m.assessDue = true
+		return
+	}
 	if len(m.clusters) > throttleAbove && !m.lastAssess.IsZero() {
 		if d := now.Sub(m.lastAssess); d >= 0 && d < assessEvery {
 			m.assessDue = true

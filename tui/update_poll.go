@@ -59,13 +59,14 @@ func (m Model) updateStatus(msg statusMsg) (Model, tea.Cmd) {
 	if m.quitting || (msg.err != nil && ops.ClassOf(msg.err) == ops.ErrCanceled && m.ctx.Err() != nil) {
 		return m, nil
 	}
+	routine := c.assessed && c.sevReachable && c.lastErr == nil && msg.err == nil
 	c.applyResult(msg)
 	if msg.err != nil {
 		m.deps.Log.Debug("status read failed", "cluster", c.spec.Name, "class", ops.ClassOf(msg.err).String(), "errors", c.errs, "took", msg.took)
 	} else {
 		m.deps.Log.Debug("status read", "cluster", c.spec.Name, "took", msg.took)
 	}
-	m.reassessSoon(msg.at)
+	m.reassessSoon(msg.at, routine)
 	if m.paused {
 		return m, nil
 	}
