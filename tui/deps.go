@@ -118,6 +118,11 @@ type Deps struct {
 	// A manual refresh reads both. Default 10s; at most Interval reads both
 	// at every poll.
 	HealthEvery time.Duration
+	// ResultWindow, when positive, groups the status results that arrive
+	// within it of each other into one message (one Update, one frame):
+	// polls start together on the timer grid and their results land a few
+	// milliseconds apart. Zero delivers each result alone (the tests).
+	ResultWindow time.Duration
 	// Styles come from theme.New; the zero value means the default palette
 	// on lipgloss's default renderer.
 	Styles theme.Styles

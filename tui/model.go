@@ -107,6 +107,9 @@ type fixed struct {
 	ink         inks
 	ctx         context.Context
 	cancel      context.CancelFunc
+	// results groups the status results (Deps.ResultWindow); nil: each
+	// result comes alone.
+	results *resultGroups
 }
 
 // New builds the dashboard. It starts nothing: Init returns the first polls.
@@ -123,6 +126,9 @@ func New(d Deps) Model {
 		viewport: viewport.New(0, 0),
 		timer:    contextTimer(ctx),
 		cache:    newPaneCache(),
+	}
+	if d.ResultWindow > 0 {
+		m.results = newResultGroups(ctx, d.ResultWindow)
 	}
 	for i, spec := range d.Clusters {
 		m.clusters[i] = clusterState{spec: spec, gen: 1}

@@ -152,8 +152,53 @@ func (g *timerGroups) take(at int64) []tea.Msg {
 	return msgs
 }
 
+// resultGroups delivers the results of reads that finish within a short
+// window of each other as one message. The first result of a window waits
+// (wait) and then delivers every result that arrived meanwhile; the others'
+// Cmds end at once. A slow read is never waited for: its result opens a
+// window of its own.
+type resultGroups struct {
+	wait    func() // the window; returns early when the dashboard quits
+	mu      sync.Mutex
+	open    bool
+	pending []tea.Msg
+}
+
+func newResultGroups(ctx context.Context, window time.Duration) *resultGroups {
+	return &resultGroups{wait: func() {
+		t := time.NewTimer(window)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
+	}}
+}
+
+// deliver is what a read's Cmd returns for its result msg.
+func (g *resultGroups) deliver(msg tea.Msg) tea.Msg {
+	g.mu.Lock()
+	g.pending = append(g.pending, msg)
+	if g.open {
+		g.mu.Unlock()
+		return nil
+	}
+	g.open = true
+	g.mu.Unlock()
+	g.wait()
+	g.mu.Lock()
+	msgs := g.pending
+	g.pending, g.open = nil, false
+	g.mu.Unlock()
+	if len(msgs) == 1 {
+		return msgs[0]
+	}
+	return timersFiredMsg(msgs)
+}
+
 // timersFiredMsg is the messages of timers that fired at the same instant,
-// in the order they were armed. Update handles each in turn, as if they had
+// in the order they were armed (or of reads that finished together, in the
+// order they finished: resultGroups). Update handles each in turn, as if they had
 // come one by one, and the frame is drawn once.
 type timersFiredMsg []tea.Msg
 

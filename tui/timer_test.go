@@ -90,3 +90,40 @@ func TestTimersFiredTogetherEqualOneByOne(t *testing.T) {
 		t.Errorf("the frames differ\n%s", firstDiff(got, want))
 	}
 }
+
+// Results that arrive while the first of a window waits are delivered with
+// it, in order, and their own Cmds end at once; the next result opens a
+// window of its own. The window is a channel the test closes, not a clock.
+func TestResultGroupsDeliverAWindowTogether(t *testing.T) {
+	release := make(chan struct{})
+	waiting := make(chan struct{})
+	g := &resultGroups{wait: func() { close(waiting); <-release }}
+	first := make(chan tea.Msg, 1)
+	go func() { first <- g.deliver(statusMsg{id: 0}) }()
+	select {
+	case <-waiting:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first result never opened a window")
+	}
+	if got := g.deliver(statusMsg{id: 1}); got != nil {
+		t.Fatalf("a result inside the window was delivered alone: %v", got)
+	}
+	if got := g.deliver(statusMsg{id: 2}); got != nil {
+		t.Fatalf("a result inside the window was delivered alone: %v", got)
+	}
+	close(release)
+	var got tea.Msg
+	select {
+	case got = <-first:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the window never closed")
+	}
+	want := timersFiredMsg{statusMsg{id: 0}, statusMsg{id: 1}, statusMsg{id: 2}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("delivered %v, want %v", got, want)
+	}
+	g.wait = func() {}
+	if got := g.deliver(statusMsg{id: 3}); !reflect.DeepEqual(got, statusMsg{id: 3}) {
+		t.Fatalf("a result after the window = %v, want it alone", got)
+	}
+}

@@ -45,7 +45,11 @@ func (m *Model) startRead(id ClusterID, full bool) tea.Cmd {
 	if !full && c.lastErr == nil && c.snap != nil && m.deps.Now().Sub(c.healthAt) < m.deps.HealthEvery {
 		prev = c.snap
 	}
-	return fetchStatus(m.ctx, c.spec.Reader, prev, id, c.gen, m.deps.Timeout, m.deps.Now)
+	read := fetchStatus(m.ctx, c.spec.Reader, prev, id, c.gen, m.deps.Timeout, m.deps.Now)
+	if g := m.results; g != nil {
+		return func() tea.Msg { return g.deliver(read()) }
+	}
+	return read
 }
 
 // updateStatus records a result, re-assesses, and re-arms the cluster's
