@@ -5,6 +5,7 @@ FUZZTIME  ?= 20s
 FUZZKEEP  ?= 32
 FUZZPKGS  ?= .
 IDLE      ?= 60s
+PROFILE   ?=
 RUNS      ?= 7
 N         ?= 20
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -48,8 +49,8 @@ bench: ## Go benchmarks, COUNT=5 times each (compare runs with benchstat); bench
 bench-status: ## status --json over fleet:32 at 100ms latency: wall time vs one round trip and vs one by one (RUNS=7)
 	$(GO) test -run '^$$' -bench '^BenchmarkStatusFleet$$' -benchtime $(RUNS)x ./cmd/vaultrepl
 
-bench-idle: ## the dashboard on fleet:32 polling every 2s for IDLE=60s: CPU seconds per minute and peak RSS
-	VAULTREPL_IDLE=$(IDLE) $(GO) test -run '^$$' -bench '^BenchmarkIdleDashboard$$' -benchtime 1x ./cmd/vaultrepl
+bench-idle: ## the dashboard on fleet:32 polling every 2s for IDLE=60s: CPU seconds per minute and peak RSS; PROFILE=file writes its CPU profile (go tool pprof -top file)
+	VAULTREPL_IDLE=$(IDLE) VAULTREPL_CPUPROFILE=$(if $(PROFILE),$(abspath $(PROFILE))) $(GO) test -run '^$$' -bench '^BenchmarkIdleDashboard$$' -benchtime 1x ./cmd/vaultrepl
 
 bench-startup: ## process times of version and status --json (fleet:32, 100ms latency) vs one RTT; demo to first frame, answering and silent terminal (RUNS=7)
 	$(GO) test -run '^$$' -bench '^Benchmark(StartupProcess|DemoStartup|DemoStartupSilent)$$' -benchtime $(RUNS)x ./cmd/vaultrepl

@@ -69,11 +69,11 @@ func (c *Client) listMounts(ctx context.Context, op, path string) ([]Mount, erro
 		return nil, err
 	}
 	var mounts []Mount
-	for key, raw := range src.raw {
+	for key, v := range src.obj {
 		if src == top && envelopeKeys[key] {
 			continue
 		}
-		mf, ok := newFields(raw, key+".", src.anomalies)
+		mf, ok := treeFields(v, key+".", src.anomalies)
 		if !ok {
 			continue
 		}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -147,6 +147,7 @@ func shortSetID(id string) string {
 // that case (hashicorp/vault-guides local-replication README, 2018: after
 // `primary/disable`, vault2 still shows "state":"stream-wals").
 func applyOrphans(rep *Report, obs []Observation) {
+	var ix *orphanIndex // built at the first streaming secondary
 	for i, o := range obs {
 		if o.Err != nil || o.Snapshot == nil || o.Snapshot.Replication == nil {
 			continue
@@ -156,7 +157,10 @@ func applyOrphans(rep *Report, obs []Observation) {
 			if s.Mode != ModeSecondary || !saysStreaming(s) {
 				continue
 			}
-			if r, ok := orphanReason(obs, o.Name, s); ok {
+			if ix == nil {
+				ix = newOrphanIndex(obs)
+			}
+			if r, ok := ix.orphanReason(o.Name, s); ok {
 				ta := rep.Clusters[i].typ(t)
 				ta.Reasons = append(ta.Reasons, r)
 				ta.Severity = Worst(ta.Severity, r.Severity)
@@ -177,42 +181,141 @@ func saysStreaming(s TypeStatus) bool {
 	return connectedPeer(s.Primaries)
 }
 
+// setKey is one replication set: a type and its cluster_id.
+type setKey struct {
+	t  ReplicationType
+	id string
+}
+
+// orphanIndex finds a secondary's primary among the observations without
+// scanning them for each secondary (which made judging a fleet quadratic):
+// the primaries of each set, each cluster's known secondaries as a set,
+// and the clusters by the host:port of their API address and of the
+// cluster address one port above it. Every list keeps observation order,
+// so the first match is the one a scan would find.
+type orphanIndex struct {
+	obs       []Observation
+	primaries map[setKey][]int
+	known     map[knownKey]map[string]bool
+	// byAPI and byCluster are built at the first secondary matched by address.
+	byAPI, byCluster map[string][]int
+}
+
+// knownKey is one observation's status of one type.
+type knownKey struct {
+	i int
+	t ReplicationType
+}
+
+func newOrphanIndex(obs []Observation) *orphanIndex {
+	ix := &orphanIndex{obs: obs, primaries: map[setKey][]int{}, known: map[knownKey]map[string]bool{}}
+	for i, o := range obs {
+		if o.Snapshot == nil || o.Snapshot.Replication == nil {
+			continue
+		}
+		for _, t := range ReplicationTypes {
+			if p := o.Snapshot.Replication.Of(t); p.Mode == ModePrimary && p.ClusterID != "" {
+				k := setKey{t, p.ClusterID}
+				ix.primaries[k] = append(ix.primaries[k], i)
+			}
+		}
+	}
+	return ix
+}
+
+// lists reports whether observation i's primary of type t lists secondary
+// id in known_secondaries.
+func (ix *orphanIndex) lists(i int, t ReplicationType, id string) bool {
+	k := knownKey{i, t}
+	set, ok := ix.known[k]
+	if !ok {
+		ks := ix.obs[i].Snapshot.Replication.Of(t).KnownSecondaries
+		set = make(map[string]bool, len(ks))
+		for _, s := range ks {
+			set[s] = true
+		}
+		ix.known[k] = set
+	}
+	return set[id]
+}
+
+// byAddress lists, in observation order, the clusters (other than self)
+// that secondary s names as its primary: by the api_address of its
+// primaries[] entry (1.5+), or by a cluster address one port above the
+// cluster's API port, the default of a listener's cluster_address (Vault's
+// tcp listener docs: it "defaults to one port higher than the value of
+// address").
+func (ix *orphanIndex) byAddress(self string, s TypeStatus) []int {
+	if ix.byAPI == nil {
+		ix.byAPI, ix.byCluster = map[string][]int{}, map[string][]int{}
+		for i, o := range ix.obs {
+			if o.Address == "" {
+				continue
+			}
+			api, ok := hostPort(o.Address)
+			if !ok {
+				continue
+			}
+			ix.byAPI[api] = append(ix.byAPI[api], i)
+			if c, ok := clusterAddrOf(api); ok {
+				ix.byCluster[c] = append(ix.byCluster[c], i)
+			}
+		}
+	}
+	var out []int
+	for _, p := range s.Primaries {
+		if a, ok := hostPort(p.APIAddress); ok {
+			out = append(out, ix.byAPI[a]...)
+		}
+	}
+	for _, c := range append([]string{s.PrimaryClusterAddr}, s.KnownPrimaryClusterAddrs...) {
+		if a, ok := hostPort(c); ok {
+			out = append(out, ix.byCluster[a]...)
+		}
+	}
+	slices.Sort(out)
+	out = slices.Compact(out)
+	return slices.DeleteFunc(out, func(i int) bool { return ix.obs[i].Name == self })
+}
+
 // orphanReason looks for the secondary's primary among the configured
 // clusters: first by replication set (same type and cluster_id, mode
 // primary, in the latest or the last good snapshot), then by the API
 // address its primaries[] entry gives.
-func orphanReason(obs []Observation, self string, s TypeStatus) (Reason, bool) {
+func (ix *orphanIndex) orphanReason(self string, s TypeStatus) (Reason, bool) {
 	warn := func(text, do string) (Reason, bool) {
 		return Reason{Severity: SeverityWarning, Text: text, Do: do}, true
 	}
-	var candidates []Observation
-	for _, o := range obs {
-		if o.Name == self || o.Snapshot == nil || o.Snapshot.Replication == nil {
-			continue
+	if s.ClusterID != "" {
+		// The first reachable candidate, else the first.
+		first := -1
+		for _, i := range ix.primaries[setKey{s.Type, s.ClusterID}] {
+			if ix.obs[i].Name == self {
+				continue
+			}
+			if first < 0 || (ix.obs[first].Err != nil && ix.obs[i].Err == nil) {
+				first = i
+			}
+			if ix.obs[first].Err == nil {
+				break
+			}
 		}
-		p := o.Snapshot.Replication.Of(s.Type)
-		if p.Mode == ModePrimary && s.ClusterID != "" && p.ClusterID == s.ClusterID {
-			candidates = append(candidates, o)
+		if first >= 0 {
+			o := ix.obs[first]
+			p := o.Snapshot.Replication.Of(s.Type)
+			switch {
+			case o.Err != nil:
+				return warn(fmt.Sprintf("its primary %s is unreachable from here: the streaming state may be stale", o.Name),
+					"check "+o.Name+" and the network between them (port 8201)")
+			case p.HasKnownSecondaries && s.SecondaryID != "" && !ix.lists(first, s.Type, s.SecondaryID):
+				return warn(fmt.Sprintf("%s no longer lists this secondary (%s): its token was revoked", o.Name, s.SecondaryID),
+					"re-attach it with a new token: vault write sys/replication/"+s.Type.String()+"/secondary/update-primary token=…")
+			}
+			return Reason{}, false
 		}
 	}
-	sort.SliceStable(candidates, func(a, b int) bool { return candidates[a].Err == nil && candidates[b].Err != nil })
-	if len(candidates) > 0 {
-		o := candidates[0]
-		p := o.Snapshot.Replication.Of(s.Type)
-		switch {
-		case o.Err != nil:
-			return warn(fmt.Sprintf("its primary %s is unreachable from here: the streaming state may be stale", o.Name),
-				"check "+o.Name+" and the network between them (port 8201)")
-		case p.HasKnownSecondaries && s.SecondaryID != "" && !contains(p.KnownSecondaries, s.SecondaryID):
-			return warn(fmt.Sprintf("%s no longer lists this secondary (%s): its token was revoked", o.Name, s.SecondaryID),
-				"re-attach it with a new token: vault write sys/replication/"+s.Type.String()+"/secondary/update-primary token=…")
-		}
-		return Reason{}, false
-	}
-	for _, o := range obs {
-		if o.Name == self || o.Address == "" || !primaryAt(s, o.Address) {
-			continue
-		}
+	for _, i := range ix.byAddress(self, s) {
+		o := ix.obs[i]
 		if o.Snapshot == nil || o.Snapshot.Replication == nil {
 			if o.Err != nil {
 				return warn(fmt.Sprintf("its primary %s is unreachable from here: the streaming state may be stale", o.Name),
@@ -236,33 +339,15 @@ func orphanReason(obs []Observation, self string, s TypeStatus) (Reason, bool) {
 	return Reason{}, false
 }
 
-// primaryAt reports whether the secondary names addr (a configured API
-// address) as its primary: by the api_address of its primaries[] entry
-// (1.5+), or by a cluster address one port above the API port, the default
-// of a listener's cluster_address (Vault's tcp listener docs: it "defaults
-// to one port higher than the value of address").
-func primaryAt(s TypeStatus, addr string) bool {
-	api, ok := hostPort(addr)
-	if !ok {
-		return false
-	}
-	for _, p := range s.Primaries {
-		if a, ok := hostPort(p.APIAddress); ok && a == api {
-			return true
-		}
-	}
+// clusterAddrOf is the cluster address a listener at API host:port api has
+// by default: one port higher (see byAddress).
+func clusterAddrOf(api string) (string, bool) {
 	host, port, err := net.SplitHostPort(api)
 	n, perr := strconv.Atoi(port)
 	if err != nil || perr != nil {
-		return false
+		return "", false
 	}
-	cluster := net.JoinHostPort(host, strconv.Itoa(n+1))
-	for _, c := range append([]string{s.PrimaryClusterAddr}, s.KnownPrimaryClusterAddrs...) {
-		if a, ok := hostPort(c); ok && a == cluster {
-			return true
-		}
-	}
-	return false
+	return net.JoinHostPort(host, strconv.Itoa(n+1)), true
 }
 
 // hostPort is the host:port of an address, with the scheme's default port.

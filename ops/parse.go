@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -22,12 +23,11 @@ func ParseReplicationStatus(body []byte) (Replication, error) {
 		return Replication{}, err
 	}
 	var top []string
-	f, ok := newFields(data, "", &top)
+	f, ok := treeFields(data, "", &top)
 	if !ok {
-		return Replication{}, malformed("data is %s, not an object", jsonKind(data))
+		return Replication{}, malformed("data is %s, not an object", kindOf(data))
 	}
-	_, hasDR := f.raw["dr"]
-	_, hasPerf := f.raw["performance"]
+	hasDR, hasPerf := f.has("dr"), f.has("performance")
 	if !hasDR && !hasPerf {
 		return topLevelMode(f, top)
 	}
@@ -77,27 +77,33 @@ func (r *Replication) set(t ReplicationType, ts TypeStatus) {
 	r.Performance = ts
 }
 
-// envelopeData returns the data object of a logical response. Should a proxy
-// or an older server put the fields at the top level instead, the top level
-// is used.
-func envelopeData(body []byte) (json.RawMessage, error) {
-	var env map[string]json.RawMessage
-	if err := json.Unmarshal(body, &env); err != nil {
+// envelopeData returns the data object of a logical response, decoded. Should
+// a proxy or an older server put the fields at the top level instead, the
+// top level is used.
+func envelopeData(body []byte) (map[string]any, error) {
+	v, err := decodeTree(body)
+	if err != nil {
 		return nil, malformedErr(err)
 	}
-	if env == nil {
+	if v == nil {
 		return nil, malformed("body is null")
 	}
-	if data, ok := env["data"]; ok && jsonKind(data) == "an object" {
+	env, ok := v.(map[string]any)
+	if !ok {
+		// What json.Unmarshal says of a body that is not an object.
+		var m map[string]json.RawMessage
+		return nil, malformedErr(json.Unmarshal(body, &m))
+	}
+	if data, ok := env["data"].(map[string]any); ok {
 		return data, nil
 	}
 	for _, k := range []string{"dr", "performance", "mode"} {
 		if _, ok := env[k]; ok {
-			return json.RawMessage(body), nil
+			return env, nil
 		}
 	}
 	if data, ok := env["data"]; ok {
-		return nil, malformed("data is %s, not an object", jsonKind(data))
+		return nil, malformed("data is %s, not an object", kindOf(data))
 	}
 	return nil, malformed("no data in the response")
 }
@@ -105,14 +111,14 @@ func envelopeData(body []byte) (json.RawMessage, error) {
 // parseTypeStatus reads data.performance or data.dr.
 func parseTypeStatus(t ReplicationType, parent *fields) TypeStatus {
 	ts := TypeStatus{Type: t}
-	raw, ok := parent.get(t.String())
+	v, ok := parent.value(t.String())
 	if !ok {
 		ts.Anomalies = append(ts.Anomalies, t.String()+": missing")
 		return ts
 	}
-	f, ok := newFields(raw, t.String()+".", &ts.Anomalies)
+	f, ok := treeFields(v, t.String()+".", &ts.Anomalies)
 	if !ok {
-		ts.Anomalies = append(ts.Anomalies, fmt.Sprintf("%s: expected an object, got %s", t, jsonKind(raw)))
+		ts.Anomalies = append(ts.Anomalies, fmt.Sprintf("%s: expected an object, got %s", t, kindOf(v)))
 		return ts
 	}
 	readRole(f, &ts)
@@ -178,16 +184,16 @@ func readPeers(f *fields, ts *TypeStatus) {
 }
 
 func parsePeers(f *fields, key string) []Peer {
-	items := f.array(key)
+	items := f.values(key)
 	if items == nil {
 		return nil
 	}
 	peers := make([]Peer, 0, len(items))
-	for i, raw := range items {
-		prefix := fmt.Sprintf("%s%s[%d].", f.prefix, key, i)
-		pf, ok := newFields(raw, prefix, f.anomalies)
+	for i, v := range items {
+		idx := key + "[" + strconv.Itoa(i) + "]"
+		pf, ok := treeFields(v, f.prefix+idx+".", f.anomalies)
 		if !ok {
-			f.note(fmt.Sprintf("%s[%d]", key, i), "expected an object, got %s (ignored)", jsonKind(raw))
+			f.note(idx, "expected an object, got %s (ignored)", kindOf(v))
 			continue
 		}
 		peers = append(peers, parsePeer(pf))
@@ -202,7 +208,7 @@ func parsePeer(f *fields) Peer {
 	p.ClusterAddress, _ = f.str("cluster_address")
 	p.RawStatus, _ = f.str("connection_status")
 	p.Status = ParsePeerStatus(p.RawStatus)
-	if raw, ok := f.raw["last_heartbeat"]; ok && jsonKind(raw) != "null" {
+	if v, ok := f.obj["last_heartbeat"]; ok && v != nil {
 		var parsed bool
 		p.LastHeartbeat, parsed = f.rfc3339("last_heartbeat")
 		p.HeartbeatUnparsable = !parsed
@@ -223,8 +229,7 @@ func ParseHealth(body []byte) (Health, error) {
 	if !ok {
 		return Health{}, notAnObject(body)
 	}
-	_, hasInit := f.raw["initialized"]
-	_, hasSealed := f.raw["sealed"]
+	hasInit, hasSealed := f.has("initialized"), f.has("sealed")
 	if !hasInit && !hasSealed {
 		return Health{}, malformed("not a sys/health response")
 	}

@@ -82,11 +82,11 @@ func decodeSegment(s string) ([]byte, error) {
 // numericDate reads a JWT NumericDate (seconds since the epoch, possibly
 // fractional). Out-of-range values are treated as absent.
 func numericDate(f *fields, key string) time.Time {
-	raw, ok := f.get(key)
+	v, ok := f.value(key)
 	if !ok {
 		return time.Time{}
 	}
-	text, ok := f.number(key, raw, false)
+	text, ok := f.numberOf(key, v, false)
 	if !ok {
 		return time.Time{}
 	}

@@ -13,13 +13,16 @@ type paneKey struct {
 	version uint64 // the cluster's data, timeline and judgement (its assessment and links)
 	filters uint64 // what its paths filters say (clusterState.filterVer)
 	gen     uint64 // its timer generation
-	// armed and nextPoll are what "retry in 8s" reads: a poll timer that
-	// fires disarms the cluster (the read starts) without a new generation.
+	// armed, nextPoll and paused are what "retry in 8s" reads: a poll
+	// timer that fires disarms the cluster (the read starts) without a new
+	// generation. Only a pane whose latest read failed draws the countdown;
+	// for any other these three and gen stay zero, so that a healthy pane's
+	// timer firing and being re-armed every poll does not redraw it.
 	armed    bool
 	nextPoll int64 // Unix nanoseconds
+	paused   bool
 	second   int64 // relative times ("updated 3s ago")
 	focused  bool
-	paused   bool
 	compact  bool // drawn in the compact form whatever its height
 	num      int
 	w, h     int
@@ -41,6 +44,7 @@ type paneCache struct {
 	header cachedText[headerKey]
 	help   cachedText[helpKey]
 	body   cachedText[fitKey]
+	frame  cachedText[frameKey] // the whole frame, put together from the four above
 }
 
 // fitKey is a body and the area it is fitted to. Comparing the text is
@@ -145,8 +149,11 @@ func newPaneCache() *paneCache {
 
 func (m *Model) paneKey(id ClusterID, num, w, h int, now time.Time) paneKey {
 	c := &m.clusters[id]
-	return paneKey{version: c.version, filters: c.filterVer, gen: c.gen, armed: c.armed, nextPoll: c.nextPoll.UnixNano(), second: now.Unix(),
-		focused: id == m.focus, paused: m.paused, num: num, w: w, h: h}
+	k := paneKey{version: c.version, filters: c.filterVer, second: now.Unix(), focused: id == m.focus, num: num, w: w, h: h}
+	if c.lastErr != nil { // errorLines: "retry in 8s"
+		k.gen, k.armed, k.nextPoll, k.paused = c.gen, c.armed, c.nextPoll.UnixNano(), m.paused
+	}
+	return k
 }
 
 // cachedPaneView is paneView through the cache; k is the pane's paneKey,

@@ -137,6 +137,11 @@ type Deps struct {
 	// are read when nothing else calls for it (its secondaries changed, a
 	// filter was written, a refresh). Default one minute.
 	PathsFilterEvery time.Duration
+	// ResultWindow, when positive, groups the status results that arrive
+	// within it of each other into one message (one Update, one frame):
+	// polls start together on the timer grid and their results land a few
+	// milliseconds apart. Zero delivers each result alone (the tests).
+	ResultWindow time.Duration
 	// Styles come from theme.New; the zero value means the default palette
 	// on lipgloss's default renderer.
 	Styles theme.Styles

@@ -165,33 +165,45 @@ func (m *Model) gridView(now time.Time, height int) string {
 		}
 	}
 	return m.cache.grid.get(&m.cache.mu, key, func() string {
-		var out []string
+		// One builder for the whole grid: each screen line is its panes'
+		// lines side by side, written once (no per-row concatenation).
+		var b strings.Builder
+		b.Grow(height * (m.width + 64*l.cols))
+		lines := 0
+		newline := func() {
+			if lines > 0 {
+				b.WriteByte('\n')
+			}
+			lines++
+		}
 		drawn := 0 // index in key.panes, which lists the drawn panes in this order
+		row := make([][]string, l.cols)
 		for r, h := range g.rowH {
-			rowLines := make([]string, h)
 			for c := 0; c < l.cols; c++ {
 				i := (m.scrollRow+r)*l.cols + c
-				var pane []string
 				if i < len(vis) {
-					var lines []pline
+					var built []pline
 					if g.built != nil {
-						lines = g.built[i]
+						built = g.built[i]
 					}
-					pane = m.cachedPaneView(vis[i], key.panes[drawn].key, paneNum(i), m.colWidth(l, c), h, g.compact, now, lines)
+					row[c] = m.cachedPaneView(vis[i], key.panes[drawn].key, paneNum(i), m.colWidth(l, c), h, g.compact, now, built)
 					drawn++
 				} else {
-					pane = strings.Split(blank(m.colWidth(l, c), h), "\n")
-				}
-				for y := range rowLines {
-					rowLines[y] += pane[y]
+					row[c] = blankLines(m.colWidth(l, c), h)
 				}
 			}
-			out = append(out, rowLines...)
+			for y := 0; y < h; y++ {
+				newline()
+				for c := range row {
+					b.WriteString(row[c][y])
+				}
+			}
 		}
-		if left := height - len(out); left >= 5 && g.events {
-			out = append(out, m.eventsView(vis, left, now))
+		if left := height - lines; left >= 5 && g.events {
+			newline()
+			b.WriteString(m.eventsView(vis, left, now))
 		}
-		return strings.Join(out, "\n")
+		return b.String()
 	})
 }
 
@@ -252,11 +264,12 @@ func (m *Model) emptyView(height int) string {
 	return place(m.width, height, msg)
 }
 
-func blank(w, h int) string {
+// blankLines are h lines of w spaces.
+func blankLines(w, h int) []string {
 	line := strings.Repeat(" ", w)
 	lines := make([]string, h)
 	for i := range lines {
 		lines[i] = line
 	}
-	return strings.Join(lines, "\n")
+	return lines
 }

@@ -354,6 +354,25 @@ func (m *Model) labInspector() LabInspector {
 	return li
 }
 
+// labClosedEvery is how many intervals pass between reads of the lab view
+// while the lab menu is closed. Closed, the view only marks the panes with
+// the faults in effect (a fault injected from the menu is read at once, see
+// labViewCmd's callers); open, the menu shows it, and it is read every
+// interval. An idle demo thus reads it a fifth as often.
+const labClosedEvery = 5
+
+// updateLabViewDue reads the lab view when it is due: every interval while
+// the lab menu is open, every labClosedEvery intervals while it is closed.
+// Between reads the timer is re-armed, so the loop stays one loop.
+func (m Model) updateLabViewDue() (Model, tea.Cmd) {
+	m.labSkipped++
+	if !m.labOpen && m.labSkipped < labClosedEvery {
+		return m, m.timer(m.deps.Interval, labViewDueMsg{})
+	}
+	m.labSkipped = 0
+	return m, m.labViewCmd()
+}
+
 // labViewCmd reads the lab view once, in a Cmd (it is I/O).
 func (m *Model) labViewCmd() tea.Cmd {
 	li := m.labInspector()

@@ -72,3 +72,66 @@ func TestLabMenuInstructorViewAndReset(t *testing.T) {
 		t.Errorf("no flash after the reset:\n%s", plain(m))
 	}
 }
+
+// countingLab counts the reads of its view.
+type countingLab struct {
+	fakeClassLab
+	reads int
+}
+
+func (f *countingLab) LabView(ctx context.Context) (LabView, error) {
+	f.reads++
+	return f.fakeClassLab.LabView(ctx)
+}
+
+// The lab view is read every interval while the lab menu is open and every
+// fifth interval while it is closed; each firing re-arms exactly one timer,
+// so the loop neither stops nor doubles. The timers are fired by hand and
+// the clock is the injected one.
+func TestLabViewReadCadence(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	lab := &countingLab{}
+	m := newTestModel(specs, clk, 160, 48, func(d *Deps) { d.Lab = lab })
+	m = pollAll(m, clk)
+	tick := func() {
+		t.Helper()
+		clk.Advance(m.deps.Interval)
+		var timers []firedMsg
+		m, timers, _ = update(m, labViewDueMsg{})
+		n := 0
+		for _, f := range timers {
+			if _, ok := f.msg.(labViewDueMsg); ok {
+				n++
+				if f.d != m.deps.Interval {
+					t.Errorf("the lab view timer is armed for %v, want the interval %v", f.d, m.deps.Interval)
+				}
+			}
+		}
+		if n != 1 {
+			t.Fatalf("%d lab view timers armed after one fired, want 1", n)
+		}
+	}
+	for range 10 {
+		tick()
+	}
+	if lab.reads != 2 {
+		t.Errorf("menu closed: %d reads in 10 intervals, want 2 (every 5th)", lab.reads)
+	}
+	m = send(m, keyMsg("L"))
+	lab.reads = 0
+	for range 4 {
+		tick()
+	}
+	if lab.reads != 4 {
+		t.Errorf("menu open: %d reads in 4 intervals, want 4 (every one)", lab.reads)
+	}
+	m = send(m, keyMsg("esc"))
+	lab.reads = 0
+	for range 5 {
+		tick()
+	}
+	if lab.reads != 1 {
+		t.Errorf("menu closed again: %d reads in 5 intervals, want 1", lab.reads)
+	}
+}

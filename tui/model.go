@@ -69,9 +69,13 @@ type Model struct {
 	labCursor int
 	labBusy   bool
 	// labView is the lab's faults and checklists (LabInspector), read
-	// every interval; labConfirm is a pending reset question.
+	// every interval while the lab menu is open, every fifth while
+	// closed; labConfirm is a pending reset question.
 	labView    LabView
 	labConfirm bool
+	// labSkipped counts the lab-view timers that fired without a read
+	// (updateLabViewDue).
+	labSkipped int
 
 	overlay Overlay
 
@@ -103,6 +107,9 @@ type fixed struct {
 	ink         inks
 	ctx         context.Context
 	cancel      context.CancelFunc
+	// results groups the status results (Deps.ResultWindow); nil: each
+	// result comes alone.
+	results *resultGroups
 }
 
 // New builds the dashboard. It starts nothing: Init returns the first polls.
@@ -119,6 +126,9 @@ func New(d Deps) Model {
 		viewport: viewport.New(0, 0),
 		timer:    contextTimer(ctx),
 		cache:    newPaneCache(),
+	}
+	if d.ResultWindow > 0 {
+		m.results = newResultGroups(ctx, d.ResultWindow)
 	}
 	for i, spec := range d.Clusters {
 		m.clusters[i] = clusterState{spec: spec, gen: 1}
@@ -183,6 +193,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m, cmd = m.updateKeys(msg)
 	case tea.MouseMsg:
 		m, cmd = m.updateMouse(msg)
+	case timersFiredMsg:
+		return m.updateTimersFired(msg)
 	case pollDueMsg:
 		m, cmd = m.updatePollDue(msg)
 	case statusMsg:
@@ -205,7 +217,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case labViewMsg:
 		m, cmd = m.updateLabView(msg)
 	case labViewDueMsg:
-		cmd = m.labViewCmd()
+		m, cmd = m.updateLabViewDue()
 	case labResetMsg:
 		m, cmd = m.updateLabResetDone(msg)
 	case OverlayClosedMsg:
@@ -218,6 +230,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	m.syncViewport()
 	return m, cmd
+}
+
+// updateTimersFired handles the messages of timers that fired together,
+// each as if it had come alone.
+func (m Model) updateTimersFired(msgs timersFiredMsg) (tea.Model, tea.Cmd) {
+	cmds := make([]tea.Cmd, 0, len(msgs))
+	var next tea.Model = m
+	for _, msg := range msgs {
+		var cmd tea.Cmd
+		next, cmd = next.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return next, tea.Batch(cmds...)
 }
 
 // forward hands messages the dashboard does not know to whichever child
@@ -261,7 +286,8 @@ func (m *Model) tooSmall() bool { return m.width < MinWidth || m.height < MinHei
 // second (32 clusters polled every 2 s: sixteen), and each assessment judges
 // every cluster and link (about 0.4 ms for 32 clusters, 1.5 ms for 128) and
 // makes every pane on screen redraw. So results inside assessEvery of the
-// last assessment wait for the next one: at the latest the 1 s clock tick.
+// last assessment, and every routine result (reassessSoon), wait for the
+// next one: at the latest the 1 s clock tick.
 // Their own pane shows the new data at once. Smaller sets are judged on
 // every result. (The idle budget of the dashboard is 1% of a core for 32
 // clusters polled every 2 s; judging on every result instead cost about 4%.)
@@ -270,8 +296,18 @@ const (
 	assessEvery   = 250 * time.Millisecond
 )
 
-// reassessSoon assesses now, unless a large fleet was assessed very recently.
-func (m *Model) reassessSoon(now time.Time) {
+// reassessSoon assesses now, unless a large fleet was assessed very
+// recently. In a large fleet a routine result (routine: a reachable
+// cluster, already judged, read again) always waits for the clock tick:
+// polls start together on the timer grid and their results land a few
+// milliseconds apart, so the first of each burst was judged alone and the
+// rest again at the tick, two or three assessments a second where one
+// judges them all. A change of reachability is judged at once.
+func (m *Model) reassessSoon(now time.Time, routine bool) {
+	if len(m.clusters) > throttleAbove && routine {
+		m.assessDue = true
+		return
+	}
 	if len(m.clusters) > throttleAbove && !m.lastAssess.IsZero() {
 		if d := now.Sub(m.lastAssess); d >= 0 && d < assessEvery {
 			m.assessDue = true

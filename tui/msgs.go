@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"slices"
+	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -146,20 +147,127 @@ type timerFunc func(d time.Duration, msg tea.Msg) tea.Cmd
 // result, give or take the grid below), and quitting releases every pending
 // timer at once instead of leaving their goroutines to run out. It reads the
 // wall clock, not Deps.Now: the grid is about when the process wakes.
+//
+// Timers due at the same instant of the grid share one Go timer and arrive
+// as one message (timersFiredMsg): 32 clusters polled every 2 s are eight
+// poll timers on each half second, and delivered one by one each was an
+// Update and a frame drawn (View) of its own.
 func contextTimer(ctx context.Context) timerFunc {
+	due := &timerGroups{at: map[int64][]tea.Msg{}}
 	return func(d time.Duration, msg tea.Msg) tea.Cmd {
 		return func() tea.Msg {
-			t := time.NewTimer(coalesce(time.Now(), d, msg))
+			now := time.Now()
+			wait := coalesce(now, d, msg)
+			if d < time.Second {
+				// Off the grid (a refresh, the first reads): its own timer.
+				t := time.NewTimer(wait)
+				defer t.Stop()
+				select {
+				case <-t.C:
+					return msg
+				case <-ctx.Done():
+					return nil
+				}
+			}
+			at := now.Add(wait).UnixNano()
+			if !due.join(at, msg) {
+				// Another timer waits for this instant already: it delivers
+				// this message with its own, and this Cmd ends here.
+				return nil
+			}
+			t := time.NewTimer(wait)
 			defer t.Stop()
 			select {
 			case <-t.C:
-				return msg
 			case <-ctx.Done():
+				due.take(at)
 				return nil
 			}
+			fired := due.take(at)
+			if len(fired) == 1 {
+				return fired[0]
+			}
+			return timersFiredMsg(fired)
 		}
 	}
 }
+
+// timerGroups holds the messages of the timers waiting for each instant of
+// the grid (Unix nanoseconds).
+type timerGroups struct {
+	mu sync.Mutex
+	at map[int64][]tea.Msg
+}
+
+// join adds msg to the timers due at instant at, and says whether it is
+// the first: the one whose Cmd waits and delivers them all.
+func (g *timerGroups) join(at int64, msg tea.Msg) (first bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	msgs, waiting := g.at[at]
+	g.at[at] = append(msgs, msg)
+	return !waiting
+}
+
+// take removes and returns the messages due at instant at, in the order
+// they joined. A timer joining after this waits for the instant anew.
+func (g *timerGroups) take(at int64) []tea.Msg {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	msgs := g.at[at]
+	delete(g.at, at)
+	return msgs
+}
+
+// resultGroups delivers the results of reads that finish within a short
+// window of each other as one message. The first result of a window waits
+// (wait) and then delivers every result that arrived meanwhile; the others'
+// Cmds end at once. A slow read is never waited for: its result opens a
+// window of its own.
+type resultGroups struct {
+	wait    func() // the window; returns early when the dashboard quits
+	mu      sync.Mutex
+	open    bool
+	pending []tea.Msg
+}
+
+func newResultGroups(ctx context.Context, window time.Duration) *resultGroups {
+	return &resultGroups{wait: func() {
+		t := time.NewTimer(window)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
+	}}
+}
+
+// deliver is what a read's Cmd returns for its result msg.
+func (g *resultGroups) deliver(msg tea.Msg) tea.Msg {
+	g.mu.Lock()
+	g.pending = append(g.pending, msg)
+	if g.open {
+		g.mu.Unlock()
+		return nil
+	}
+	g.open = true
+	g.mu.Unlock()
+	g.wait()
+	g.mu.Lock()
+	msgs := g.pending
+	g.pending, g.open = nil, false
+	g.mu.Unlock()
+	if len(msgs) == 1 {
+		return msgs[0]
+	}
+	return timersFiredMsg(msgs)
+}
+
+// timersFiredMsg is the messages of timers that fired at the same instant,
+// in the order they were armed (or of reads that finished together, in the
+// order they finished: resultGroups). Update handles each in turn, as if they had
+// come one by one, and the frame is drawn once.
+type timersFiredMsg []tea.Msg
 
 // Timers of a second or more fire on a shared grid of the wall clock: every
 // wake-up of an idle process costs a context switch, which on a VM costs more

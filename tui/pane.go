@@ -40,9 +40,12 @@ func (m *Model) paneView(id ClusterID, num, w, h int, compact bool, now time.Tim
 	innerW := max(1, w-box.GetHorizontalFrameSize())
 	innerH := max(1, h-box.GetVerticalFrameSize())
 	compact = compact || innerH <= 3
-	if lines == nil || compact {
-		p := m.newPaneCtx(id, num, innerW, compact, now)
-		lines = p.lines()
+	switch {
+	case compact:
+		// The grid measured these already (gridGeometry): the same lines.
+		lines = m.cachedCompactLines(id, num, w, now)
+	case lines == nil:
+		lines = m.newPaneCtx(id, num, innerW, false, now).lines()
 	}
 	all := len(lines)
 	lines = fitLines(lines, innerH)

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -97,5 +98,44 @@ func TestClockTickJudgesADeferredResultOnce(t *testing.T) {
 	m = send(m, clockMsg{})
 	if calls != before+1 {
 		t.Fatalf("a tick with nothing new judged again (%d runs)", calls-before)
+	}
+}
+
+// In a large fleet a routine result (a reachable cluster read again) waits
+// for the clock tick, with any others that came since; a cluster becoming
+// unreachable is judged at once.
+func TestRoutineResultsWaitForTheTick(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	for i := len(specs); i <= throttleAbove; i++ {
+		r := &fakeReader{err: &ops.Error{Class: ops.ErrUnreachable, Op: "read status", Cluster: fmt.Sprintf("extra-%d", i)}}
+		specs = append(specs, ClusterSpec{Name: fmt.Sprintf("extra-%d", i), Address: fmt.Sprintf("https://10.9.0.%d:8200", i), Reader: r})
+	}
+	calls := 0
+	m := newTestModel(specs, clk, 160, 48, countingAssess(&calls))
+	m = pollAll(m, clk)
+	clk.Advance(time.Second)
+	m = send(m, clockMsg{}) // judges the deferred first reads
+	before := calls
+	clk.Advance(time.Second)
+	for id := range 3 { // three reachable clusters read again
+		snap, err := m.clusters[id].spec.Reader.Status(context.Background())
+		if err != nil {
+			t.Fatalf("cluster %d: %v", id, err)
+		}
+		m = send(m, statusMsg{id: ClusterID(id), gen: m.clusters[id].gen, snap: snap, at: clk.Now()})
+	}
+	if calls != before {
+		t.Fatalf("routine results were judged %d times before the tick, want 0", calls-before)
+	}
+	clk.Advance(time.Second)
+	m = send(m, clockMsg{})
+	if calls != before+1 {
+		t.Fatalf("the tick judged %d times, want once", calls-before)
+	}
+	clk.Advance(time.Second)
+	m = send(m, statusMsg{id: 0, gen: m.clusters[0].gen, err: refused(m.clusters[0].spec.Name), at: clk.Now()})
+	if calls != before+2 {
+		t.Fatalf("a cluster becoming unreachable was judged %d times at once, want once", calls-before-1)
 	}
 }

@@ -47,7 +47,11 @@ func (m *Model) startRead(id ClusterID, full bool) tea.Cmd {
 	}
 	plan := c.filterPlan(m.deps.Now(), m.deps.PathsFilterEvery)
 	c.filtersDue = false // carried by the plan; a failed read puts it back
-	return fetchStatusPlan(m.ctx, c.spec.Reader, prev, id, c.gen, m.deps.Timeout, m.deps.Now, plan)
+	read := fetchStatusPlan(m.ctx, c.spec.Reader, prev, id, c.gen, m.deps.Timeout, m.deps.Now, plan)
+	if g := m.results; g != nil {
+		return func() tea.Msg { return g.deliver(read()) }
+	}
+	return read
 }
 
 // updateStatus records a result, re-assesses, and re-arms the cluster's
@@ -61,6 +65,7 @@ func (m Model) updateStatus(msg statusMsg) (Model, tea.Cmd) {
 	if m.quitting || (msg.err != nil && ops.ClassOf(msg.err) == ops.ErrCanceled && m.ctx.Err() != nil) {
 		return m, nil
 	}
+	routine := c.assessed && c.sevReachable && c.lastErr == nil && msg.err == nil
 	c.applyResult(msg)
 	c.applyFilters(msg)
 	if msg.err != nil {
@@ -68,7 +73,7 @@ func (m Model) updateStatus(msg statusMsg) (Model, tea.Cmd) {
 	} else {
 		m.deps.Log.Debug("status read", "cluster", c.spec.Name, "took", msg.took)
 	}
-	m.reassessSoon(msg.at)
+	m.reassessSoon(msg.at, routine)
 	if m.paused {
 		return m, nil
 	}

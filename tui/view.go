@@ -25,22 +25,45 @@ func (m Model) View() string {
 		return m.tooSmallView()
 	}
 	now := m.deps.Now()
-	var b strings.Builder
-	b.WriteString(m.headerView(now))
-	b.WriteByte('\n')
+	header, banner := m.headerView(now), ""
 	if m.deps.Insecure {
-		b.WriteString(m.bannerView())
-		b.WriteByte('\n')
+		banner = m.bannerView()
 	}
 	bodyH := m.bodyHeight()
 	if m.overlay != nil {
-		b.WriteString(fixHeight(m.overlay.View(), m.width, bodyH))
-		return b.String()
+		return joinFrame(header, banner, fixHeight(m.overlay.View(), m.width, bodyH), "", false)
 	}
 	body := m.bodyView(now, bodyH)
-	b.WriteString(m.cache.body.get(&m.cache.mu, fitKey{body, m.width, bodyH}, func() string { return fixHeight(body, m.width, bodyH) }))
+	body = m.cache.body.get(&m.cache.mu, fitKey{body, m.width, bodyH}, func() string { return fixHeight(body, m.width, bodyH) })
+	// Most frames follow a message that changed nothing on screen (a poll
+	// timer, a result for a pane off screen): their parts are the very
+	// strings drawn last time, compared in constant time, and the frame is
+	// the one put together then.
+	k := frameKey{header: header, banner: banner, body: body, footer: m.footerView()}
+	return m.cache.frame.get(&m.cache.mu, k, func() string { return joinFrame(k.header, k.banner, k.body, k.footer, true) })
+}
+
+// frameKey is the parts a dashboard frame is put together from.
+type frameKey struct{ header, banner, body, footer string }
+
+func (k frameKey) equal(o frameKey) bool { return k == o }
+
+// joinFrame puts a frame together: the header, the banner when there is
+// one, the body and, with footer, the footer line.
+func joinFrame(header, banner, body, footer string, withFooter bool) string {
+	var b strings.Builder
+	b.Grow(len(header) + len(banner) + len(body) + len(footer) + 3)
+	b.WriteString(header)
 	b.WriteByte('\n')
-	b.WriteString(m.footerView())
+	if banner != "" {
+		b.WriteString(banner)
+		b.WriteByte('\n')
+	}
+	b.WriteString(body)
+	if withFooter {
+		b.WriteByte('\n')
+		b.WriteString(footer)
+	}
 	return b.String()
 }
 

@@ -52,10 +52,20 @@ func BenchmarkIdleDashboard(b *testing.B) {
 		}
 		// Let the staggered loops settle into their rhythm, then measure.
 		time.Sleep(2 * time.Second)
+		socks0 := procSockets(b, p.cmd.Process.Pid)
 		cpu0, at0 := procCPU(b, p.cmd.Process.Pid), time.Now()
 		time.Sleep(measure)
 		cpu1, at1 := procCPU(b, p.cmd.Process.Pid), time.Now()
 		hwm := procHWM(b, p.cmd.Process.Pid)
+		// Keep-alive: the polls reuse the connections they had; a socket
+		// open now that was not open before was dialled meanwhile.
+		socks1, dialled := procSockets(b, p.cmd.Process.Pid), 0
+		for s := range socks1 {
+			if !socks0[s] {
+				dialled++
+			}
+		}
+		b.Logf("sockets: %d open before the measurement, %d after, %d of them new", len(socks0), len(socks1), dialled)
 		p.stop(b)
 		perMin := (cpu1 - cpu0).Seconds() / at1.Sub(at0).Minutes()
 		cpus, rss = append(cpus, perMin), append(rss, float64(hwm)/(1<<20))
@@ -314,6 +324,23 @@ func procCPU(tb testing.TB, pid int) time.Duration {
 }
 
 // procHWM is a process's peak resident set size (VmHWM) in bytes.
+// procSockets is the set of sockets process pid has open ("socket:[inode]").
+func procSockets(tb testing.TB, pid int) map[string]bool {
+	tb.Helper()
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	fds, err := os.ReadDir(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, fd := range fds {
+		if target, err := os.Readlink(dir + "/" + fd.Name()); err == nil && strings.HasPrefix(target, "socket:") {
+			out[target] = true
+		}
+	}
+	return out
+}
+
 func procHWM(tb testing.TB, pid int) int64 {
 	tb.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))

@@ -34,7 +34,9 @@ func (e *exitError) Error() string {
 func (e *exitError) Unwrap() error { return e.err }
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	code := run(os.Args[1:])
+	stopCPUProfile()
+	os.Exit(code)
 }
 
 // run executes the command line and returns the process exit code.

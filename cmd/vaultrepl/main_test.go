@@ -41,7 +41,12 @@ func vaultreplBinary(tb testing.TB) string {
 			return
 		}
 		builtBin = filepath.Join(dir, "vaultrepl")
-		cmd := exec.Command(goBin, "build", "-o", builtBin, ".")
+		args := []string{"build", "-o", builtBin}
+		if os.Getenv("VAULTREPL_CPUPROFILE") != "" {
+			// make bench-idle PROFILE=file: the binary writes a CPU profile there.
+			args = append(args, "-tags", "vaultrepl_cpuprofile")
+		}
+		cmd := exec.Command(goBin, append(args, ".")...)
 		// Static, as make build links it (no C loader at start-up).
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		out, err := cmd.CombinedOutput()
