@@ -193,7 +193,7 @@ func (m Model) updateLabDone(msg labDoneMsg) (Model, tea.Cmd) {
 		flash = m.setFlash(fmt.Sprintf("lab: %s%s", msg.action, on), false)
 	}
 	m, cmd := m.refreshNamed(msg.refresh)
-	return m, tea.Batch(flash, cmd, m.labViewCmd())
+	return m, tea.Batch(flash, cmd, m.labViewNowCmd())
 }
 
 // labBox draws the menu as a box to lay over the body.
@@ -335,6 +335,10 @@ type ChecklistStep struct {
 type labViewMsg struct {
 	view LabView
 	err  error
+	// extra: read at once after a lab action or reset, outside the read
+	// loop; it must not arm another timer, or every action would start one
+	// more loop (a long demo piled them up).
+	extra bool
 }
 
 // labViewDueMsg asks for the next read of the lab view.
@@ -373,8 +377,15 @@ func (m Model) updateLabViewDue() (Model, tea.Cmd) {
 	return m, m.labViewCmd()
 }
 
-// labViewCmd reads the lab view once, in a Cmd (it is I/O).
-func (m *Model) labViewCmd() tea.Cmd {
+// labViewCmd reads the lab view once, in a Cmd (it is I/O), as the read
+// loop's next turn: its reply arms the next read.
+func (m *Model) labViewCmd() tea.Cmd { return m.readLabView(false) }
+
+// labViewNowCmd reads the lab view at once, outside the loop (after a lab
+// action or reset, so the panes show the new faults without waiting).
+func (m *Model) labViewNowCmd() tea.Cmd { return m.readLabView(true) }
+
+func (m *Model) readLabView(extra bool) tea.Cmd {
 	li := m.labInspector()
 	if li == nil {
 		return nil
@@ -384,14 +395,17 @@ func (m *Model) labViewCmd() tea.Cmd {
 		c, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		v, err := li.LabView(c)
-		return labViewMsg{view: v, err: err}
+		return labViewMsg{view: v, err: err, extra: extra}
 	}
 }
 
 // updateLabView keeps the newest view, marks the panes whose lab faults
 // changed (their cache key is their version) and schedules the next read.
 func (m Model) updateLabView(msg labViewMsg) (Model, tea.Cmd) {
-	next := m.timer(m.deps.Interval, labViewDueMsg{})
+	var next tea.Cmd
+	if !msg.extra {
+		next = m.timer(m.deps.Interval, labViewDueMsg{})
+	}
 	if msg.err != nil {
 		// The lab may be restarting; keep the last view rather than
 		// unmarking every pane.
@@ -458,7 +472,7 @@ func (m Model) updateLabResetDone(msg labResetMsg) (Model, tea.Cmd) {
 		names[i] = m.clusters[i].spec.Name
 	}
 	m, cmd := m.refreshNamed(names)
-	return m, tea.Batch(m.setFlash("lab: reset "+msg.set+" to the topology's start", false), cmd, m.labViewCmd())
+	return m, tea.Batch(m.setFlash("lab: reset "+msg.set+" to the topology's start", false), cmd, m.labViewNowCmd())
 }
 
 // maxLabListLines bounds each list of the instructor's view in the menu, so

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -133,5 +134,45 @@ func TestLabViewReadCadence(t *testing.T) {
 	}
 	if lab.reads != 1 {
 		t.Errorf("menu closed again: %d reads in 5 intervals, want 1", lab.reads)
+	}
+}
+
+// TestLabActionsStartNoExtraLabViewLoop: the read at once after a lab action
+// or reset updates the view without arming a timer of its own; before, every
+// action started one more read loop and a long demo piled them up.
+func TestLabActionsStartNoExtraLabViewLoop(t *testing.T) {
+	clk := newTestClock()
+	specs, _ := globalSpecs()
+	lab := &countingLab{}
+	m := newTestModel(specs, clk, 160, 48, func(d *Deps) { d.Lab = lab })
+	m = pollAll(m, clk)
+	labTimers := func(ts []firedMsg) int {
+		n := 0
+		for _, f := range ts {
+			if _, ok := f.msg.(labViewDueMsg); ok {
+				n++
+			}
+		}
+		return n
+	}
+	for _, msg := range []tea.Msg{
+		labDoneMsg{action: "stop", cluster: specs[0].Name, refresh: []string{specs[0].Name}},
+		labResetMsg{set: "all"},
+	} {
+		before := lab.reads
+		var timers []firedMsg
+		m, timers, _ = update(m, msg)
+		if lab.reads != before+1 {
+			t.Errorf("%T: %d lab view reads, want 1 at once", msg, lab.reads-before)
+		}
+		if n := labTimers(timers); n != 0 {
+			t.Errorf("%T: %d lab view timers armed, want none (the loop has its own)", msg, n)
+		}
+	}
+	// The loop itself still re-arms exactly once per turn.
+	m.labSkipped = labClosedEvery - 1
+	_, timers, _ := update(m, labViewDueMsg{})
+	if n := labTimers(timers); n != 1 {
+		t.Errorf("the loop's read armed %d timers, want 1", n)
 	}
 }
