@@ -77,11 +77,7 @@ func TestClockTicksJudgeOnlyWhenSomethingCanChange(t *testing.T) {
 // next tick judges it once, and the tick after that not at all.
 func TestClockTickJudgesADeferredResultOnce(t *testing.T) {
 	clk := newTestClock()
-	specs, _ := globalSpecs()
-	for i := len(specs); i <= throttleAbove; i++ {
-		r := &fakeReader{err: &ops.Error{Class: ops.ErrUnreachable, Op: "read status", Cluster: fmt.Sprintf("extra-%d", i)}}
-		specs = append(specs, ClusterSpec{Name: fmt.Sprintf("extra-%d", i), Address: fmt.Sprintf("https://10.9.0.%d:8200", i), Reader: r})
-	}
+	specs := largeFleetSpecs()
 	calls := 0
 	m := newTestModel(specs, clk, 160, 48, countingAssess(&calls))
 	m = pollAll(m, clk) // all at one instant: the first judged, the rest deferred
@@ -106,11 +102,7 @@ func TestClockTickJudgesADeferredResultOnce(t *testing.T) {
 // unreachable is judged at once.
 func TestRoutineResultsWaitForTheTick(t *testing.T) {
 	clk := newTestClock()
-	specs, _ := globalSpecs()
-	for i := len(specs); i <= throttleAbove; i++ {
-		r := &fakeReader{err: &ops.Error{Class: ops.ErrUnreachable, Op: "read status", Cluster: fmt.Sprintf("extra-%d", i)}}
-		specs = append(specs, ClusterSpec{Name: fmt.Sprintf("extra-%d", i), Address: fmt.Sprintf("https://10.9.0.%d:8200", i), Reader: r})
-	}
+	specs := largeFleetSpecs()
 	calls := 0
 	m := newTestModel(specs, clk, 160, 48, countingAssess(&calls))
 	m = pollAll(m, clk)
@@ -138,4 +130,15 @@ func TestRoutineResultsWaitForTheTick(t *testing.T) {
 	if calls != before+2 {
 		t.Fatalf("a cluster becoming unreachable was judged %d times at once, want once", calls-before-1)
 	}
+}
+
+// largeFleetSpecs is the global lab's clusters and unreachable extras, one
+// more than throttleAbove: a fleet large enough to defer routine results.
+func largeFleetSpecs() []ClusterSpec {
+	specs, _ := globalSpecs()
+	for i := len(specs); i <= throttleAbove; i++ {
+		r := &fakeReader{err: &ops.Error{Class: ops.ErrUnreachable, Op: "read status", Cluster: fmt.Sprintf("extra-%d", i)}}
+		specs = append(specs, ClusterSpec{Name: fmt.Sprintf("extra-%d", i), Address: fmt.Sprintf("https://10.9.0.%d:8200", i), Reader: r})
+	}
+	return specs
 }
