@@ -11,7 +11,6 @@ import (
 // the assessment, the focus, the geometry or the second on the clock does.
 type paneKey struct {
 	version uint64 // the cluster's data, timeline and judgement (its assessment and links)
-	filters uint64 // what its paths filters say (clusterState.filterVer)
 	gen     uint64 // its timer generation
 	// armed, nextPoll and paused are what "retry in 8s" reads: a poll
 	// timer that fires disarms the cluster (the read starts) without a new
@@ -149,7 +148,7 @@ func newPaneCache() *paneCache {
 
 func (m *Model) paneKey(id ClusterID, num, w, h int, now time.Time) paneKey {
 	c := &m.clusters[id]
-	k := paneKey{version: c.version, filters: c.filterVer, second: now.Unix(), focused: id == m.focus, num: num, w: w, h: h}
+	k := paneKey{version: c.version, second: now.Unix(), focused: id == m.focus, num: num, w: w, h: h}
 	if c.lastErr != nil { // errorLines: "retry in 8s"
 		k.gen, k.armed, k.nextPoll, k.paused = c.gen, c.armed, c.nextPoll.UnixNano(), m.paused
 	}

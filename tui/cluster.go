@@ -52,25 +52,28 @@ type clusterState struct {
 	version      uint64 // bumps when anything a pane shows changes (not relative times)
 
 	// The paths filters of a performance primary's secondaries, as last
-	// read (filtersRead), for the ids filterIDs (sorted), at filtersAt, with
-	// the snapshot's filter write counter then. filtersDue: a refresh asked
-	// for them. filterVer bumps when what they say changes (a pane key).
+	// read for the ids filterIDs (sorted; nil: not read, see filtersRead),
+	// at filtersAt, with the snapshot's filter write counter then.
+	// filtersDue: a refresh asked for them. A change of what they say bumps
+	// version (the pane's cache key).
 	filters      []ops.SecondaryFilter
 	filterIDs    []string
 	filtersAt    time.Time
-	filtersRead  bool
 	filterWrites uint64
 	filtersDue   bool
-	filterVer    uint64
 }
+
+// filtersRead says whether the paths filters were read: a read always
+// covers at least one secondary id (filterPlan.wants).
+func (c *clusterState) filtersRead() bool { return c.filterIDs != nil }
 
 // filterPlan is what the next status read needs to decide whether to read
 // the paths filters too: a refresh asked, every is up, or (decided with the
 // new status) the secondaries or the write counter moved.
 func (c *clusterState) filterPlan(now time.Time, every time.Duration) filterPlan {
 	r, _ := c.spec.Reader.(PathsFilterReader)
-	return filterPlan{r: r, due: c.filtersDue || (c.filtersRead && now.Sub(c.filtersAt) >= every),
-		read: c.filtersRead, ids: c.filterIDs, writes: c.filterWrites}
+	return filterPlan{r: r, due: c.filtersDue || (c.filtersRead() && now.Sub(c.filtersAt) >= every),
+		read: c.filtersRead(), ids: c.filterIDs, writes: c.filterWrites}
 }
 
 // applyFilters records the paths filters read with a status (or forgets
@@ -84,18 +87,16 @@ func (c *clusterState) applyFilters(msg statusMsg) {
 	switch {
 	case msg.filters != nil:
 		f := msg.filters
-		if !c.filtersRead || !slices.EqualFunc(c.filters, f.list, ops.SecondaryFilter.Equal) {
-			c.filterVer++
+		if !c.filtersRead() || !slices.EqualFunc(c.filters, f.list, ops.SecondaryFilter.Equal) {
 			c.version++
 		}
 		c.filters, c.filterIDs, c.filterWrites = f.list, f.ids, f.writes
-		c.filtersAt, c.filtersRead, c.filtersDue = msg.at, true, false
+		c.filtersAt, c.filtersDue = msg.at, false
 	case known && len(ids) == 0:
-		if c.filtersRead {
-			c.filterVer++
+		if c.filtersRead() {
 			c.version++
 		}
-		c.filters, c.filterIDs, c.filtersRead, c.filtersDue = nil, nil, false, false
+		c.filters, c.filterIDs, c.filtersDue = nil, nil, false
 	}
 }
 

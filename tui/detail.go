@@ -125,7 +125,7 @@ func (m *Model) detailContent(now time.Time) string {
 				b.WriteString(m.kvBlock(extraKVs(r.Extra), w))
 			}
 		}
-		if c.filtersRead {
+		if c.filtersRead() {
 			heading("Paths filters (kept here for each performance secondary)")
 			b.WriteString(m.filtersBlock(c, w))
 		}

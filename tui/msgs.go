@@ -160,14 +160,10 @@ func contextTimer(ctx context.Context) timerFunc {
 			wait := coalesce(now, d, msg)
 			if d < time.Second {
 				// Off the grid (a refresh, the first reads): its own timer.
-				t := time.NewTimer(wait)
-				defer t.Stop()
-				select {
-				case <-t.C:
-					return msg
-				case <-ctx.Done():
+				if !sleepCtx(ctx, wait) {
 					return nil
 				}
+				return msg
 			}
 			at := now.Add(wait).UnixNano()
 			if !due.join(at, msg) {
@@ -175,11 +171,7 @@ func contextTimer(ctx context.Context) timerFunc {
 				// this message with its own, and this Cmd ends here.
 				return nil
 			}
-			t := time.NewTimer(wait)
-			defer t.Stop()
-			select {
-			case <-t.C:
-			case <-ctx.Done():
+			if !sleepCtx(ctx, wait) {
 				due.take(at)
 				return nil
 			}
@@ -232,14 +224,19 @@ type resultGroups struct {
 }
 
 func newResultGroups(ctx context.Context, window time.Duration) *resultGroups {
-	return &resultGroups{wait: func() {
-		t := time.NewTimer(window)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-		}
-	}}
+	return &resultGroups{wait: func() { sleepCtx(ctx, window) }}
+}
+
+// sleepCtx waits d, or until ctx ends (the dashboard quits): false then.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // deliver is what a read's Cmd returns for its result msg.

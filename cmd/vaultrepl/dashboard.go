@@ -145,10 +145,15 @@ func (h *wizardHost) login(ctx context.Context, cluster, user, pass string) (wiz
 // happened, and nobody would be left to say which); each is bounded by its
 // timeout, and runProgram waits for them (writeTracker) before exiting.
 func (h *wizardHost) open(ctx context.Context, focused string, width, height int) (tui.Overlay, tea.Cmd) {
+	return h.overlay(ctx, wizard.Start{Flow: wizard.FlowOperations, TypeKnown: true, Focused: focused}, width, height)
+}
+
+// overlay is the wizard, started at start, as the dashboard's overlay.
+func (h *wizardHost) overlay(ctx context.Context, start wizard.Start, width, height int) (tui.Overlay, tea.Cmd) {
 	d := h.deps
 	d.Context = ctx
 	d.Clusters = append([]wizard.Cluster(nil), h.clusters...)
-	m := wizard.New(d, wizard.Start{Flow: wizard.FlowOperations, TypeKnown: true, Focused: focused}).SetSize(width, height)
+	m := wizard.New(d, start).SetSize(width, height)
 	return wizardOverlay{m: m, host: h}, m.Init()
 }
 
@@ -157,16 +162,11 @@ func (h *wizardHost) open(ctx context.Context, focused string, width, height int
 // unused token opens on that cluster, the type and the secondary id
 // chosen; the flow's own pre-flight and typed confirmation apply.
 func (h *wizardHost) openOffer(ctx context.Context, focused string, offer ops.Offer, width, height int) (tui.Overlay, tea.Cmd) {
-	start := wizard.Start{Flow: wizard.FlowOperations, TypeKnown: true, Focused: focused}
-	if offer.Kind == ops.OfferRevoke {
-		start = wizard.Start{Flow: wizard.FlowRevoke, Type: offer.Type, TypeKnown: true, Primary: focused,
-			SecondaryID: offer.SecondaryID, Focused: focused}
+	if offer.Kind != ops.OfferRevoke {
+		return h.open(ctx, focused, width, height)
 	}
-	d := h.deps
-	d.Context = ctx
-	d.Clusters = append([]wizard.Cluster(nil), h.clusters...)
-	m := wizard.New(d, start).SetSize(width, height)
-	return wizardOverlay{m: m, host: h}, m.Init()
+	return h.overlay(ctx, wizard.Start{Flow: wizard.FlowRevoke, Type: offer.Type, TypeKnown: true, Primary: focused,
+		SecondaryID: offer.SecondaryID, Focused: focused}, width, height)
 }
 
 // wizardOverlay adapts wizard.Model to tui.Overlay and translates the
