@@ -113,27 +113,25 @@ func TestLabViewReadCadence(t *testing.T) {
 			t.Fatalf("%d lab view timers armed after one fired, want 1", n)
 		}
 	}
-	for range 10 {
-		tick()
-	}
-	if lab.reads != 2 {
-		t.Errorf("menu closed: %d reads in 10 intervals, want 2 (every 5th)", lab.reads)
-	}
-	m = send(m, keyMsg("L"))
-	lab.reads = 0
-	for range 4 {
-		tick()
-	}
-	if lab.reads != 4 {
-		t.Errorf("menu open: %d reads in 4 intervals, want 4 (every one)", lab.reads)
-	}
-	m = send(m, keyMsg("esc"))
-	lab.reads = 0
-	for range 5 {
-		tick()
-	}
-	if lab.reads != 1 {
-		t.Errorf("menu closed again: %d reads in 5 intervals, want 1", lab.reads)
+	for _, phase := range []struct {
+		name         string
+		key          string // pressed first ("": none)
+		ticks, reads int
+	}{
+		{"menu closed (every 5th)", "", 10, 2},
+		{"menu open (every one)", "L", 4, 4},
+		{"menu closed again", "esc", 5, 1},
+	} {
+		if phase.key != "" {
+			m = send(m, keyMsg(phase.key))
+		}
+		lab.reads = 0
+		for range phase.ticks {
+			tick()
+		}
+		if lab.reads != phase.reads {
+			t.Errorf("%s: %d reads in %d intervals, want %d", phase.name, lab.reads, phase.ticks, phase.reads)
+		}
 	}
 }
 
