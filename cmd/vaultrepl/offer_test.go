@@ -29,16 +29,7 @@ func TestFindingOffersRevokeOnTheLab(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ui.Close()
-	var cfgs []ops.ClusterConfig
-	var clients []*ops.Client
-	for _, ci := range lab.Clusters() {
-		cfg := ops.ClusterConfig{Name: ci.Name, Address: ci.Addr, Token: ops.TokenSource{Inline: ci.Token}}
-		c, err := ops.NewClient(cfg, ops.ClientOptions{Timeout: 5 * time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfgs, clients = append(cfgs, cfg), append(clients, c)
-	}
+	cfgs, clients := labClients(t, lab, ops.ClientOptions{Timeout: 5 * time.Second})
 	if cfgs[0].Name != "us-east-2" {
 		t.Fatalf("the lab's first cluster is %s", cfgs[0].Name)
 	}

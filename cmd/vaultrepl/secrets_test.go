@@ -233,16 +233,7 @@ func TestSecretsDashboardAndWizard(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ui.Close()
-	var cfgs []ops.ClusterConfig
-	var clients []*ops.Client
-	for _, ci := range lab.Clusters() {
-		cfg := ops.ClusterConfig{Name: ci.Name, Address: ci.Addr, Token: ops.TokenSource{Inline: ci.Token}}
-		c, err := ops.NewClient(cfg, ops.ClientOptions{Timeout: 5 * time.Second, Logger: ui.log})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfgs, clients = append(cfgs, cfg), append(clients, c)
-	}
+	cfgs, clients := labClients(t, lab, ops.ClientOptions{Timeout: 5 * time.Second, Logger: ui.log})
 	user, _ := lab.Userpass()
 	host := newWizardHost(cfgs, clients, ui.styles, 200*time.Millisecond, 5*time.Second, false, lab.Now, wizardLogin{username: user})
 	var mu sync.Mutex
@@ -508,4 +499,19 @@ func TestTLSVerifiedByDefaultInsecureBanner(t *testing.T) {
 			t.Errorf("a frame without the banner:\n%s", f)
 		}
 	}
+}
+
+// labClients configures every cluster of lab with its root token and builds
+// their clients (ops.NewClients, as the commands do).
+func labClients(t *testing.T, lab *sim.Lab, opts ops.ClientOptions) ([]ops.ClusterConfig, []*ops.Client) {
+	t.Helper()
+	var cfgs []ops.ClusterConfig
+	for _, ci := range lab.Clusters() {
+		cfgs = append(cfgs, ops.ClusterConfig{Name: ci.Name, Address: ci.Addr, Token: ops.TokenSource{Inline: ci.Token}})
+	}
+	clients, err := ops.NewClients(cfgs, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfgs, clients
 }
