@@ -618,6 +618,9 @@ func TestRequestsMatchVaultAPI(t *testing.T) {
 						}
 						for i := range want {
 							compareSeen(t, rq.op, want[i], got[i])
+							if strings.HasPrefix(cfg.Address, "https:") && got[i].Proto != "HTTP/2.0" {
+								t.Errorf("%s: %s over TLS, want HTTP/2 as vault/api negotiates it", rq.op, got[i].Proto)
+							}
 						}
 					}
 				})
