@@ -97,11 +97,11 @@ func (b *countingBody) Close() error {
 }
 
 // countBodies puts a countingTransport under c's body limit, so that it
-// sees what the limit lets through to vault/api (which copies whole error
-// bodies into memory). Called before the client's first request.
+// sees what the limit lets through to the client. Called before the
+// client's first request.
 func countBodies(t testing.TB, c *Client) *countingTransport {
 	t.Helper()
-	tr := c.root.CloneConfig().HttpClient.Transport
+	tr := c.http.Transport
 	if g, ok := tr.(*originGuard); ok {
 		tr = g.next // the origin guard sits above the body limit
 	}
@@ -114,8 +114,8 @@ func countBodies(t testing.TB, c *Client) *countingTransport {
 	return ct
 }
 
-// A 50 MB body, on a success and on an error status (where vault/api reads
-// the whole body itself), fails as too large after reading at most the
+// A 50 MB body, on a success and on an error status (whose body is read
+// for its error messages), fails as too large after reading at most the
 // limit and one byte from the connection: what a read holds in memory is
 // bounded by the limit, not by the body. The bytes are counted where the
 // body leaves the connection, so the bound is exact; the memory it costs
@@ -134,7 +134,7 @@ func TestStatusHugeBodyReadIsBounded(t *testing.T) {
 			t.Fatalf("status %d: %d responses, want health and replication status", status, len(uses))
 		}
 		// Past the limit every further Read probes one byte and fails; the
-		// callers above make a few of those (vault/api drains and closes).
+		// callers above make a few of those (io.ReadAll, then the close).
 		for i, u := range uses {
 			if u.read > limit+16 || !u.closed {
 				t.Errorf("status %d, response %d: read %d bytes of a 50 MB body (limit %d), closed %v", status, i, u.read, limit, u.closed)
@@ -144,8 +144,7 @@ func TestStatusHugeBodyReadIsBounded(t *testing.T) {
 }
 
 // BenchmarkStatusHugeBody reports what reading two 50 MB bodies against a
-// 1 MiB limit allocates (B/op; about 5 MB on a success and 9 MB on an
-// error status, where vault/api copies the body as well).
+// 1 MiB limit allocates (B/op), on a success and on an error status.
 func BenchmarkStatusHugeBody(b *testing.B) {
 	const limit = 1 << 20
 	for _, status := range []int{200, 500} {
@@ -257,7 +256,7 @@ func TestStatusReleasesConnections(t *testing.T) {
 	c := testClient(t, srv.URL, ClientOptions{MaxBodyBytes: 64 << 10, Timeout: 10 * time.Second})
 	ct := countBodies(t, c)
 	// want: "good" must read in full, "bad" must fail, "" either (a
-	// redirect is vault/api's to follow or to report).
+	// redirect is exchange's to follow or to report).
 	read := func(round int, h http.HandlerFunc, want string) {
 		t.Helper()
 		mu.Lock()
@@ -304,7 +303,7 @@ func TestStatusReleasesConnections(t *testing.T) {
 			}
 		}
 	}
-	c.root.CloneConfig().HttpClient.CloseIdleConnections()
+	c.http.CloseIdleConnections()
 	// The server notices closed connections asynchronously.
 	deadline := time.Now().Add(10 * time.Second)
 	for {

@@ -3,16 +3,20 @@ package ops
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
-	"sync"
+	"path"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
-	"github.com/hashicorp/vault/api"
 	"golang.org/x/time/rate"
 )
 
@@ -52,9 +56,9 @@ type ClientOptions struct {
 	// lab's time while this machine's clock stamps the reads).
 	Now func() time.Time
 
-	// shared is the vault/api configuration NewClients reads once for a
-	// set of clusters (see sharedAPIConfig); nil: each client reads its own.
-	shared *sharedAPIConfig
+	// shared is the VAULT_* environment NewClients reads once for a set of
+	// clusters, with their shared transport; nil: each client reads its own.
+	shared *sharedVaultEnv
 }
 
 func (o ClientOptions) withDefaults() ClientOptions {
@@ -77,23 +81,26 @@ func (o ClientOptions) withDefaults() ClientOptions {
 }
 
 // Client talks to one Vault cluster. It is safe for concurrent use and never
-// changes after NewClient: vault/api warns that its setters race with
-// requests in flight, so a new token means a new Client (WithToken).
+// changes after NewClient: a new token means a new Client (WithToken).
 //
-// Every request goes out with vault/api's retries off. Reads fail fast and
-// the caller (the poller) decides when to try again, so that its backoff never
-// stacks with the library's 1–1.5 s waits and a poll never outlives its
-// timeout; writes must never be repeated behind the operator's back.
+// Every request is sent once. Reads fail fast and the caller (the poller)
+// decides when to try again, so that no library backoff stacks with its own
+// and a poll never outlives its timeout; writes must never be repeated
+// behind the operator's back.
 type Client struct {
 	cfg   ClusterConfig
 	opts  ClientOptions
 	token string
+	// addr is the parsed address every request path is joined to.
+	addr *url.URL
+	http *http.Client
+	env  *vaultEnv
 	// root serves sys/health, sys/replication/* and sys/capabilities-self:
 	// replication endpoints are restricted to the root namespace. ns carries
 	// the cluster's namespace for auth methods, mounts and login; it is root
 	// itself when no namespace is configured.
-	root *api.Client
-	ns   *api.Client
+	root *endpoint
+	ns   *endpoint
 	// origins are where requests may go: the address's origin and the
 	// cluster's redirect_hosts (see originGuard).
 	origins map[string]bool
@@ -127,16 +134,82 @@ func newClient(cfg ClusterConfig, opts ClientOptions, token string) (*Client, er
 	if c.origins, err = allowedOrigins(cfg); err != nil {
 		return nil, &Error{Class: ErrConfig, Op: "configure client", Cluster: cfg.Name, Messages: []string{err.Error()}}
 	}
-	if c.root, err = c.newAPIClient(""); err != nil {
+	if c.addr, err = url.Parse(cfg.Address); err != nil {
+		return nil, c.configErr("configure client", err)
+	}
+	transport, err := c.transport()
+	if err != nil {
 		return nil, err
 	}
+	// The guard is outermost so that a request to a foreign origin, however
+	// it came about, fails before anything is sent. Redirects come back to
+	// exchange, which follows one within the allowed origins.
+	c.http = &http.Client{
+		Transport:     &originGuard{allowed: c.origins, next: &limitTransport{base: transport, max: c.opts.MaxBodyBytes}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	c.root = c.newEndpoint("")
 	c.ns = c.root
 	if cfg.Namespace != "" {
-		if c.ns, err = c.newAPIClient(cfg.Namespace); err != nil {
-			return nil, err
-		}
+		c.ns = c.newEndpoint(cfg.Namespace)
 	}
 	return c, nil
+}
+
+// endpoint is the root namespace or the cluster's own: the headers its
+// requests carry before the token and its VAULT_RATE_LIMIT limiter (one per
+// namespace, as each had its own vault/api client).
+type endpoint struct {
+	header  http.Header
+	limiter *rate.Limiter
+}
+
+// newEndpoint builds the headers in vault/api's order, which settles what
+// a VAULT_HEADERS entry spelt in lower case ("x-vault-namespace") does:
+// X-Vault-Request first (an entry adds a value), then VAULT_HEADERS, then
+// the namespace replacing or removing any such entry.
+func (c *Client) newEndpoint(namespace string) *endpoint {
+	h := http.Header{"X-Vault-Request": {"true"}}
+	for k, vs := range c.env.headers {
+		h[k] = append(h[k], vs...)
+	}
+	if namespace != "" {
+		h.Set("X-Vault-Namespace", namespace)
+	} else {
+		h.Del("X-Vault-Namespace")
+	}
+	return &endpoint{header: h, limiter: c.env.newLimiter()}
+}
+
+// transport reads the environment (or takes NewClients' reading) and gives
+// the transport of this cluster: the shared one when the cluster has no TLS
+// settings of its own, else its own with the cluster's TLS settings applied
+// over the environment's.
+func (c *Client) transport() (*http.Transport, error) {
+	var shared *http.Transport
+	var err error
+	if sh := c.opts.shared; sh != nil {
+		c.env, shared, err = sh.get()
+	} else {
+		c.env, err = readVaultEnv()
+	}
+	if err != nil {
+		var ee *envError
+		if errors.As(err, &ee) {
+			return nil, c.configErr(ee.op, ee.err)
+		}
+		return nil, c.configErr("read VAULT_* environment", err)
+	}
+	if shared != nil && c.cfg.TLS.IsZero() {
+		return shared, nil
+	}
+	t := c.env.newTransport()
+	if !c.cfg.TLS.IsZero() {
+		if err := applyTLS(t.TLSClientConfig, clusterTLS(c.cfg.TLS)); err != nil {
+			return nil, c.configErr("configure TLS", err)
+		}
+	}
+	return t, nil
 }
 
 // NewClients builds the Clients of several clusters, in order, as NewClient
@@ -148,7 +221,7 @@ func newClient(cfg ClusterConfig, opts ClientOptions, token string) (*Client, er
 // still has its own token, origin guard, body limit and redirect policy.
 // The first error stops it.
 func NewClients(cfgs []ClusterConfig, opts ClientOptions) ([]*Client, error) {
-	opts.shared = &sharedAPIConfig{}
+	opts.shared = &sharedVaultEnv{}
 	clients := make([]*Client, 0, len(cfgs))
 	for _, cfg := range cfgs {
 		cl, err := NewClient(cfg, opts)
@@ -158,65 +231,6 @@ func NewClients(cfgs []ClusterConfig, opts ClientOptions) ([]*Client, error) {
 		clients = append(clients, cl)
 	}
 	return clients, nil
-}
-
-// sharedAPIConfig is api.DefaultConfig read once (on first use) for the
-// clients of NewClients.
-type sharedAPIConfig struct {
-	once sync.Once
-	conf *api.Config
-}
-
-// get is the shared configuration; its Error is the environment's error.
-func (s *sharedAPIConfig) get() *api.Config {
-	s.once.Do(func() {
-		s.conf = api.DefaultConfig()
-		if s.conf.Error == nil {
-			// One pool for every cluster: cleanhttp's limit of 100 idle
-			// connections in all would be shared by all the clusters
-			// (evicting connections every poll beyond 50 clusters); the
-			// per-host limit stays.
-			if t, ok := s.conf.HttpClient.Transport.(*http.Transport); ok {
-				t.MaxIdleConns = 0
-			}
-		}
-	})
-	return s.conf
-}
-
-// defaultConfig is api.DefaultConfig for this client: for a cluster with no
-// TLS settings of its own, a copy of the shared configuration with its own
-// http.Client (whose transport, with the environment's TLS and proxy, is
-// the shared one) and its own rate limiter (VAULT_RATE_LIMIT is per
-// client); otherwise a fresh api.DefaultConfig, which the cluster's TLS
-// settings then change.
-func (c *Client) defaultConfig() *api.Config {
-	sh := c.opts.shared
-	if sh == nil || !c.cfg.TLS.IsZero() {
-		return api.DefaultConfig()
-	}
-	t := sh.get()
-	if t.Error != nil {
-		return &api.Config{Error: t.Error}
-	}
-	conf := &api.Config{
-		Address:      t.Address,
-		AgentAddress: t.AgentAddress,
-		HttpClient: &http.Client{Transport: t.HttpClient.Transport, Timeout: t.HttpClient.Timeout,
-			CheckRedirect: t.HttpClient.CheckRedirect},
-		MinRetryWait:     t.MinRetryWait,
-		MaxRetryWait:     t.MaxRetryWait,
-		MaxRetries:       t.MaxRetries,
-		Timeout:          t.Timeout,
-		Backoff:          t.Backoff,
-		CheckRetry:       t.CheckRetry,
-		SRVLookup:        t.SRVLookup,
-		DisableRedirects: t.DisableRedirects,
-	}
-	if t.Limiter != nil {
-		conf.Limiter = rate.NewLimiter(t.Limiter.Limit(), t.Limiter.Burst())
-	}
-	return conf
 }
 
 // WithToken returns a new Client with the same settings and another token,
@@ -252,58 +266,6 @@ func (c *Client) Config() ClusterConfig {
 
 // HasToken reports whether requests carry a token.
 func (c *Client) HasToken() bool { return c.token != "" }
-
-// neverRetry replaces vault/api's retry policy: even VAULT_MAX_RETRIES in the
-// environment cannot bring retries back.
-func neverRetry(context.Context, *http.Response, error) (bool, error) { return false, nil }
-
-// newAPIClient builds one vault/api client. api.DefaultConfig reads the
-// VAULT_* environment (CA, client cert, skip-verify, proxy, rate limit); the
-// cluster's settings are then applied on top.
-func (c *Client) newAPIClient(namespace string) (*api.Client, error) {
-	conf := c.defaultConfig()
-	if conf.Error != nil {
-		return nil, c.configErr("read VAULT_* environment", conf.Error)
-	}
-	conf.Address = c.cfg.Address
-	conf.AgentAddress = "" // VAULT_AGENT_ADDR would send every cluster's requests to one agent
-	// vault/api follows one 301, 302 or 307 to wherever it points and sends
-	// the token there; exchange follows redirects itself, within the
-	// cluster's allowed origins only.
-	conf.DisableRedirects = true
-	conf.MaxRetries = 0
-	conf.CheckRetry = neverRetry
-	conf.Timeout = 0 // every call carries its own deadline in ctx (see exchange)
-	if t := c.cfg.TLS; !t.IsZero() {
-		err := conf.ConfigureTLS(&api.TLSConfig{
-			CACert: t.CACert, CAPath: t.CAPath, ClientCert: t.ClientCert, ClientKey: t.ClientKey,
-			TLSServerName: t.ServerName, Insecure: t.Insecure,
-		})
-		if err != nil {
-			return nil, c.configErr("configure TLS", err)
-		}
-	}
-	// Wrapped after ConfigureTLS, which needs the bare *http.Transport.
-	// The guard is outermost so that a request to a foreign origin, however
-	// it came about, fails before anything is sent.
-	conf.HttpClient.Transport = &originGuard{allowed: c.origins,
-		next: &limitTransport{base: conf.HttpClient.Transport, max: c.opts.MaxBodyBytes}}
-	conf.HttpClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	ac, err := api.NewClient(conf)
-	if err != nil {
-		return nil, c.configErr("configure client", err)
-	}
-	// NewClient picks up VAULT_TOKEN and VAULT_NAMESPACE by itself; the
-	// cluster's own settings replace them. This is construction, before any
-	// request, so it is not the mutation vault/api warns about.
-	ac.SetToken(c.token)
-	if namespace == "" {
-		ac.ClearNamespace()
-	} else {
-		ac.SetNamespace(namespace)
-	}
-	return ac, nil
-}
 
 func (c *Client) configErr(op string, err error) *Error {
 	return &Error{Class: ErrConfig, Op: op, Cluster: c.cfg.Name,
@@ -375,66 +337,97 @@ func (c *Client) exchange(ctx context.Context, rq request) (reply, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	ac := c.root
+	ep := c.root
 	if rq.ns {
-		ac = c.ns
+		ep = c.ns
 	}
-	r := ac.NewRequest(rq.method, "/v1/"+rq.path)
-	r.WrapTTL = "" // VAULT_WRAP_TTL would otherwise wrap every response
-	if rq.noToken {
-		r.ClientToken = ""
-	}
-	if rq.query != nil {
-		r.Params = rq.query
-	}
+	var body []byte
 	if rq.body != nil {
-		if err := r.SetJSONBody(rq.body); err != nil {
+		var err error
+		if body, err = json.Marshal(rq.body); err != nil {
 			return reply{}, c.fail(rq, ErrConfig, 0, []string{"encode request body"}, err)
 		}
 	}
-	//lint:ignore SA1019 the one vault/api entry point that takes a prepared request (method, query, body, token) and returns the response whatever its status; Logical().Read* would turn a 404 into (nil, nil).
-	resp, err := ac.RawRequestWithContext(ctx, r)
-	if err == nil && resp != nil && followedRedirect(resp.StatusCode) {
-		// One redirect is followed, as vault/api would (a standby sending
-		// the request to the active node), but only within the allowed
-		// origins: the request carries the token and maybe a secret body.
-		target, rerr := c.redirectTarget(ctx, rq, resp.Response)
+	resp, err := c.send(ctx, ep, rq, c.requestURL(rq.path), body)
+	if err == nil && followedRedirect(resp.StatusCode) {
+		// One redirect is followed (a standby sending the request to the
+		// active node), but only within the allowed origins: the request
+		// carries the token and maybe a secret body.
+		target, rerr := c.redirectTarget(ctx, rq, resp)
 		resp.Body.Close()
 		if rerr != nil {
 			return reply{status: resp.StatusCode}, rerr
 		}
-		r.URL = target
-		if err := r.ResetJSONBody(); err != nil {
-			return reply{}, c.fail(rq, ErrConfig, 0, []string{"encode request body"}, err)
-		}
-		//lint:ignore SA1019 as above.
-		resp, err = ac.RawRequestWithContext(ctx, r)
-		if err == nil && resp != nil && followedRedirect(resp.StatusCode) {
+		resp, err = c.send(ctx, ep, rq, target, body)
+		if err == nil && followedRedirect(resp.StatusCode) {
 			resp.Body.Close()
 			return reply{status: resp.StatusCode}, c.fail(rq, ErrRedirectRefused, resp.StatusCode,
-				[]string{"redirected a second time (to " + redirectShown(resp.Response) + "); vaultrepl follows one redirect"}, nil)
+				[]string{"redirected a second time (to " + redirectShown(resp) + "); vaultrepl follows one redirect"}, nil)
 		}
 	}
-	var rep reply
-	if resp != nil {
-		defer resp.Body.Close()
-		rep.status = resp.StatusCode
-		if d, derr := http.ParseTime(resp.Header.Get("Date")); derr == nil {
-			rep.date = d.UTC()
-		}
-		body, rerr := io.ReadAll(resp.Body)
-		if rerr != nil {
-			return rep, c.transportErr(rq, rep.status, rerr, timeout)
-		}
-		rep.body = body
+	if err != nil {
+		return reply{}, c.transportErr(rq, 0, err, timeout)
 	}
-	var respErr *api.ResponseError
-	switch {
-	case err == nil || errors.As(err, &respErr) && resp != nil:
-		return rep, nil
-	default:
+	defer resp.Body.Close()
+	rep := reply{status: resp.StatusCode}
+	if d, derr := http.ParseTime(resp.Header.Get("Date")); derr == nil {
+		rep.date = d.UTC()
+	}
+	if rep.body, err = io.ReadAll(resp.Body); err != nil {
 		return rep, c.transportErr(rq, rep.status, err, timeout)
 	}
+	return rep, nil
+}
+
+// requestURL is where a request for path (without /v1/) goes: the
+// address's scheme and host (or, with VAULT_SRV_LOOKUP and no port in the
+// address, the host its SRV record names, as vault/api looks it up), the
+// address's path joined with /v1/path.
+func (c *Client) requestURL(p string) *url.URL {
+	host := c.addr.Host
+	if c.env.srvLookup && c.addr.Port() == "" {
+		if _, addrs, err := net.LookupSRV("http", "tcp", c.addr.Hostname()); err == nil && len(addrs) > 0 {
+			host = addrs[0].Target + ":" + strconv.Itoa(int(addrs[0].Port))
+		}
+	}
+	return &url.URL{Scheme: c.addr.Scheme, Host: host, Path: path.Join(c.addr.Path, "/v1/"+p)}
+}
+
+// errTokenNotPrintable is the error of a token that could not go in a
+// header; nothing is sent.
+var errTokenNotPrintable = errors.New("configured Vault token contains non-printable characters and cannot be used")
+
+// send sends one request to u, as vault/api's RawRequestWithContext did:
+// after the endpoint's rate limiter, with the query replacing u's, the Host
+// header of the cluster's address (a redirect target's URL, an SRV
+// target's host), the endpoint's headers (X-Vault-Request, the SSRF guard
+// Vault Agent and proxies expect; VAULT_HEADERS; the namespace) and the
+// token (replacing any X-Vault-Token in VAULT_HEADERS, as vault/api did).
+// A body is JSON without a Content-Type, as vault/api sends it.
+func (c *Client) send(ctx context.Context, ep *endpoint, rq request, u *url.URL, body []byte) (*http.Response, error) {
+	if ep.limiter != nil {
+		_ = ep.limiter.Wait(ctx) // a wait cut short by ctx leaves the deadline to fail the request
+	}
+	if strings.IndexFunc(c.token, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return nil, errTokenNotPrintable
+	}
+	target := *u
+	target.RawQuery = rq.query.Encode()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, rq.method, target.RequestURI(), rd)
+	if err != nil {
+		return nil, err
+	}
+	req.URL.User, req.URL.Scheme, req.URL.Host = target.User, target.Scheme, target.Host
+	req.Host = c.addr.Host
+	req.Header = ep.header.Clone()
+	if c.token != "" && !rq.noToken {
+		req.Header.Set("X-Vault-Token", c.token)
+	}
+	return c.http.Do(req)
 }
 
 // followedRedirect reports a status whose Location a request may follow
@@ -580,8 +573,8 @@ func (c *Client) withOp(err error, op string, status int) *Error {
 	return &e
 }
 
-// limitTransport caps every response body. It sits under vault/api because
-// vault/api itself copies whole error bodies into memory.
+// limitTransport caps every response body, below every reader of it (an
+// error status's body is read whole for its messages).
 type limitTransport struct {
 	base http.RoundTripper
 	max  int64
@@ -595,11 +588,11 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &limitedBody{rc: resp.Body, remaining: t.max, declaredTooBig: resp.ContentLength > t.max}
 	if isRedirect(resp.StatusCode) {
-		// vault/api follows a redirect (a standby pointing at the active
-		// node) without closing the response that carried it, which keeps
-		// that connection busy until the request's context ends. Its body
-		// says nothing the Location header does not: read it (within the
-		// limit) and close it now, so the connection goes back to the pool.
+		// A redirect's body (a standby pointing at the active node) says
+		// nothing the Location header does not: read it (within the limit)
+		// and close it now, so the connection goes back to the pool however
+		// the caller ends the response (closing an unread body would drop
+		// the connection).
 		body, rerr := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if rerr != nil {

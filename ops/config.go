@@ -125,7 +125,7 @@ func (c Config) FieldError(field, problem string) error {
 	return configError(c.Path, c.Lines[field], field, problem, nil)
 }
 
-// Environment variables vaultrepl reads itself (vault/api reads the VAULT_* ones).
+// Environment variables of vaultrepl's own (the VAULT_* ones are in vaultEnvTable).
 const (
 	EnvConfig = "VAULTREPL_CONFIG"
 	envXDGCfg = "XDG_CONFIG_HOME"

@@ -17,8 +17,9 @@
 //     file, line and field. [TokenSource] says where a cluster's token comes
 //     from (environment, file, the vault CLI's token helper, inline).
 //   - [NewClient] builds one [Client] per cluster. It is never changed
-//     afterwards ([Client.WithToken] builds a new one); vault/api's automatic
-//     retries are off, response bodies are size-limited, and replication
+//     afterwards ([Client.WithToken] builds a new one); the VAULT_*
+//     environment's TLS, proxy, rate limit and headers apply as in the vault
+//     CLI, requests are never retried, response bodies are size-limited, and replication
 //     endpoints are always called in the root namespace.
 //   - [Client.Status] reads sys/health and sys/replication/status at once into
 //     a [Snapshot]; [Client.StatusAfter] refreshes one from the previous

@@ -10,7 +10,7 @@ import (
 
 // The replication writes. Each one:
 //   - is refused with ErrReadOnly, sending nothing, on a read-only client;
-//   - is sent once (vault/api's retries are off; see Client);
+//   - is sent once (requests are never retried; see Client);
 //   - goes to the root namespace, where replication endpoints live;
 //   - sends only the parameters that are set, so Vault's defaults apply;
 //   - returns Vault's warnings ("Vault will be unavailable for a brief
