@@ -32,6 +32,9 @@ type fields struct {
 // errors are json.Unmarshal's, so that a cut-off body reads the same
 // ("unexpected end of JSON input") and text after the value is refused.
 func decodeTree(raw []byte) (any, error) {
+	if v, ok := quickTree(raw); ok {
+		return v, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any

@@ -8,7 +8,8 @@ import (
 
 // paneKey is everything a pane's drawing depends on. Panes are redrawn on
 // every frame, but their content changes only when their cluster's data,
-// the assessment, the focus, the geometry or the second on the clock does.
+// the assessment, the focus or the geometry does, or, for a pane that counts
+// ages, the second on the clock.
 type paneKey struct {
 	version uint64 // the cluster's data, timeline and judgement (its assessment and links)
 	gen     uint64 // its timer generation
@@ -20,11 +21,15 @@ type paneKey struct {
 	armed    bool
 	nextPoll int64 // Unix nanoseconds
 	paused   bool
-	second   int64 // relative times ("updated 3s ago")
-	focused  bool
-	compact  bool // drawn in the compact form whatever its height
-	num      int
-	w, h     int
+	// second is the clock's second for a pane that counts ages (its read
+	// failed, or its data is late: dataLate), zero for any other: a pane
+	// whose reads answer on time shows no time that moves with the clock.
+	second  int64
+	late    bool
+	focused bool
+	compact bool // drawn in the compact form whatever its height
+	num     int
+	w, h    int
 }
 
 // paneCache keeps the last drawing of each pane, one entry per cluster, so
@@ -92,6 +97,7 @@ type gridKey struct {
 	width  int
 	height int
 	scroll int
+	second int64 // only with the events box, whose entries show their age
 }
 
 // gridPane is one pane of the grid and the key it is drawn with.
@@ -107,7 +113,7 @@ type eventMark struct {
 }
 
 func (k gridKey) equal(o gridKey) bool {
-	return k.width == o.width && k.height == o.height && k.scroll == o.scroll && slices.Equal(k.panes, o.panes) && slices.Equal(k.events, o.events)
+	return k.width == o.width && k.height == o.height && k.scroll == o.scroll && k.second == o.second && slices.Equal(k.panes, o.panes) && slices.Equal(k.events, o.events)
 }
 
 // keyed is one pane's cached value and the key it was made for.
@@ -148,9 +154,12 @@ func newPaneCache() *paneCache {
 
 func (m *Model) paneKey(id ClusterID, num, w, h int, now time.Time) paneKey {
 	c := &m.clusters[id]
-	k := paneKey{version: c.version, second: now.Unix(), focused: id == m.focus, num: num, w: w, h: h}
+	k := paneKey{version: c.version, late: m.dataLate(c, now), focused: id == m.focus, num: num, w: w, h: h}
 	if c.lastErr != nil { // errorLines: "retry in 8s"
 		k.gen, k.armed, k.nextPoll, k.paused = c.gen, c.armed, c.nextPoll.UnixNano(), m.paused
+	}
+	if c.lastErr != nil || k.late {
+		k.second = now.Unix()
 	}
 	return k
 }

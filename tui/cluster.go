@@ -115,6 +115,21 @@ func (c *clusterState) record(at time.Time, level ops.Severity, format string, a
 // stale is true when the pane shows old data because the latest read failed.
 func (c *clusterState) stale() bool { return c.lastErr != nil && c.snap != nil }
 
+// lateSlack is how much later than the poll interval a read may answer
+// before its pane counts the age of its data: the timer grid moves a poll by
+// up to a quarter second, and a read over a slow link takes some hundreds of
+// milliseconds.
+const lateSlack = time.Second
+
+// lateAfter is the age from which a cluster's data is late.
+func (m *Model) lateAfter() time.Duration { return m.deps.Interval + lateSlack }
+
+// dataLate: the cluster's last good data is older than its reads keep it
+// when they answer on time (a read is stuck, or polling is paused).
+func (m *Model) dataLate(c *clusterState, now time.Time) bool {
+	return c.snap != nil && now.Sub(c.lastOK) >= m.lateAfter()
+}
+
 // reachable is true when the latest read succeeded.
 func (c *clusterState) reachable() bool { return c.lastErr == nil && c.snap != nil }
 

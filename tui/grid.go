@@ -155,6 +155,7 @@ func (m *Model) gridView(now time.Time, height int) string {
 		}
 	}
 	if g.events {
+		key.second = now.Unix() // the events' ages ("4s")
 		for _, id := range vis {
 			ev := m.clusters[id].events
 			mark := eventMark{n: len(ev)}

@@ -185,6 +185,14 @@ func (m Model) Init() tea.Cmd {
 
 // Update routes each message to a small handler.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	return m.update(msg)
+}
+
+// update is Update returning the Model itself. Returned as a tea.Model, the
+// model (several kilobytes) is copied to the heap: a group of messages
+// (timersFiredMsg) handled one by one through Update was a copy for each of
+// them, the largest part of the dashboard's own idle work.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -234,15 +242,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // updateTimersFired handles the messages of timers that fired together,
 // each as if it had come alone.
-func (m Model) updateTimersFired(msgs timersFiredMsg) (tea.Model, tea.Cmd) {
+func (m Model) updateTimersFired(msgs timersFiredMsg) (Model, tea.Cmd) {
 	cmds := make([]tea.Cmd, 0, len(msgs))
-	var next tea.Model = m
 	for _, msg := range msgs {
 		var cmd tea.Cmd
-		next, cmd = next.Update(msg)
+		m, cmd = m.update(msg)
 		cmds = append(cmds, cmd)
 	}
-	return next, tea.Batch(cmds...)
+	return m, tea.Batch(cmds...)
 }
 
 // forward hands messages the dashboard does not know to whichever child

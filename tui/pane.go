@@ -256,7 +256,8 @@ func (p *paneCtx) title() string {
 			}
 		}
 		if !c.lastOK.IsZero() {
-			age = "  " + p.k.muted.r(ago(p.now.Sub(c.lastOK))+" ago")
+			text, k := p.dataAge()
+			age = "  " + k.r(text)
 		}
 	}
 	right := func(words int) string {
@@ -354,8 +355,25 @@ func (p *paneCtx) healthLine() string {
 	} else {
 		parts = append(parts, p.sty(p.k.level(theme.LevelWarn), "health unreadable: "+errorSummary(snap.HealthErr)))
 	}
-	right := "updated " + ago(p.now.Sub(p.c.lastOK)) + " ago"
-	return spread(strings.Join(parts, p.sep()), p.sty(p.k.muted, right), p.w, p.st.Glyphs.Ellipsis)
+	age, k := p.dataAge()
+	return spread(strings.Join(parts, p.sep()), p.sty(k, "updated "+age), p.w, p.st.Glyphs.Ellipsis)
+}
+
+// dataAge says how old the pane's data is, and the ink to say it in.
+// While reads answer on time it is the bound they keep ("<3s ago"), the
+// same text from one second to the next: a count cycling 0s, 1s told the
+// operator nothing and redrew every pane on screen every second. Once the
+// data is late (Model.dataLate: a read stuck, polling paused) or the latest
+// read failed, it counts the seconds again, late data in the warning ink.
+func (p *paneCtx) dataAge() (string, ink) {
+	c := p.c
+	switch {
+	case c.lastErr != nil:
+		return ago(p.now.Sub(c.lastOK)) + " ago", p.k.muted
+	case p.m.dataLate(c, p.now):
+		return ago(p.now.Sub(c.lastOK)) + " ago", p.k.level(theme.LevelWarn)
+	}
+	return "<" + ago(p.m.lateAfter()) + " ago", p.k.muted
 }
 
 // notes are calm explanations for states that are not errors: Community
@@ -482,7 +500,7 @@ func (p *paneCtx) sectionRight(t ops.ReplicationType, s ops.TypeStatus) string {
 	case ops.ModeSecondary:
 		parts := []string{p.lagText(t, s)}
 		if p.compact {
-			if hb, ok := worstHeartbeat(s.Primaries, p.now); ok {
+			if hb, ok := worstHeartbeat(s.Primaries, p.heartbeatAt()); ok {
 				parts = append(parts, "hb "+ago(hb))
 			}
 		}
@@ -590,7 +608,7 @@ func (p *paneCtx) peerSummary(peers []ops.Peer, secondaries bool) []string {
 		hbWord = "worst hb"
 		parts = append(parts, p.kv("connected", fmt.Sprintf("%d/%d", connectedPeers(peers), len(peers))))
 	}
-	if hb, ok := worstHeartbeat(peers, p.now); ok {
+	if hb, ok := worstHeartbeat(peers, p.heartbeatAt()); ok {
 		parts = append(parts, p.kv(hbWord, ago(hb)))
 	}
 	if sk, ok := worstSkew(peers); ok {
@@ -655,14 +673,28 @@ func syncedLinks(links []ops.Link) (n, inSync int) {
 	return n, inSync
 }
 
-func worstHeartbeat(peers []ops.Peer, now time.Time) (time.Duration, bool) {
+// heartbeatAt is the instant a pane measures heartbeat ages at. While its
+// data is fresh, the instant the data was read: the age then, which changes
+// only with new data (it is less than Model.lateAfter short of the age now).
+// A pane whose data is late or whose read failed counts ages every second
+// anyway, and there a heartbeat falling behind is what the operator looks
+// for: now.
+func (p *paneCtx) heartbeatAt() time.Time {
+	if p.c.lastErr != nil || p.m.dataLate(p.c, p.now) {
+		return p.now
+	}
+	return p.c.lastOK
+}
+
+// worstHeartbeat is the oldest heartbeat of peers as of at.
+func worstHeartbeat(peers []ops.Peer, at time.Time) (time.Duration, bool) {
 	var worst time.Duration
 	ok := false
 	for _, pe := range peers {
 		if pe.LastHeartbeat.IsZero() {
 			continue
 		}
-		d := max(0, now.Sub(pe.LastHeartbeat))
+		d := max(0, at.Sub(pe.LastHeartbeat))
 		if !ok || d > worst {
 			worst, ok = d, true
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -310,6 +311,7 @@ func runProgram(ctx context.Context, deps tui.Deps, writes *writeTracker, stderr
 	}
 	deps.Context = ctx
 	tuneGC()
+	tuneProcs()
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(dashboardFPS)}
 	if deps.Mouse {
 		// Only with --mouse: reporting takes the mouse from the terminal,
@@ -337,5 +339,17 @@ func tuneGC() {
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(48 << 20)
+	}
+}
+
+// tuneProcs runs the dashboard's goroutines on one processor, unless
+// GOMAXPROCS says otherwise. Its work comes in small pieces that hand over
+// to each other (a poll's Cmd, the HTTP connection's reader and writer, the
+// renderer's ticker): with a second processor idle, each hand-over woke it
+// and let it spin looking for work, which cost more than the work. Nothing
+// in the dashboard needs two cores at once.
+func tuneProcs() {
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
 	}
 }
