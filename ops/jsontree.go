@@ -103,20 +103,28 @@ func (d *quickDecoder) object(depth int) (any, bool) {
 			return nil, false
 		}
 		m[k] = v // a repeated key: the last one wins, as in encoding/json
-		d.space()
-		if d.i >= len(d.raw) {
-			return nil, false
-		}
-		switch d.raw[d.i] {
-		case ',':
-			d.i++
-		case '}':
-			d.i++
-			return m, true
-		default:
-			return nil, false
+		if closed, ok := d.after('}'); !ok || closed {
+			return m, ok
 		}
 	}
+}
+
+// after reads what follows a member or an element: a comma (another one
+// comes) or the closing bracket.
+func (d *quickDecoder) after(closer byte) (closed, ok bool) {
+	d.space()
+	if d.i >= len(d.raw) {
+		return false, false
+	}
+	switch d.raw[d.i] {
+	case ',':
+		d.i++
+		return false, true
+	case closer:
+		d.i++
+		return true, true
+	}
+	return false, false
 }
 
 func (d *quickDecoder) array(depth int) (any, bool) {
@@ -133,18 +141,8 @@ func (d *quickDecoder) array(depth int) (any, bool) {
 			return nil, false
 		}
 		a = append(a, v)
-		d.space()
-		if d.i >= len(d.raw) {
-			return nil, false
-		}
-		switch d.raw[d.i] {
-		case ',':
-			d.i++
-		case ']':
-			d.i++
-			return a, true
-		default:
-			return nil, false
+		if closed, ok := d.after(']'); !ok || closed {
+			return a, ok
 		}
 	}
 }
