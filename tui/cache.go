@@ -158,7 +158,7 @@ func (m *Model) paneKey(id ClusterID, num, w, h int, now time.Time) paneKey {
 	if c.lastErr != nil { // errorLines: "retry in 8s"
 		k.gen, k.armed, k.nextPoll, k.paused = c.gen, c.armed, c.nextPoll.UnixNano(), m.paused
 	}
-	if c.lastErr != nil || k.late {
+	if m.countsAges(c, now) {
 		k.second = now.Unix()
 	}
 	return k

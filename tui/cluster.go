@@ -130,6 +130,13 @@ func (m *Model) dataLate(c *clusterState, now time.Time) bool {
 	return c.snap != nil && now.Sub(c.lastOK) >= m.lateAfter()
 }
 
+// countsAges: the cluster's pane shows ages that move with the clock, because
+// its latest read failed or its data is late; any other pane's ages are as
+// of its last read.
+func (m *Model) countsAges(c *clusterState, now time.Time) bool {
+	return c.lastErr != nil || m.dataLate(c, now)
+}
+
 // reachable is true when the latest read succeeded.
 func (c *clusterState) reachable() bool { return c.lastErr == nil && c.snap != nil }
 

@@ -680,7 +680,7 @@ func syncedLinks(links []ops.Link) (n, inSync int) {
 // anyway, and there a heartbeat falling behind is what the operator looks
 // for: now.
 func (p *paneCtx) heartbeatAt() time.Time {
-	if p.c.lastErr != nil || p.m.dataLate(p.c, p.now) {
+	if p.m.countsAges(p.c, p.now) {
 		return p.now
 	}
 	return p.c.lastOK
