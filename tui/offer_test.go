@@ -121,6 +121,19 @@ func TestFindingOffersRevoke(t *testing.T) {
 	}
 }
 
+// pressRefusedA presses a and checks that nothing opened and that the
+// footer says why (feedback).
+func pressRefusedA(t *testing.T, e *labEnv, calls *offerCalls, where, feedback string) {
+	t.Helper()
+	e.m, _, _ = update(e.m, keyMsg("a"))
+	if e.m.overlay != nil || len(calls.offers) != 0 {
+		t.Fatal("a opened something " + where)
+	}
+	if f := footer(e.m); !strings.Contains(f, feedback) {
+		t.Errorf("a gave no feedback: %q", f)
+	}
+}
+
 // a does nothing to the clusters and says why: in a read-only run (no
 // hint on the pane either), and on a cluster without the finding.
 func TestFindingOfferRefusals(t *testing.T) {
@@ -136,25 +149,13 @@ func TestFindingOfferRefusals(t *testing.T) {
 		if f := footer(e.m); strings.Contains(f, "a revoke") {
 			t.Errorf("read-only footer offers a: %q", f)
 		}
-		e.m, _, _ = update(e.m, keyMsg("a"))
-		if e.m.overlay != nil || len(calls.offers) != 0 {
-			t.Fatal("a opened something in a read-only run")
-		}
-		if f := footer(e.m); !strings.Contains(f, "read-only: revoking is off") {
-			t.Errorf("a gave no feedback: %q", f)
-		}
+		pressRefusedA(t, e, calls, "in a read-only run", "read-only: revoking is off")
 	})
 	t.Run("no finding", func(t *testing.T) {
 		calls := &offerCalls{}
 		e := neverUsedLab(t, func(d *Deps) { d.Offer = calls.open })
 		e.m.focus = e.id("eu-west-1")
-		e.m, _, _ = update(e.m, keyMsg("a"))
-		if e.m.overlay != nil || len(calls.offers) != 0 {
-			t.Fatal("a opened the wizard on a cluster without the finding")
-		}
-		if f := footer(e.m); !strings.Contains(f, "a: no unused token on eu-west-1 to revoke") {
-			t.Errorf("a gave no feedback: %q", f)
-		}
+		pressRefusedA(t, e, calls, "on a cluster without the finding", "a: no unused token on eu-west-1 to revoke")
 	})
 	t.Run("unreachable", func(t *testing.T) {
 		calls := &offerCalls{}
